@@ -1,0 +1,10 @@
+#include "server/client_registry.h"
+
+namespace ringcache::server {
+
+Session* ClientRegistry::Find(uint64_t id) const {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : it->second;
+}
+
+}  // namespace ringcache::server

@@ -1,0 +1,34 @@
+// Small helpers shared by the command families: argument parsing that
+// replies with Redis's error when the argument is bad (the `...OrReply`
+// suffix: false means the error reply has already been written).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+
+#include "server/command_context.h"
+#include "server/command_table.h"
+
+namespace ringcache::server {
+
+bool ParseInt64OrReply(CommandContext& ctx, std::string_view arg, int64_t* out);
+// Replies with the status's error when it is not OK; returns status.ok().
+bool OkOrReply(CommandContext& ctx, const Status& status);
+
+enum class TimeUnit { kSeconds, kMilliseconds };
+
+// Turns an EX/PX/EXAT/PXAT-style argument into absolute Unix milliseconds.
+// `relative` adds the current time. Refuses values that overflow, and
+// non-positive ones when `require_positive`, with "invalid expire time in
+// '<command>' command".
+bool ExpireAtOrReply(CommandContext& ctx, std::string_view arg, TimeUnit unit, bool relative,
+                     bool require_positive, std::string_view command, int64_t* expire_at_ms);
+
+// Replies to `<COMMAND> HELP` with Redis's layout: a header line, then `lines`.
+void ReplyHelp(CommandContext& ctx, std::string_view command,
+               std::initializer_list<std::string_view> lines);
+
+inline bool Is(std::string_view arg, std::string_view word) { return EqualsIgnoreCase(arg, word); }
+
+}  // namespace ringcache::server

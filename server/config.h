@@ -1,0 +1,86 @@
+// Config: the node's settings, under Redis's names, from a redis.conf-style
+// file, `--name value` command-line options and CONFIG SET.
+//
+// Settings the node acts on are typed fields of ConfigValues. Redis settings
+// that do not apply to ringcache (RDB/AOF tuning, encodings, ...) are still
+// accepted and reported back, because tools and test harnesses set them on
+// connect; README.md lists them as "accepted, not applied".
+//
+// Single-threaded after start-up (CONFIG SET runs on the event loop).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/status.h"
+
+namespace ringcache::server {
+
+struct OutputBufferLimit {
+  uint64_t hard_bytes = 0;  // 0: no limit
+  uint64_t soft_bytes = 0;
+  int64_t soft_seconds = 0;
+};
+
+struct ConfigValues {
+  int64_t port = 6379;
+  std::vector<std::string> bind = {"127.0.0.1"};  // a leading '-' marks an optional address
+  std::string dir = ".";
+  std::string requirepass;
+  bool protected_mode = true;
+  int64_t maxclients = 10000;
+  int64_t timeout = 0;  // seconds a client may idle; 0: forever
+  int64_t tcp_backlog = 511;
+  int64_t tcp_keepalive = 300;
+  int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
+  OutputBufferLimit client_output_buffer_limit_normal;
+  int64_t hz = 10;
+  std::string loglevel = "notice";
+  std::string logfile;
+  std::string pidfile;
+};
+
+class Config {
+ public:
+  Config();
+
+  const ConfigValues& values() const { return values_; }
+  std::string_view config_file() const { return config_file_; }
+
+  // Sets one setting from its textual value (several words joined by spaces,
+  // e.g. "normal 0 0 0"). `at_runtime` refuses settings that cannot change
+  // while running. The Status message is Redis's explanation, e.g.
+  // "argument couldn't be parsed into an integer".
+  Status Set(std::string_view name, std::string_view value, bool at_runtime);
+  // CONFIG SET with several pairs: all or nothing.
+  Status SetMany(const std::vector<std::pair<std::string_view, std::string_view>>& pairs);
+  // name/value pairs of every setting matching any of the glob patterns.
+  std::vector<std::pair<std::string, std::string>> Get(
+      const std::vector<std::string_view>& patterns) const;
+  bool IsKnown(std::string_view name) const;
+
+  // Reads a redis.conf-style file. Throws std::runtime_error with the file,
+  // line and reason on a bad line (start-up only).
+  void LoadFile(const std::string& path);
+  // Applies `[config-file] [--name value...]` command-line arguments
+  // (argv without the program name). Throws std::runtime_error.
+  void LoadArgs(const std::vector<std::string>& args);
+
+ private:
+  std::string Format(std::string_view name) const;
+  void LoadText(std::string_view text, std::string_view origin);
+
+  ConfigValues values_;
+  std::map<std::string, std::string, std::less<>> inert_;  // accepted, not applied
+  std::string config_file_;
+};
+
+// Parses Redis memory values: "1gb", "100mb", "64k", "1024".
+bool ParseMemory(std::string_view text, int64_t* bytes);
+
+}  // namespace ringcache::server

@@ -1,0 +1,197 @@
+#include "server/connection.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+
+#include "server/dispatcher.h"
+#include "server/reply_builder.h"
+
+namespace ringcache::server {
+namespace {
+
+// Read this much per read call, as Redis's PROTO_IOBUF_LEN.
+constexpr size_t kReadChunk = 16 * 1024;
+// An output buffer that grew past this after a big reply is released.
+constexpr size_t kKeepOutputCapacity = 64 * 1024;
+
+std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+}  // namespace
+
+Connection::Connection(asio::ip::tcp::socket socket, ServerState& state)
+    : socket_(std::move(socket)), state_(state) {}
+
+Connection::~Connection() = default;
+
+void Connection::Start(std::string_view greeting_error) {
+  asio::error_code ec;
+  const auto remote = socket_.remote_endpoint(ec);
+  const auto local = socket_.local_endpoint(ec);
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  session_.id = state_.clients.NextId();
+  session_.addr = Endpoint(remote);
+  session_.laddr = Endpoint(local);
+  session_.fd = socket_.native_handle();
+  session_.created_ms = session_.last_interaction_ms = state_.keyspace.now_ms();
+  session_.authenticated = state_.config.values().requirepass.empty();
+  session_.kill = [self = weak_from_this()] {
+    if (auto conn = self.lock()) conn->Close();
+  };
+  state_.clients.Add(&session_);
+  if (!greeting_error.empty()) {
+    ReplyBuilder(&output_).Error(greeting_error);
+    session_.close_after_reply = true;
+    DoWrite();
+    return;
+  }
+  ReserveInput(kReadChunk);
+  DoRead();
+}
+
+void Connection::Close() {
+  if (closed_) return;
+  closed_ = true;
+  state_.clients.Remove(&session_);
+  session_.kill = nullptr;
+  asio::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+}
+
+void Connection::ReserveInput(size_t min_free) {
+  if (input_capacity_ - fill_pos_ >= min_free) return;
+  const size_t pending = fill_pos_ - parse_pos_;
+  size_t capacity = std::max(input_capacity_, kReadChunk);
+  while (capacity - pending < min_free) capacity *= 2;
+  if (capacity == input_capacity_) {
+    std::memmove(input_.get(), input_.get() + parse_pos_, pending);
+  } else {
+    auto grown = std::make_unique<char[]>(capacity);
+    if (pending > 0) std::memcpy(grown.get(), input_.get() + parse_pos_, pending);
+    input_ = std::move(grown);
+    input_capacity_ = capacity;
+  }
+  parse_pos_ = 0;
+  fill_pos_ = pending;
+}
+
+void Connection::DoRead() {
+  if (closed_) return;
+  // A large bulk announces its size: make room for all of it at once.
+  const size_t wanted = parser_.MinBytesWanted(fill_pos_ - parse_pos_);
+  ReserveInput(std::max(wanted, kReadChunk / 4));
+  socket_.async_read_some(
+      asio::buffer(input_.get() + fill_pos_, input_capacity_ - fill_pos_),
+      [self = shared_from_this()](const asio::error_code& ec, size_t bytes) {
+        self->OnRead(ec, bytes);
+      });
+}
+
+void Connection::OnRead(const asio::error_code& ec, size_t bytes) {
+  if (closed_) return;
+  if (ec) {
+    Close();
+    return;
+  }
+  fill_pos_ += bytes;
+  state_.stats.total_net_input_bytes += bytes;
+  state_.keyspace.set_now_ms(WallClockMs());
+  session_.last_interaction_ms = state_.keyspace.now_ms();
+  ProcessInput();
+  const auto limit = static_cast<size_t>(state_.config.values().client_query_buffer_limit);
+  if (!session_.close_after_reply && fill_pos_ - parse_pos_ >= limit) {
+    spdlog::warn("closing client {} that reached max query buffer length", session_.addr);
+    ++state_.stats.client_query_buffer_limit_disconnections;
+    Close();
+    return;
+  }
+  UpdateSessionFigures();
+  if (!output_.empty()) {
+    DoWrite();
+  } else if (session_.close_after_reply) {
+    Close();
+  } else {
+    DoRead();
+  }
+}
+
+void Connection::ProcessInput() {
+  ReplyBuilder reply(&output_, session_.protocol);
+  CommandContext ctx(state_, session_, reply);
+  RespLimits limits;
+  limits.max_bulk_len = state_.config.values().proto_max_bulk_len;
+  while (parse_pos_ < fill_pos_ && !session_.close_after_reply) {
+    limits.authenticated = session_.authenticated;
+    parser_.set_limits(limits);
+    const auto result =
+        parser_.Parse(std::string_view(input_.get() + parse_pos_, fill_pos_ - parse_pos_));
+    if (result == RespParser::Result::kIncomplete) break;
+    if (result == RespParser::Result::kError) {
+      spdlog::info("protocol error from client {}: {}", session_.addr, parser_.error());
+      reply.Error("ERR " + parser_.error());
+      session_.close_after_reply = true;
+      break;
+    }
+    parse_pos_ += parser_.consumed();
+    const ArgList args = parser_.args();
+    if (args.empty()) continue;
+    Dispatcher::Dispatch(ctx, args);
+    ++session_.commands_processed;
+    if (!CheckOutputLimit()) break;
+  }
+  if (parse_pos_ == fill_pos_) parse_pos_ = fill_pos_ = 0;
+}
+
+bool Connection::CheckOutputLimit() {
+  const OutputBufferLimit& limit = state_.config.values().client_output_buffer_limit_normal;
+  const size_t used = output_.size();
+  bool over = limit.hard_bytes != 0 && used >= limit.hard_bytes;
+  if (!over && limit.soft_bytes != 0 && used >= limit.soft_bytes) {
+    const int64_t now = state_.keyspace.now_ms();
+    if (output_soft_limit_since_ms_ == 0) output_soft_limit_since_ms_ = now;
+    over = now - output_soft_limit_since_ms_ > limit.soft_seconds * 1000;
+  } else if (!over) {
+    output_soft_limit_since_ms_ = 0;
+  }
+  if (!over) return true;
+  spdlog::warn("closing client {} for overcoming of output buffer limits", session_.addr);
+  ++state_.stats.client_output_buffer_limit_disconnections;
+  output_.clear();
+  session_.close_after_reply = true;
+  return false;
+}
+
+void Connection::DoWrite() {
+  asio::async_write(socket_, asio::buffer(output_),
+                    [self = shared_from_this()](const asio::error_code& ec, size_t bytes) {
+                      self->OnWrite(ec, bytes);
+                    });
+}
+
+void Connection::OnWrite(const asio::error_code& ec, size_t bytes) {
+  if (closed_) return;
+  if (ec) {
+    Close();
+    return;
+  }
+  state_.stats.total_net_output_bytes += bytes;
+  output_.clear();
+  if (output_.capacity() > kKeepOutputCapacity) output_.shrink_to_fit();
+  session_.output_buffer_used = 0;
+  if (session_.close_after_reply) {
+    Close();
+    return;
+  }
+  DoRead();
+}
+
+void Connection::UpdateSessionFigures() {
+  session_.query_buffer_used = fill_pos_ - parse_pos_;
+  session_.query_buffer_capacity = input_capacity_;
+  session_.output_buffer_used = output_.size();
+}
+
+}  // namespace ringcache::server

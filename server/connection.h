@@ -1,0 +1,62 @@
+// Connection: one client socket. Reads into an input buffer, runs every
+// complete command in it, and sends all their replies with one write —
+// Redis's processInputBuffer loop on Asio. While a write is in flight it does
+// not read, which bounds memory per client and keeps replies in order.
+//
+// Lifetime: owned by the shared_ptrs its pending Asio handlers hold (the
+// pattern of Asio's HTTP server example); Close() makes them all finish.
+// Runs on the server's single event-loop thread.
+#pragma once
+
+#include <asio.hpp>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "server/resp_parser.h"
+#include "server/server_state.h"
+#include "server/session.h"
+
+namespace ringcache::server {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(asio::ip::tcp::socket socket, ServerState& state);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Registers the session and starts reading. `greeting_error`, when not
+  // empty, is sent instead and the connection closed (maxclients, protected mode).
+  void Start(std::string_view greeting_error = {});
+  void Close();
+
+ private:
+  void DoRead();
+  void OnRead(const asio::error_code& ec, size_t bytes);
+  // Runs the complete commands in the input buffer, appending their replies
+  // to the output buffer; stops early when the connection must close.
+  void ProcessInput();
+  bool CheckOutputLimit();
+  void DoWrite();
+  void OnWrite(const asio::error_code& ec, size_t bytes);
+  // Makes room for at least `min_free` more bytes after the unparsed data.
+  void ReserveInput(size_t min_free);
+  void UpdateSessionFigures();
+
+  asio::ip::tcp::socket socket_;
+  ServerState& state_;
+  Session session_;
+  RespParser parser_;
+
+  std::unique_ptr<char[]> input_;
+  size_t input_capacity_ = 0;
+  size_t parse_pos_ = 0;  // first byte not yet consumed by a complete command
+  size_t fill_pos_ = 0;   // end of the bytes read so far
+
+  std::string output_;
+  int64_t output_soft_limit_since_ms_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace ringcache::server

@@ -1,0 +1,85 @@
+#include "server/dispatcher.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace ringcache::server {
+namespace {
+
+std::string Uppercase(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
+void RejectWith(CommandContext& ctx, std::string_view error) {
+  ctx.reply().Error(error);
+  ++ctx.server().stats.total_error_replies;
+}
+
+}  // namespace
+
+void Dispatcher::Dispatch(CommandContext& ctx, ArgList args) {
+  const CommandSpec* spec = ResolveOrReply(ctx, args);
+  if (spec == nullptr) return;
+  if (!CheckArityOrReply(ctx, *spec, args) || !CheckAuthOrReply(ctx, *spec)) {
+    ++spec->stats.rejected_calls;
+    return;
+  }
+  Execute(ctx, *spec, args);
+}
+
+const CommandSpec* Dispatcher::ResolveOrReply(CommandContext& ctx, ArgList args) {
+  const CommandSpec* spec = ctx.server().commands.Find(args[0]);
+  if (spec == nullptr) {
+    // Redis's wording, which client libraries and test suites match on.
+    std::string quoted;
+    for (size_t i = 1; i < args.size() && quoted.size() < 128; ++i) {
+      quoted += "'" + std::string(args[i].substr(0, 128 - quoted.size())) + "' ";
+    }
+    RejectWith(ctx, "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
+                        "', with args beginning with: " + quoted);
+    return nullptr;
+  }
+  if (spec->subcommands.empty() || args.size() < 2) return spec;
+  const CommandSpec* sub = CommandTable::FindSubcommand(*spec, args[1]);
+  if (sub == nullptr) {
+    RejectWith(ctx, "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
+                        "'. Try " + Uppercase(spec->name) + " HELP.");
+    ++spec->stats.rejected_calls;
+  }
+  return sub;
+}
+
+bool Dispatcher::CheckArityOrReply(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  const auto argc = static_cast<int>(args.size());
+  if (spec.arity > 0 ? argc == spec.arity : argc >= -spec.arity) return true;
+  RejectWith(ctx, "ERR wrong number of arguments for '" + std::string(spec.name) + "' command");
+  return false;
+}
+
+bool Dispatcher::CheckAuthOrReply(CommandContext& ctx, const CommandSpec& spec) {
+  if (ctx.session().authenticated || (spec.flags & kNoAuth) != 0) return true;
+  RejectWith(ctx, "NOAUTH Authentication required.");
+  return false;
+}
+
+void Dispatcher::Execute(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  std::string& out = *ctx.reply().buffer();
+  const size_t reply_start = out.size();
+  ctx.session().last_command = spec.name;
+  const int64_t start_us = MonotonicUs();
+  spec.handler(ctx, args);
+  spec.stats.usec += static_cast<uint64_t>(MonotonicUs() - start_us);
+  ++spec.stats.calls;
+  ++ctx.server().stats.total_commands_processed;
+  // A reply that starts with '-' is an error: count it, as Redis does.
+  if (out.size() > reply_start && out[reply_start] == '-') {
+    ++spec.stats.failed_calls;
+    ++ctx.server().stats.total_error_replies;
+  }
+}
+
+}  // namespace ringcache::server

@@ -1,0 +1,23 @@
+// Dispatcher: runs one parsed command — finds it in the command table, checks
+// arity and authentication, calls its handler and keeps the statistics that
+// INFO commandstats reports. Each check is a small named step.
+#pragma once
+
+#include "server/command_context.h"
+#include "server/command_table.h"
+
+namespace ringcache::server {
+
+class Dispatcher {
+ public:
+  // REQUIRES: !args.empty().
+  static void Dispatch(CommandContext& ctx, ArgList args);
+
+ private:
+  static const CommandSpec* ResolveOrReply(CommandContext& ctx, ArgList args);
+  static bool CheckArityOrReply(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+  static bool CheckAuthOrReply(CommandContext& ctx, const CommandSpec& spec);
+  static void Execute(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+};
+
+}  // namespace ringcache::server

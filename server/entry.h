@@ -1,0 +1,45 @@
+// Entry: one key and its value in a single allocation.
+//
+// Layout: this 40-byte header, then the key bytes, then the value bytes. One
+// malloc per key keeps the per-key overhead below Redis's (which spends a
+// dictEntry, two robj and two sds headers per string key) and keeps a GET to
+// two cache misses: the bucket and the entry.
+//
+// Every entry carries what later layers need without side tables: an absolute
+// expiry, a replication version and an access clock for eviction.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace ringcache::server {
+
+enum class ValueType : uint8_t {
+  kString = 0,
+};
+
+struct Entry {
+  Entry* next;           // hash-chain link, owned by HashTable
+  int64_t expire_at_ms;  // absolute Unix time in ms; 0 means no expiry
+  uint64_t version;      // replication version (hybrid logical clock); 0 = unversioned
+  uint32_t access_clock; // seconds-resolution clock of the last access (for LRU eviction)
+  uint32_t key_len;
+  uint32_t value_len;
+  ValueType type;
+  uint8_t reserved8;
+  uint16_t reserved16;
+
+  std::string_view key() const { return {data(), key_len}; }
+  std::string_view value() const { return {data() + key_len, value_len}; }
+  char* value_data() { return data() + key_len; }
+  bool has_expiry() const { return expire_at_ms != 0; }
+
+  // Bytes that follow the header, including unused allocator slack.
+  char* data() { return reinterpret_cast<char*>(this + 1); }
+  const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+};
+
+static_assert(sizeof(Entry) == 40, "the entry header is part of the memory budget per key");
+
+}  // namespace ringcache::server

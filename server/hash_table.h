@@ -1,0 +1,148 @@
+// HashTable: the keyspace's index, a chained hash table of Entry pointers that
+// grows and shrinks by incremental rehashing, as Redis's dict does: while a
+// resize is under way two bucket arrays coexist and every operation moves one
+// bucket, so no single request pays for rehashing millions of keys.
+//
+// The table links entries through Entry::next but does not allocate or free
+// them; Keyspace owns the entries. Single-threaded.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "server/entry.h"
+
+namespace ringcache::server {
+
+class HashTable {
+ public:
+  HashTable();
+  ~HashTable();
+  HashTable(const HashTable&) = delete;
+  HashTable& operator=(const HashTable&) = delete;
+
+  size_t size() const { return used_[0] + used_[1]; }
+  size_t bucket_count() const { return size_of(0) + size_of(1); }
+  bool rehashing() const { return rehash_index_ >= 0; }
+
+  uint64_t Hash(std::string_view key) const;
+
+  // Where an entry sits: the pointer that points at it, and which of the two
+  // bucket arrays holds it. Valid until the table is next modified.
+  struct Position {
+    Entry** link = nullptr;
+    int table = 0;
+    explicit operator bool() const { return link != nullptr; }
+    Entry* entry() const { return *link; }
+  };
+
+  Position FindPosition(std::string_view key, uint64_t hash);
+  Entry* Find(std::string_view key, uint64_t hash) {
+    const Position pos = FindPosition(key, hash);
+    return pos ? *pos.link : nullptr;
+  }
+
+  // REQUIRES: no entry with this key is in the table.
+  void Insert(Entry* entry, uint64_t hash);
+  // Swaps the entry at `pos` for `replacement` (same key; e.g. after realloc).
+  static void Replace(Position pos, Entry* replacement);
+  // Unlinks the entry at `pos` and returns it; the caller frees it.
+  Entry* Unlink(Position pos);
+
+  // Visits every entry of the buckets for `cursor` and returns the next
+  // cursor (0 when done). Guarantees of Redis's SCAN: every entry present for
+  // the whole scan is visited at least once, even across resizes. The visitor
+  // must not modify the table.
+  template <typename Visit>
+  uint64_t Scan(uint64_t cursor, Visit&& visit);
+
+  // Visits all entries. The visitor must not modify the table.
+  template <typename Visit>
+  void ForEach(Visit&& visit) const;
+
+  // A uniformly chosen bucket's random entry; nullptr when empty.
+  Entry* RandomEntry(uint64_t (*random)());
+
+  // Moves up to `buckets` buckets to the new array; returns false when the
+  // rehash is finished.
+  bool RehashStep(size_t buckets);
+  // Starts shrinking when the table is mostly empty (after mass deletion).
+  void ShrinkIfSparse();
+  // Forgets all entries; calls `dispose` on each first.
+  template <typename Dispose>
+  void Clear(Dispose&& dispose);
+
+ private:
+  size_t size_of(int t) const { return buckets_[t] == nullptr ? 0 : mask_[t] + 1; }
+  void StartResize(size_t min_size);
+  void GrowIfNeeded();
+  void FreeTables();
+
+  Entry** buckets_[2] = {nullptr, nullptr};
+  size_t mask_[2] = {0, 0};
+  size_t used_[2] = {0, 0};
+  int64_t rehash_index_ = -1;  // next bucket of table 0 to move; -1 when not rehashing
+  uint64_t seed_;
+};
+
+namespace hash_table_internal {
+uint64_t NextCursor(uint64_t cursor, uint64_t mask);
+}
+
+template <typename Visit>
+uint64_t HashTable::Scan(uint64_t cursor, Visit&& visit) {
+  if (size() == 0) return 0;
+  auto visit_chain = [&](Entry* e) {
+    while (e != nullptr) {
+      Entry* next = e->next;
+      visit(e);
+      e = next;
+    }
+  };
+  if (!rehashing()) {
+    visit_chain(buckets_[0][cursor & mask_[0]]);
+    return hash_table_internal::NextCursor(cursor, mask_[0]);
+  }
+  int small = 0;
+  int large = 1;
+  if (mask_[0] > mask_[1]) {
+    small = 1;
+    large = 0;
+  }
+  const uint64_t m0 = mask_[small];
+  const uint64_t m1 = mask_[large];
+  visit_chain(buckets_[small][cursor & m0]);
+  // Visit every bucket of the larger table that expands the smaller one's.
+  do {
+    visit_chain(buckets_[large][cursor & m1]);
+    cursor = hash_table_internal::NextCursor(cursor, m1);
+  } while ((cursor & (m0 ^ m1)) != 0);
+  return cursor;
+}
+
+template <typename Visit>
+void HashTable::ForEach(Visit&& visit) const {
+  for (int t = 0; t < 2; ++t) {
+    for (size_t i = 0; i < size_of(t); ++i) {
+      for (Entry* e = buckets_[t][i]; e != nullptr; e = e->next) visit(e);
+    }
+  }
+}
+
+template <typename Dispose>
+void HashTable::Clear(Dispose&& dispose) {
+  for (int t = 0; t < 2; ++t) {
+    for (size_t i = 0; i < size_of(t); ++i) {
+      Entry* e = buckets_[t][i];
+      while (e != nullptr) {
+        Entry* next = e->next;
+        dispose(e);
+        e = next;
+      }
+    }
+  }
+  FreeTables();
+}
+
+}  // namespace ringcache::server

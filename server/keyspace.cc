@@ -1,0 +1,164 @@
+#include "server/keyspace.h"
+
+#include <malloc.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <random>
+
+namespace ringcache::server {
+namespace {
+
+// Redis grows strings geometrically below 1 MB and linearly above.
+constexpr size_t kGreedyGrowthLimit = 1024 * 1024;
+
+uint64_t RandomWord() {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return engine();
+}
+
+}  // namespace
+
+Keyspace::~Keyspace() { Clear(); }
+
+Entry* Keyspace::NewEntry(std::string_view key, size_t value_len) {
+  void* memory = std::malloc(sizeof(Entry) + key.size() + value_len);
+  if (memory == nullptr) std::abort();  // there is no sane way on from here
+  auto* e = static_cast<Entry*>(memory);
+  e->next = nullptr;
+  e->expire_at_ms = 0;
+  e->version = 0;
+  e->access_clock = AccessClock();
+  e->key_len = static_cast<uint32_t>(key.size());
+  e->value_len = static_cast<uint32_t>(value_len);
+  e->type = ValueType::kString;
+  e->reserved8 = 0;
+  e->reserved16 = 0;
+  std::memcpy(e->data(), key.data(), key.size());
+  return e;
+}
+
+size_t Keyspace::ValueCapacity(const Entry* e) {
+  return malloc_usable_size(const_cast<Entry*>(e)) - sizeof(Entry) - e->key_len;
+}
+
+void Keyspace::FreeEntry(Entry* e) {
+  if (e->has_expiry()) --expires_count_;
+  std::free(e);
+}
+
+void Keyspace::DeleteAt(HashTable::Position pos) { FreeEntry(table_.Unlink(pos)); }
+
+HashTable::Position Keyspace::LiveOrExpire(HashTable::Position pos) {
+  if (pos && IsExpired(pos.entry())) {
+    DeleteAt(pos);
+    ++stats_.expired_keys;
+    return {};
+  }
+  return pos;
+}
+
+Entry* Keyspace::Find(std::string_view key) {
+  const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, table_.Hash(key)));
+  return pos ? pos.entry() : nullptr;
+}
+
+Entry* Keyspace::Lookup(std::string_view key) {
+  Entry* e = Find(key);
+  if (e == nullptr) {
+    ++stats_.keyspace_misses;
+    return nullptr;
+  }
+  ++stats_.keyspace_hits;
+  e->access_clock = AccessClock();
+  return e;
+}
+
+Entry* Keyspace::SetString(std::string_view key, std::string_view value,
+                           int64_t expire_at_ms) {
+  const uint64_t hash = table_.Hash(key);
+  const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, hash));
+  Entry* e = nullptr;
+  if (pos) {
+    e = pos.entry();
+    const size_t capacity = ValueCapacity(e);
+    // Overwrite in place unless the old block would waste more than it holds.
+    if (value.size() > capacity || capacity > 2 * value.size() + 64) {
+      Entry* fresh = NewEntry(key, value.size());
+      fresh->expire_at_ms = e->expire_at_ms;
+      fresh->version = e->version;
+      HashTable::Replace(pos, fresh);
+      std::free(e);
+      e = fresh;
+    }
+    e->type = ValueType::kString;
+    e->value_len = static_cast<uint32_t>(value.size());
+    e->access_clock = AccessClock();
+  } else {
+    e = NewEntry(key, value.size());
+    table_.Insert(e, hash);
+  }
+  if (!value.empty()) std::memcpy(e->value_data(), value.data(), value.size());
+  SetExpiry(e, expire_at_ms);
+  return e;
+}
+
+Entry* Keyspace::ResizeValue(Entry* entry, size_t len) {
+  if (len <= ValueCapacity(entry)) {
+    entry->value_len = static_cast<uint32_t>(len);
+    return entry;
+  }
+  const std::string_view key = entry->key();
+  const HashTable::Position pos = table_.FindPosition(key, table_.Hash(key));
+  size_t capacity = len < kGreedyGrowthLimit ? len * 2 : len + kGreedyGrowthLimit;
+  void* memory = std::realloc(entry, sizeof(Entry) + entry->key_len + capacity);
+  if (memory == nullptr) std::abort();
+  auto* grown = static_cast<Entry*>(memory);
+  *pos.link = grown;  // the chain still points at the old block
+  grown->value_len = static_cast<uint32_t>(len);
+  return grown;
+}
+
+void Keyspace::SetExpiry(Entry* entry, int64_t expire_at_ms) {
+  if (entry->has_expiry()) --expires_count_;
+  entry->expire_at_ms = expire_at_ms;
+  if (entry->has_expiry()) ++expires_count_;
+}
+
+bool Keyspace::Delete(std::string_view key) {
+  const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, table_.Hash(key)));
+  if (!pos) return false;
+  DeleteAt(pos);
+  return true;
+}
+
+void Keyspace::Rename(std::string_view from, std::string_view to) {
+  Entry* source = Find(from);
+  Entry* target = SetString(to, source->value(), source->expire_at_ms);
+  target->type = source->type;
+  target->version = source->version;
+  Delete(from);
+}
+
+void Keyspace::Clear() {
+  table_.Clear([](Entry* e) { std::free(e); });
+  expires_count_ = 0;
+}
+
+Entry* Keyspace::RandomEntry() {
+  // Expired keys found on the way are deleted; give up after many, as Redis
+  // does, so a keyspace full of expired keys cannot stall the loop.
+  for (int tries = 0; tries < 100 && size() > 0; ++tries) {
+    Entry* e = table_.RandomEntry(&RandomWord);
+    if (!IsExpired(e)) return e;
+    ExpireIfDue(e->key());
+  }
+  return nullptr;
+}
+
+bool Keyspace::ExpireIfDue(std::string_view key) {
+  const HashTable::Position pos = table_.FindPosition(key, table_.Hash(key));
+  return pos && !LiveOrExpire(pos);
+}
+
+}  // namespace ringcache::server

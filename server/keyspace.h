@@ -1,0 +1,119 @@
+// Keyspace: the node's one database — keys, their values and their expiry.
+//
+// Everything that stores or finds data goes through this interface, so that
+// later layers (eviction, write-behind, replication) have one place to hook.
+// Expiry is lazy here (a lookup never returns a key whose time has passed);
+// the active sweep lives in expiry.h.
+//
+// Time is pushed in with set_now_ms() once per event-loop turn, as Redis
+// caches mstime, so a batch of commands sees one consistent clock and tests
+// can drive time by hand.
+//
+// Single-threaded: owned by the thread that runs the event loop. Entry
+// pointers it returns are valid until the next call that modifies the keyspace.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "server/entry.h"
+#include "server/hash_table.h"
+
+namespace ringcache::server {
+
+struct KeyspaceStats {
+  uint64_t expired_keys = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+};
+
+class Keyspace {
+ public:
+  Keyspace() = default;
+  ~Keyspace();
+  Keyspace(const Keyspace&) = delete;
+  Keyspace& operator=(const Keyspace&) = delete;
+
+  void set_now_ms(int64_t now_ms) { now_ms_ = now_ms; }
+  int64_t now_ms() const { return now_ms_; }
+
+  size_t size() const { return table_.size(); }
+  size_t expires_count() const { return expires_count_; }
+  const KeyspaceStats& stats() const { return stats_; }
+  void ResetStats() { stats_ = {}; }
+
+  // The live entry for `key`, or nullptr. Deletes it first if it has expired.
+  Entry* Find(std::string_view key);
+  // Find() for commands that read the value: counts a keyspace hit or miss
+  // and records the access for eviction.
+  Entry* Lookup(std::string_view key);
+
+  // Creates or overwrites `key` as a string with `value` and the given expiry
+  // (0: none). Reuses the old allocation when the value fits. Returns the entry.
+  Entry* SetString(std::string_view key, std::string_view value, int64_t expire_at_ms);
+  // Resizes the value of the live string `entry` to `len` bytes, keeping the
+  // first min(old, len) bytes; bytes past the old length are unspecified.
+  // Grows geometrically so that APPEND loops stay linear. Returns the entry's
+  // (possibly new) address.
+  Entry* ResizeValue(Entry* entry, size_t len);
+  void SetExpiry(Entry* entry, int64_t expire_at_ms);
+  bool Delete(std::string_view key);
+  // Moves `from`'s value and expiry to `to`, replacing what `to` held.
+  // REQUIRES: `from` is live and differs from `to`.
+  void Rename(std::string_view from, std::string_view to);
+  void Clear();
+
+  // A random live key; nullptr when there are none.
+  Entry* RandomEntry();
+
+  // SCAN over the live entries; see HashTable::Scan for the guarantees.
+  template <typename Visit>
+  uint64_t Scan(uint64_t cursor, Visit&& visit);
+  // Scan() that also shows entries whose time has passed (for the sweep).
+  template <typename Visit>
+  uint64_t ScanIncludingExpired(uint64_t cursor, Visit&& visit) {
+    return table_.Scan(cursor, [&](Entry* e) { visit(static_cast<const Entry*>(e)); });
+  }
+  template <typename Visit>
+  void ForEachLive(Visit&& visit) const;
+
+  // Deletes `key` if its expiry has passed; returns true if it did.
+  bool ExpireIfDue(std::string_view key);
+  bool IsExpired(const Entry* e) const { return e->expire_at_ms != 0 && e->expire_at_ms <= now_ms_; }
+
+  // Background upkeep: one slice of incremental rehashing (returns false
+  // when none is pending) and shrinking after mass deletion.
+  bool RehashStep(size_t buckets) { return table_.RehashStep(buckets); }
+  void ShrinkIfSparse() { table_.ShrinkIfSparse(); }
+
+ private:
+  Entry* NewEntry(std::string_view key, size_t value_len);
+  static size_t ValueCapacity(const Entry* e);
+  void FreeEntry(Entry* e);
+  void DeleteAt(HashTable::Position pos);
+  // Returns `pos` if its entry is live, or deletes it and returns no position.
+  HashTable::Position LiveOrExpire(HashTable::Position pos);
+  uint32_t AccessClock() const { return static_cast<uint32_t>(now_ms_ / 1000); }
+
+  HashTable table_;
+  size_t expires_count_ = 0;
+  int64_t now_ms_ = 0;
+  KeyspaceStats stats_;
+};
+
+template <typename Visit>
+uint64_t Keyspace::Scan(uint64_t cursor, Visit&& visit) {
+  return table_.Scan(cursor, [&](Entry* e) {
+    if (!IsExpired(e)) visit(static_cast<const Entry*>(e));
+  });
+}
+
+template <typename Visit>
+void Keyspace::ForEachLive(Visit&& visit) const {
+  table_.ForEach([&](const Entry* e) {
+    if (!IsExpired(e)) visit(e);
+  });
+}
+
+}  // namespace ringcache::server

@@ -1,0 +1,105 @@
+#include "server/number_parsing.h"
+
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+namespace ringcache::server {
+
+bool ParseInt64(std::string_view s, int64_t* out) {
+  if (s.empty() || s.size() > 20) return false;
+  size_t i = 0;
+  bool negative = false;
+  if (s[0] == '-') {
+    negative = true;
+    i = 1;
+    if (s.size() == 1) return false;
+  }
+  // Leading zeros are refused so that "007" stays a string (Redis would not
+  // store it as an integer either, and INCR must agree with it).
+  if (s[i] == '0' && s.size() > i + 1) return false;
+  if (s[i] == '0' && negative) return false;
+  uint64_t magnitude = 0;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c < '0' || c > '9') return false;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (magnitude > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
+    magnitude = magnitude * 10 + digit;
+  }
+  constexpr uint64_t kMaxPositive = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  if (negative) {
+    if (magnitude > kMaxPositive + 1) return false;
+    *out = magnitude == kMaxPositive + 1 ? std::numeric_limits<int64_t>::min()
+                                         : -static_cast<int64_t>(magnitude);
+  } else {
+    if (magnitude > kMaxPositive) return false;
+    *out = static_cast<int64_t>(magnitude);
+  }
+  return true;
+}
+
+namespace {
+
+// strtold needs a terminated string; floats are short, so a stack copy does.
+template <typename Float, Float (*Convert)(const char*, char**)>
+bool ParseFloat(std::string_view s, Float* out) {
+  char buf[256];
+  if (s.empty() || s.size() >= sizeof(buf)) return false;
+  if (std::isspace(static_cast<unsigned char>(s.front())) ||
+      std::isspace(static_cast<unsigned char>(s.back()))) {
+    return false;
+  }
+  s.copy(buf, s.size());
+  buf[s.size()] = '\0';
+  char* end = nullptr;
+  errno = 0;
+  const Float value = Convert(buf, &end);
+  if (end != buf + s.size() || std::isnan(value)) return false;
+  // Underflow to zero is fine; overflow to HUGE_VAL with ERANGE is not.
+  if (errno == ERANGE && std::isinf(value)) return false;
+  *out = value;
+  return true;
+}
+
+long double StrToLd(const char* s, char** end) { return std::strtold(s, end); }
+double StrToD(const char* s, char** end) { return std::strtod(s, end); }
+
+}  // namespace
+
+bool ParseLongDouble(std::string_view s, long double* out) {
+  return ParseFloat<long double, StrToLd>(s, out);
+}
+
+bool ParseDouble(std::string_view s, double* out) { return ParseFloat<double, StrToD>(s, out); }
+
+size_t FormatInt64(int64_t value, char* buf) {
+  return static_cast<size_t>(std::to_chars(buf, buf + 21, value).ptr - buf);
+}
+
+std::string FormatLongDouble(long double value) {
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char buf[5 * 1024];
+  int len = std::snprintf(buf, sizeof(buf), "%.17Lf", value);
+  if (len <= 0 || static_cast<size_t>(len) >= sizeof(buf)) return "0";
+  if (std::string_view(buf, static_cast<size_t>(len)).find('.') != std::string_view::npos) {
+    while (len > 0 && buf[len - 1] == '0') --len;
+    if (len > 0 && buf[len - 1] == '.') --len;
+  }
+  std::string result(buf, static_cast<size_t>(len));
+  if (result == "-0") result = "0";
+  return result;
+}
+
+std::string FormatDouble(double value) {
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char buf[64];
+  const int len = std::snprintf(buf, sizeof(buf), "%.17g", value);
+  return {buf, static_cast<size_t>(len)};
+}
+
+}  // namespace ringcache::server

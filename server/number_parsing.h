@@ -1,0 +1,34 @@
+// Strict number parsing and formatting with Redis's rules, shared by the RESP
+// parser and the commands: "value is not an integer" must mean the same thing
+// everywhere.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ringcache::server {
+
+// Accepts exactly what Redis's string2ll accepts: an optional '-', no '+', no
+// spaces, no leading zeros (except "0" itself), and a value that fits int64.
+bool ParseInt64(std::string_view s, int64_t* out);
+
+// Accepts what Redis's string2ld accepts: a finite or infinite decimal/hex
+// float with no surrounding spaces; never NaN.
+bool ParseLongDouble(std::string_view s, long double* out);
+
+// Like ParseLongDouble, for double-precision settings and arguments.
+bool ParseDouble(std::string_view s, double* out);
+
+// Writes `value` in decimal into `buf` (at least 21 bytes); returns the length.
+size_t FormatInt64(int64_t value, char* buf);
+
+// The "human" long double format INCRBYFLOAT replies with: fixed point with 17
+// decimals, trailing zeros (and a trailing dot) removed.
+std::string FormatLongDouble(long double value);
+
+// A double the way Redis prints doubles in replies ("%.17g", "inf", "-inf").
+std::string FormatDouble(double value);
+
+}  // namespace ringcache::server

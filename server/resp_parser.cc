@@ -1,0 +1,227 @@
+#include "server/resp_parser.h"
+
+#include <cctype>
+#include <cstring>
+
+#include "server/number_parsing.h"
+
+namespace ringcache::server {
+namespace {
+
+// Redis's PROTO_INLINE_MAX_SIZE: an inline request, or a `*N`/`$N` header
+// line, longer than this is an attack or a bug, not a request.
+constexpr size_t kMaxInlineSize = 64 * 1024;
+constexpr int64_t kMaxMultibulkLen = 1024LL * 1024 * 1024;
+// Redis's limits for clients that have not authenticated yet.
+constexpr int64_t kUnauthMaxMultibulkLen = 10;
+constexpr int64_t kUnauthMaxBulkLen = 16384;
+
+// Finds the header line that starts at `from`: returns the offset of its '\r'
+// when the '\r' and the byte after it are present, or npos.
+size_t FindHeaderEnd(std::string_view data, size_t from) {
+  const void* cr = std::memchr(data.data() + from, '\r', data.size() - from);
+  if (cr == nullptr) return std::string_view::npos;
+  const size_t at = static_cast<size_t>(static_cast<const char*>(cr) - data.data());
+  return at + 1 < data.size() ? at : std::string_view::npos;
+}
+
+}  // namespace
+
+RespParser::Result RespParser::Parse(std::string_view data) {
+  if (data.empty()) return Result::kIncomplete;
+  return data[0] == '*' ? ParseMultibulk(data) : ParseInline(data);
+}
+
+RespParser::Result RespParser::ParseMultibulk(std::string_view data) {
+  if (expected_args_ < 0) {
+    const size_t cr = FindHeaderEnd(data, 1);
+    if (cr == std::string_view::npos) {
+      if (data.size() > kMaxInlineSize) return Fail("Protocol error: too big mbulk count string");
+      return Result::kIncomplete;
+    }
+    int64_t count = 0;
+    const bool parsed = ParseInt64(data.substr(1, cr - 1), &count);
+    if (!parsed || count > kMaxMultibulkLen) return Fail("Protocol error: invalid multibulk length");
+    if (!limits_.authenticated && count > kUnauthMaxMultibulkLen) {
+      return Fail("Protocol error: unauthenticated multibulk length");
+    }
+    pos_ = cr + 2;
+    if (count <= 0) return FinishEmpty(pos_);
+    expected_args_ = count;
+    refs_.clear();
+    // Reserve for what a sane command needs; huge counts grow as bulks arrive.
+    refs_.reserve(static_cast<size_t>(count < 1024 ? count : 1024));
+  }
+  while (static_cast<int64_t>(refs_.size()) < expected_args_) {
+    if (bulk_len_ < 0) {
+      if (pos_ >= data.size()) return Result::kIncomplete;
+      if (data[pos_] != '$') {
+        return Fail(std::string("Protocol error: expected '$', got '") + data[pos_] + "'");
+      }
+      const size_t cr = FindHeaderEnd(data, pos_ + 1);
+      if (cr == std::string_view::npos) {
+        if (data.size() - pos_ > kMaxInlineSize) {
+          return Fail("Protocol error: too big bulk count string");
+        }
+        return Result::kIncomplete;
+      }
+      int64_t len = 0;
+      const bool parsed = ParseInt64(data.substr(pos_ + 1, cr - pos_ - 1), &len);
+      if (!parsed || len < 0 || len > limits_.max_bulk_len) {
+        return Fail("Protocol error: invalid bulk length");
+      }
+      if (!limits_.authenticated && len > kUnauthMaxBulkLen) {
+        return Fail("Protocol error: unauthenticated bulk length");
+      }
+      bulk_len_ = len;
+      pos_ = cr + 2;
+    }
+    const size_t len = static_cast<size_t>(bulk_len_);
+    // Like Redis, the two bytes after the payload are skipped, not checked.
+    if (data.size() < pos_ + len + 2) return Result::kIncomplete;
+    refs_.push_back({pos_, len});
+    pos_ += len + 2;
+    bulk_len_ = -1;
+  }
+  args_.clear();
+  for (const ArgRef& ref : refs_) args_.emplace_back(data.data() + ref.offset, ref.len);
+  const size_t end = pos_;
+  ResetCommand();
+  consumed_ = end;
+  return Result::kComplete;
+}
+
+RespParser::Result RespParser::ParseInline(std::string_view data) {
+  const void* nl = std::memchr(data.data() + pos_, '\n', data.size() - pos_);
+  if (nl == nullptr) {
+    if (data.size() > kMaxInlineSize) return Fail("Protocol error: too big inline request");
+    pos_ = data.size();  // nothing before here holds a newline; don't scan it again
+    return Result::kIncomplete;
+  }
+  const size_t newline = static_cast<size_t>(static_cast<const char*>(nl) - data.data());
+  std::string_view line = data.substr(0, newline);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  args_.clear();
+  if (!SplitInlineArgs(line, &inline_storage_, &args_)) {
+    return Fail("Protocol error: unbalanced quotes in request");
+  }
+  ResetCommand();
+  consumed_ = newline + 1;
+  return Result::kComplete;
+}
+
+RespParser::Result RespParser::FinishEmpty(size_t end) {
+  args_.clear();
+  ResetCommand();
+  consumed_ = end;
+  return Result::kComplete;
+}
+
+RespParser::Result RespParser::Fail(std::string msg) {
+  error_ = std::move(msg);
+  ResetCommand();
+  return Result::kError;
+}
+
+void RespParser::ResetCommand() {
+  pos_ = 0;
+  expected_args_ = -1;
+  bulk_len_ = -1;
+}
+
+size_t RespParser::MinBytesWanted(size_t have) const {
+  if (expected_args_ < 0 || bulk_len_ < 0) return 0;
+  const size_t need = pos_ + static_cast<size_t>(bulk_len_) + 2;
+  return need > have ? need - have : 0;
+}
+
+namespace {
+
+int HexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+// Reads one argument in double quotes starting after the opening quote.
+// Returns the index just past the closing quote, or npos if unbalanced.
+size_t ReadDoubleQuoted(std::string_view line, size_t i, std::string* out) {
+  while (i < line.size()) {
+    const char c = line[i];
+    if (c == '"') return i + 1;
+    if (c == '\\' && i + 3 < line.size() && line[i + 1] == 'x' &&
+        HexDigitValue(line[i + 2]) >= 0 && HexDigitValue(line[i + 3]) >= 0) {
+      out->push_back(static_cast<char>(HexDigitValue(line[i + 2]) * 16 + HexDigitValue(line[i + 3])));
+      i += 4;
+      continue;
+    }
+    if (c == '\\' && i + 1 < line.size()) {
+      char escaped = line[i + 1];
+      switch (escaped) {
+        case 'n': escaped = '\n'; break;
+        case 'r': escaped = '\r'; break;
+        case 't': escaped = '\t'; break;
+        case 'b': escaped = '\b'; break;
+        case 'a': escaped = '\a'; break;
+        default: break;
+      }
+      out->push_back(escaped);
+      i += 2;
+      continue;
+    }
+    out->push_back(c);
+    ++i;
+  }
+  return std::string_view::npos;
+}
+
+size_t ReadSingleQuoted(std::string_view line, size_t i, std::string* out) {
+  while (i < line.size()) {
+    const char c = line[i];
+    if (c == '\'') return i + 1;
+    if (c == '\\' && i + 1 < line.size() && line[i + 1] == '\'') {
+      out->push_back('\'');
+      i += 2;
+      continue;
+    }
+    out->push_back(c);
+    ++i;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+bool SplitInlineArgs(std::string_view line, std::string* storage,
+                     std::vector<std::string_view>* args) {
+  storage->clear();
+  storage->reserve(line.size());  // unescaping never grows: views stay valid
+  size_t i = 0;
+  while (true) {
+    while (i < line.size() && IsSpace(line[i])) ++i;
+    if (i == line.size()) return true;
+    const size_t start = storage->size();
+    while (i < line.size() && !IsSpace(line[i])) {
+      size_t next = i;
+      if (line[i] == '"') {
+        next = ReadDoubleQuoted(line, i + 1, storage);
+      } else if (line[i] == '\'') {
+        next = ReadSingleQuoted(line, i + 1, storage);
+      } else {
+        storage->push_back(line[i]);
+        ++i;
+        continue;
+      }
+      // A closing quote must end the argument.
+      if (next == std::string_view::npos) return false;
+      if (next < line.size() && !IsSpace(line[next])) return false;
+      i = next;
+    }
+    args->emplace_back(storage->data() + start, storage->size() - start);
+  }
+}
+
+}  // namespace ringcache::server

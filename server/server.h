@@ -1,0 +1,47 @@
+// Server: the node's network side — listening sockets, the event loop, the
+// periodic upkeep (Redis's serverCron: active expiry, incremental rehash,
+// idle-client timeouts, rate sampling) and orderly shutdown on SIGINT/SIGTERM
+// or SHUTDOWN.
+//
+// Everything runs on the one thread that calls Run(); ServerState is never
+// touched from anywhere else.
+#pragma once
+
+#include <asio.hpp>
+#include <memory>
+#include <vector>
+
+#include "server/server_state.h"
+
+namespace ringcache::server {
+
+class Server {
+ public:
+  explicit Server(ServerState& state);
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds every configured address. Throws std::runtime_error when no
+  // required address can be bound.
+  void Listen();
+  // Runs the event loop until Stop() or a shutdown signal.
+  void Run();
+  void Stop();
+
+ private:
+  void DoAccept(asio::ip::tcp::acceptor& acceptor);
+  void OnAccept(asio::ip::tcp::socket socket);
+  std::string AdmissionError(const asio::ip::tcp::socket& socket) const;
+  void ScheduleCron();
+  void Cron();
+  void CloseIdleClients();
+
+  ServerState& state_;
+  asio::io_context io_;
+  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+  asio::steady_timer cron_timer_;
+  asio::signal_set signals_;
+  bool stopping_ = false;
+};
+
+}  // namespace ringcache::server

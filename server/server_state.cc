@@ -1,0 +1,53 @@
+#include "server/server_state.h"
+
+#include <time.h>
+
+#include <random>
+
+namespace ringcache::server {
+namespace {
+
+std::string RandomRunId() {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::random_device device;
+  std::string id(40, '0');
+  for (char& c : id) c = kHex[device() % 16];
+  return id;
+}
+
+}  // namespace
+
+int64_t WallClockMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t MonotonicUs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+void RateMeter::Sample(int64_t now_ms, uint64_t value) {
+  if (last_ms_ != 0 && now_ms > last_ms_) {
+    samples_[next_] = static_cast<double>(value - last_value_) * 1000.0 /
+                      static_cast<double>(now_ms - last_ms_);
+    next_ = (next_ + 1) % kSamples;
+  }
+  last_ms_ = now_ms;
+  last_value_ = value;
+}
+
+double RateMeter::PerSecond() const {
+  double sum = 0;
+  for (double s : samples_) sum += s;
+  return sum / kSamples;
+}
+
+ServerState::ServerState()
+    : active_expiry(&MonotonicUs), run_id(RandomRunId()), start_time_ms(WallClockMs()) {
+  keyspace.set_now_ms(start_time_ms);
+}
+
+}  // namespace ringcache::server
