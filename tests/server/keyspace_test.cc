@@ -1,0 +1,111 @@
+#include "server/keyspace.h"
+
+#include <catch2/catch.hpp>
+#include <set>
+#include <string>
+
+using ringcache::server::Entry;
+using ringcache::server::Keyspace;
+
+TEST_CASE("set, overwrite and delete strings", "[keyspace]") {
+  Keyspace ks;
+  ks.set_now_ms(1000);
+  ks.SetString("k", "v1", 0);
+  REQUIRE(ks.Find("k")->value() == "v1");
+  ks.SetString("k", std::string(1000, 'x'), 0);  // grows: a new allocation
+  REQUIRE(ks.Find("k")->value() == std::string(1000, 'x'));
+  ks.SetString("k", "v3", 0);  // shrinks a lot: reallocated again
+  REQUIRE(ks.Find("k")->value() == "v3");
+  REQUIRE(ks.size() == 1);
+  REQUIRE(ks.Delete("k"));
+  REQUIRE_FALSE(ks.Delete("k"));
+  REQUIRE(ks.Find("k") == nullptr);
+  REQUIRE(ks.size() == 0);
+}
+
+TEST_CASE("keys expire lazily at their time", "[keyspace]") {
+  Keyspace ks;
+  ks.set_now_ms(1000);
+  ks.SetString("k", "v", 1500);
+  REQUIRE(ks.expires_count() == 1);
+  ks.set_now_ms(1499);
+  REQUIRE(ks.Find("k") != nullptr);
+  ks.set_now_ms(1500);
+  REQUIRE(ks.Find("k") == nullptr);
+  REQUIRE(ks.size() == 0);
+  REQUIRE(ks.expires_count() == 0);
+  REQUIRE(ks.stats().expired_keys == 1);
+}
+
+TEST_CASE("overwriting clears or keeps the TTL as asked", "[keyspace]") {
+  Keyspace ks;
+  ks.set_now_ms(1000);
+  Entry* e = ks.SetString("k", "v", 5000);
+  REQUIRE(e->expire_at_ms == 5000);
+  e = ks.SetString("k", "w", 0);
+  REQUIRE_FALSE(e->has_expiry());
+  REQUIRE(ks.expires_count() == 0);
+}
+
+TEST_CASE("lookup counts hits and misses", "[keyspace]") {
+  Keyspace ks;
+  ks.SetString("k", "v", 0);
+  ks.Lookup("k");
+  ks.Lookup("missing");
+  REQUIRE(ks.stats().keyspace_hits == 1);
+  REQUIRE(ks.stats().keyspace_misses == 1);
+}
+
+TEST_CASE("resizing a value keeps its prefix and its key findable", "[keyspace]") {
+  Keyspace ks;
+  for (int i = 0; i < 100; ++i) ks.SetString("other" + std::to_string(i), "x", 0);
+  Entry* e = ks.SetString("k", "abc", 0);
+  for (int round = 0; round < 10; ++round) {
+    const size_t old_len = e->value_len;
+    e = ks.ResizeValue(e, old_len * 2 + 100);
+    for (size_t i = old_len; i < e->value_len; ++i) e->value_data()[i] = 'z';
+  }
+  REQUIRE(ks.Find("k") == e);
+  REQUIRE(e->value().substr(0, 3) == "abc");
+  REQUIRE(ks.Find("other50")->value() == "x");
+}
+
+TEST_CASE("rename moves value and TTL", "[keyspace]") {
+  Keyspace ks;
+  ks.set_now_ms(1000);
+  ks.SetString("a", "1", 9000);
+  ks.SetString("b", "2", 0);
+  ks.Rename("a", "b");
+  REQUIRE(ks.Find("a") == nullptr);
+  REQUIRE(ks.Find("b")->value() == "1");
+  REQUIRE(ks.Find("b")->expire_at_ms == 9000);
+  REQUIRE(ks.size() == 1);
+  REQUIRE(ks.expires_count() == 1);
+}
+
+TEST_CASE("random entry skips expired keys", "[keyspace]") {
+  Keyspace ks;
+  ks.set_now_ms(1000);
+  for (int i = 0; i < 50; ++i) ks.SetString("dead" + std::to_string(i), "x", 1001);
+  ks.SetString("alive", "x", 0);
+  ks.set_now_ms(2000);
+  std::set<std::string> seen;
+  for (int i = 0; i < 20; ++i) {
+    if (const Entry* e = ks.RandomEntry()) seen.emplace(e->key());
+  }
+  REQUIRE(seen == std::set<std::string>{"alive"});
+}
+
+TEST_CASE("scan hides expired keys", "[keyspace]") {
+  Keyspace ks;
+  ks.set_now_ms(1000);
+  ks.SetString("dead", "x", 1001);
+  ks.SetString("alive", "x", 0);
+  ks.set_now_ms(2000);
+  std::set<std::string> seen;
+  uint64_t cursor = 0;
+  do {
+    cursor = ks.Scan(cursor, [&](const Entry* e) { seen.emplace(e->key()); });
+  } while (cursor != 0);
+  REQUIRE(seen == std::set<std::string>{"alive"});
+}
