@@ -1,0 +1,115 @@
+"""Helpers for integration tests: start the real ringcache-server on a free
+loopback port, and run the real redis-cli / redis-benchmark against it."""
+
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+SERVER = os.environ.get("RINGCACHE_SERVER", os.path.join(
+    os.path.dirname(__file__), "..", "..", "build", "ringcache-server"))
+
+
+def free_port():
+    """A TCP port nobody listens on right now (the kernel's pick)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Node:
+    """A ringcache-server process; use as a context manager so it always stops."""
+
+    def __init__(self, *extra_args, config_file=None):
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="ringcache-test-")
+        self.log_path = os.path.join(self.dir, "server.log")
+        args = [SERVER]
+        if config_file:
+            args.append(config_file)
+        args += ["--port", str(self.port), "--dir", self.dir] + list(extra_args)
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited early: " + self.read_log())
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not start: " + self.read_log())
+
+    def read_log(self):
+        self.log.flush()
+        with open(self.log_path) as f:
+            return f.read()
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        """Stops the server; returns its exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def cli(self, *args, input=None, timeout=60, extra=()):
+        """Runs redis-cli against this node; returns (stdout, stderr, rc)."""
+        cmd = ["redis-cli", "-p", str(self.port)] + list(extra) + [str(a) for a in args]
+        r = subprocess.run(cmd, input=input, capture_output=True, timeout=timeout)
+        return r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace"), r.returncode
+
+    def connect(self):
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        return s
+
+
+def resp_command(*args):
+    """Encodes a command as a RESP multibulk request."""
+    out = b"*%d\r\n" % len(args)
+    for a in args:
+        if isinstance(a, str):
+            a = a.encode()
+        out += b"$%d\r\n%s\r\n" % (len(a), a)
+    return out
+
+
+def read_until_closed(sock, timeout=10):
+    sock.settimeout(timeout)
+    data = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except (ConnectionResetError, socket.timeout):
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def recv_exactly(sock, n, timeout=10):
+    sock.settimeout(timeout)
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
