@@ -47,7 +47,8 @@ class Node:
         raise RuntimeError("server did not start: " + self.read_log())
 
     def read_log(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log_path) as f:
             return f.read()
 
@@ -63,11 +64,22 @@ class Node:
         self.log.close()
         return self.proc.returncode
 
+    def stop_and_check(self):
+        """Stops the server and fails if it did not exit cleanly, or if a
+        sanitizer reported anything (the test build runs with ASan/UBSan)."""
+        code = self.stop()
+        log = self.read_log()
+        if code != 0 or "Sanitizer" in log or "runtime error:" in log:
+            raise AssertionError("server exited with %s:\n%s" % (code, log[-5000:]))
+
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.stop()
+    def __exit__(self, exc_type, *exc):
+        if exc_type is None:
+            self.stop_and_check()
+        else:
+            self.stop()
 
     def cli(self, *args, input=None, timeout=60, extra=()):
         """Runs redis-cli against this node; returns (stdout, stderr, rc)."""

@@ -19,7 +19,7 @@ class RedisCliTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.node.stop()
+        cls.node.stop_and_check()
 
     def setUp(self):
         self.node.cli("FLUSHALL")

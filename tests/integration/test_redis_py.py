@@ -17,7 +17,7 @@ class RedisPyTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.r.close()
-        cls.node.stop()
+        cls.node.stop_and_check()
 
     def setUp(self):
         self.r.flushall()

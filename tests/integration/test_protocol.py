@@ -1,0 +1,148 @@
+"""RESP over real sockets: pipelining, arbitrary TCP splits, inline requests,
+RESP3, protocol errors and the limits that protect the node."""
+
+import socket
+import time
+import unittest
+
+from support import Node, read_until_closed, recv_exactly, resp_command
+
+
+class ProtocolTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.node = Node()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.node.stop_and_check()
+
+    def setUp(self):
+        self.node.cli("FLUSHALL")
+        self.node.cli("CONFIG", "SET", "maxclients", "10000", "timeout", "0",
+                      "proto-max-bulk-len", "512mb", "client-query-buffer-limit", "1gb",
+                      "client-output-buffer-limit", "normal 0 0 0")
+
+    def roundtrip(self, sock, payload, expected):
+        sock.sendall(payload)
+        self.assertEqual(recv_exactly(sock, len(expected)), expected)
+
+    def test_pipeline_replies_in_order(self):
+        with self.node.connect() as s:
+            payload = b"".join(resp_command("INCR", "n") for _ in range(5000))
+            expected = b"".join(b":%d\r\n" % i for i in range(1, 5001))
+            self.roundtrip(s, payload, expected)
+
+    def test_request_split_at_every_byte(self):
+        with self.node.connect() as s:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            payload = resp_command("SET", "split", "a b\r\nc") + b"GET split\r\n"
+            for i in range(len(payload)):
+                s.sendall(payload[i:i + 1])
+                time.sleep(0.001)
+            expected = b"+OK\r\n$6\r\na b\r\nc\r\n"
+            self.assertEqual(recv_exactly(s, len(expected)), expected)
+
+    def test_inline_requests(self):
+        with self.node.connect() as s:
+            self.roundtrip(s, b'SET k "hello world"\r\nGET k\nPING\r\n',
+                           b"+OK\r\n$11\r\nhello world\r\n+PONG\r\n")
+
+    def test_large_binary_value(self):
+        blob = bytes(range(256)) * (20 * 4096)  # 20 MB, every byte value
+        with self.node.connect() as s:
+            self.roundtrip(s, resp_command("SET", "blob", blob), b"+OK\r\n")
+            s.sendall(resp_command("GET", "blob"))
+            header = b"$%d\r\n" % len(blob)
+            self.assertEqual(recv_exactly(s, len(header)), header)
+            self.assertEqual(recv_exactly(s, len(blob) + 2, timeout=30), blob + b"\r\n")
+
+    def test_protocol_error_closes_only_that_connection(self):
+        with self.node.connect() as bystander, self.node.connect() as offender:
+            self.roundtrip(bystander, resp_command("SET", "k", "v"), b"+OK\r\n")
+            offender.sendall(b"*1\r\n$x\r\n")
+            self.assertEqual(read_until_closed(offender),
+                             b"-ERR Protocol error: invalid bulk length\r\n")
+            self.roundtrip(bystander, resp_command("GET", "k"), b"$1\r\nv\r\n")
+
+    def test_quotes_error_on_inline(self):
+        with self.node.connect() as s:
+            s.sendall(b'SET k "oops\r\n')
+            self.assertEqual(read_until_closed(s),
+                             b"-ERR Protocol error: unbalanced quotes in request\r\n")
+
+    def test_proto_max_bulk_len(self):
+        self.node.cli("CONFIG", "SET", "proto-max-bulk-len", "1mb")
+        with self.node.connect() as s:
+            s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000\r\n")
+            self.assertEqual(read_until_closed(s), b"-ERR Protocol error: invalid bulk length\r\n")
+
+    def test_query_buffer_limit(self):
+        self.node.cli("CONFIG", "SET", "client-query-buffer-limit", "1mb")
+        with self.node.connect() as s:
+            try:
+                s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n" + b"x" * 2_000_000)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.assertEqual(read_until_closed(s), b"")
+        self.assertIn("client_query_buffer_limit_disconnections:1",
+                      self.node.cli("INFO", "stats")[0])
+
+    def test_output_buffer_limit(self):
+        with self.node.connect() as s:
+            self.roundtrip(s, resp_command("SET", "big", "x" * 3_000_000), b"+OK\r\n")
+        self.node.cli("CONFIG", "SET", "client-output-buffer-limit", "normal 1mb 0 0")
+        with self.node.connect() as s:
+            s.sendall(resp_command("GET", "big"))
+            self.assertEqual(read_until_closed(s), b"")
+
+    def test_maxclients(self):
+        self.node.cli("CONFIG", "SET", "maxclients", "3")
+        socks = [self.node.connect() for _ in range(3)]
+        try:
+            for s in socks:
+                self.roundtrip(s, resp_command("PING"), b"+PONG\r\n")
+            with self.node.connect() as extra:
+                self.assertEqual(read_until_closed(extra),
+                                 b"-ERR max number of clients reached\r\n")
+        finally:
+            for s in socks:
+                s.close()
+
+    def test_idle_timeout(self):
+        self.node.cli("CONFIG", "SET", "timeout", "1")
+        with self.node.connect() as s:
+            self.roundtrip(s, resp_command("PING"), b"+PONG\r\n")
+            start = time.time()
+            self.assertEqual(read_until_closed(s, timeout=10), b"")
+            self.assertLess(time.time() - start, 5)
+
+    def test_resp3_hello(self):
+        with self.node.connect() as s:
+            s.sendall(resp_command("HELLO", "3"))
+            time.sleep(0.2)
+            reply = s.recv(4096)
+            self.assertTrue(reply.startswith(b"%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n"), reply)
+            self.roundtrip(s, resp_command("GET", "missing"), b"_\r\n")
+            self.roundtrip(s, resp_command("CONFIG", "GET", "hz"), b"%1\r\n$2\r\nhz\r\n$2\r\n10\r\n")
+
+    def test_client_kill_and_quit(self):
+        with self.node.connect() as victim, self.node.connect() as killer:
+            victim.sendall(resp_command("CLIENT", "ID"))
+            victim_id = int(victim.recv(100)[1:-2])
+            self.roundtrip(killer, resp_command("CLIENT", "KILL", "ID", str(victim_id)), b":1\r\n")
+            self.assertEqual(read_until_closed(victim), b"")
+            killer.sendall(resp_command("QUIT"))
+            self.assertEqual(read_until_closed(killer), b"+OK\r\n")
+
+
+class AuthLimitsTest(unittest.TestCase):
+    def test_unauthenticated_clients_cannot_send_big_requests(self):
+        with Node("--requirepass", "pw") as node, node.connect() as s:
+            s.sendall(b"*20\r\n")
+            self.assertEqual(read_until_closed(s),
+                             b"-ERR Protocol error: unauthenticated multibulk length\r\n")
+
+
+if __name__ == "__main__":
+    unittest.main()
