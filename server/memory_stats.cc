@@ -30,12 +30,8 @@ MemoryStats ReadMemoryStats() {
   MemoryStats stats;
   stats.rss = ReadRss();
 #ifdef RINGCACHE_WITH_JEMALLOC
-  // jemalloc caches its statistics; bumping the epoch refreshes them.
-  uint64_t epoch = 1;
-  size_t epoch_size = sizeof(epoch);
-  mallctl("epoch", &epoch, &epoch_size, &epoch, epoch_size);
+  stats.used = UsedMemory();  // refreshes jemalloc's statistics epoch first
   size_t size = sizeof(size_t);
-  mallctl("stats.allocated", &stats.used, &size, nullptr, 0);
   mallctl("stats.active", &stats.allocator_active, &size, nullptr, 0);
 #else
   const struct mallinfo2 info = mallinfo2();
@@ -43,6 +39,22 @@ MemoryStats ReadMemoryStats() {
   stats.allocator_active = info.arena + info.hblkhd;
 #endif
   return stats;
+}
+
+size_t UsedMemory() {
+#ifdef RINGCACHE_WITH_JEMALLOC
+  // jemalloc caches its statistics; bumping the epoch refreshes them.
+  uint64_t epoch = 1;
+  size_t epoch_size = sizeof(epoch);
+  mallctl("epoch", &epoch, &epoch_size, &epoch, epoch_size);
+  size_t used = 0;
+  size_t size = sizeof(used);
+  mallctl("stats.allocated", &used, &size, nullptr, 0);
+  return used;
+#else
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+#endif
 }
 
 std::string_view AllocatorName() {

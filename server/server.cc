@@ -146,7 +146,7 @@ void Server::Cron() {
   state_.ops_per_sec.Sample(now, state_.stats.total_commands_processed);
   state_.input_kbps.Sample(now, state_.stats.total_net_input_bytes);
   state_.output_kbps.Sample(now, state_.stats.total_net_output_bytes);
-  state_.peak_memory = std::max<uint64_t>(state_.peak_memory, ReadMemoryStats().used);
+  state_.peak_memory = std::max<uint64_t>(state_.peak_memory, UsedMemory());
 }
 
 void Server::CloseIdleClients() {

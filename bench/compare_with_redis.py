@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""ringcache vs redis-server 7 on this machine, in one run.
+
+Starts both servers, then runs the same redis-benchmark workloads against each,
+alternating servers every round, and prints the median requests/s of each, the
+ratio ringcache/redis, and median p99 latencies. Each server is pinned to CPU 0
+and redis-benchmark to CPU 1, so on a 2-core machine the client competes with
+neither server and loads both the same way.
+
+Also loads 1M keys with 64-byte values into each and compares used_memory.
+
+Usage: bench/compare_with_redis.py [--rounds 5] [--server build/release/ringcache-server]
+"""
+
+import argparse
+import csv
+import io
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERVER_CPU = "0"
+CLIENT_CPU = "1"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(port):
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("server on port %d did not start" % port)
+
+
+def start(name, binary):
+    port = free_port()
+    data = tempfile.mkdtemp(prefix="bench-%s-" % name)
+    args = [binary, "--port", str(port), "--dir", data, "--save", "", "--appendonly", "no"]
+    if name == "redis":
+        args += ["--logfile", os.path.join(data, "log")]
+    proc = subprocess.Popen(["taskset", "-c", SERVER_CPU] + args,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_ready(port)
+    return {"name": name, "port": port, "proc": proc, "dir": data}
+
+
+def cli(port, *args):
+    return subprocess.run(["redis-cli", "-p", str(port)] + list(args),
+                          capture_output=True, text=True, check=True).stdout
+
+
+def benchmark(port, test, pipeline, requests):
+    cmd = ["taskset", "-c", CLIENT_CPU, "redis-benchmark", "-p", str(port), "-t", test,
+           "-r", "100000", "-d", "64", "-c", "50", "-P", str(pipeline), "-n", str(requests),
+           "--csv"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    row = next(csv.DictReader(io.StringIO(out)))
+    return float(row["rps"]), float(row["p99_latency_ms"])
+
+
+def used_memory(port):
+    return int(re.search(r"^used_memory:(\d+)", cli(port, "INFO", "memory"), re.M).group(1))
+
+
+def load_keys(port, count, value_size):
+    value = "v" * value_size
+    chunks = []
+    for i in range(count):
+        key = "key:%012d" % i
+        chunks.append("*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" %
+                      (len(key), key, value_size, value))
+    r = subprocess.run(["redis-cli", "-p", str(port), "--pipe"], input="".join(chunks).encode(),
+                       capture_output=True, check=True)
+    assert b"errors: 0" in r.stdout, r.stdout
+
+
+def memory_per_key(servers, count=1_000_000, value_size=64):
+    rows = []
+    for s in servers:
+        cli(s["port"], "FLUSHALL")
+        time.sleep(0.5)
+        before = used_memory(s["port"])
+        load_keys(s["port"], count, value_size)
+        after = used_memory(s["port"])
+        rows.append((s["name"], after, (after - before) / count))
+        cli(s["port"], "FLUSHALL")
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--server", default=os.path.join(ROOT, "build/release/ringcache-server"))
+    parser.add_argument("--redis", default=shutil.which("redis-server"))
+    parser.add_argument("--p1-requests", type=int, default=300_000)
+    parser.add_argument("--p16-requests", type=int, default=2_000_000)
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args()
+
+    version = subprocess.run([args.redis, "--version"], capture_output=True, text=True).stdout
+    print("redis: %s" % version.strip())
+    print("ringcache: %s" % args.server)
+    print("settings: -r 100000 -d 64 -c 50, rounds=%d, P1 n=%d, P16 n=%d, server on CPU %s, "
+          "redis-benchmark on CPU %s" % (args.rounds, args.p1_requests, args.p16_requests,
+                                        SERVER_CPU, CLIENT_CPU))
+    servers = [start("ringcache", args.server), start("redis", args.redis)]
+    try:
+        workloads = [("set", 1, args.p1_requests), ("get", 1, args.p1_requests),
+                     ("set", 16, args.p16_requests), ("get", 16, args.p16_requests)]
+        results = {}
+        for rnd in range(args.rounds):
+            # Alternate which server goes first, so drift in machine load
+            # affects both alike.
+            order = servers if rnd % 2 == 0 else list(reversed(servers))
+            for test, pipeline, n in workloads:
+                for s in order:
+                    rps, p99 = benchmark(s["port"], test, pipeline, n)
+                    results.setdefault((test, pipeline, s["name"]), []).append((rps, p99))
+            print("round %d/%d done" % (rnd + 1, args.rounds), flush=True)
+
+        print()
+        print("%-10s %12s %12s %7s %10s %10s" %
+              ("workload", "ringcache", "redis", "ratio", "p99 rc ms", "p99 redis"))
+        for test, pipeline, _ in workloads:
+            rc = results[(test, pipeline, "ringcache")]
+            rd = results[(test, pipeline, "redis")]
+            rc_rps = statistics.median(r for r, _ in rc)
+            rd_rps = statistics.median(r for r, _ in rd)
+            print("%-10s %12.0f %12.0f %7.2f %10.3f %10.3f" % (
+                "%s -P %d" % (test.upper(), pipeline), rc_rps, rd_rps, rc_rps / rd_rps,
+                statistics.median(p for _, p in rc), statistics.median(p for _, p in rd)))
+
+        if not args.skip_memory:
+            print()
+            print("memory after loading 1M keys with 64-byte values (used_memory):")
+            rows = memory_per_key(servers)
+            for name, total, per_key in rows:
+                print("  %-10s %8.1f MB  %6.1f bytes/key" % (name, total / 2**20, per_key))
+            print("  ratio ringcache/redis bytes per key: %.2f" % (rows[0][2] / rows[1][2]))
+    finally:
+        for s in servers:
+            s["proc"].terminate()
+            s["proc"].wait()
+            shutil.rmtree(s["dir"], ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
