@@ -7,6 +7,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 
 SERVER = os.environ.get("RINGCACHE_SERVER", os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "ringcache-server"))
@@ -125,3 +126,20 @@ def recv_exactly(sock, n, timeout=10):
             break
         data += chunk
     return data
+
+
+class NodeTestCase(unittest.TestCase):
+    """Tests that share one node per class; the keyspace is flushed before each."""
+
+    node_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.node = Node(*cls.node_args)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.node.stop_and_check()
+
+    def setUp(self):
+        self.node.cli("FLUSHALL")

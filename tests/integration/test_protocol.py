@@ -5,20 +5,12 @@ import socket
 import time
 import unittest
 
-from support import Node, read_until_closed, recv_exactly, resp_command
+from support import Node, NodeTestCase, read_until_closed, recv_exactly, resp_command
 
 
-class ProtocolTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.node = Node()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.node.stop_and_check()
-
+class ProtocolTest(NodeTestCase):
     def setUp(self):
-        self.node.cli("FLUSHALL")
+        super().setUp()
         self.node.cli("CONFIG", "SET", "maxclients", "10000", "timeout", "0",
                       "proto-max-bulk-len", "512mb", "client-query-buffer-limit", "1gb",
                       "client-output-buffer-limit", "normal 0 0 0")

@@ -9,21 +9,10 @@ import subprocess
 import time
 import unittest
 
-from support import Node
+from support import NodeTestCase
 
 
-class RedisCliTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.node = Node()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.node.stop_and_check()
-
-    def setUp(self):
-        self.node.cli("FLUSHALL")
-
+class RedisCliTest(NodeTestCase):
     def test_commands_and_output_modes(self):
         n = self.node
         self.assertEqual(n.cli("SET", "greeting", "hello world")[0], "OK\n")

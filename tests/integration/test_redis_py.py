@@ -5,22 +5,19 @@ import unittest
 
 import redis
 
-from support import Node
+from support import Node, NodeTestCase
 
 
-class RedisPyTest(unittest.TestCase):
+class RedisPyTest(NodeTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.node = Node()
+        super().setUpClass()
         cls.r = redis.Redis(host="127.0.0.1", port=cls.node.port)
 
     @classmethod
     def tearDownClass(cls):
         cls.r.close()
-        cls.node.stop_and_check()
-
-    def setUp(self):
-        self.r.flushall()
+        super().tearDownClass()
 
     def test_strings(self):
         r = self.r
