@@ -40,9 +40,9 @@ const Setting kSettings[] = {
     {"tcp-backlog", Kind::kInt, false, 0, INT32_MAX, &ConfigValues::tcp_backlog},
     {"tcp-keepalive", Kind::kInt, true, 0, INT32_MAX, &ConfigValues::tcp_keepalive},
     // Entry lengths are 32-bit: a value may not exceed 4 GB - 1.
-    {"proto-max-bulk-len", Kind::kMemory, true, 1024 * 1024, UINT32_MAX,
+    {"proto-max-bulk-len", Kind::kMemory, true, int64_t{1024} * 1024, UINT32_MAX,
      &ConfigValues::proto_max_bulk_len},
-    {"client-query-buffer-limit", Kind::kMemory, true, 1024 * 1024, kMaxInt,
+    {"client-query-buffer-limit", Kind::kMemory, true, int64_t{1024} * 1024, kMaxInt,
      &ConfigValues::client_query_buffer_limit},
     {"client-output-buffer-limit", Kind::kOutputLimit, true},
     {"hz", Kind::kInt, true, 1, 500, &ConfigValues::hz},
@@ -234,9 +234,9 @@ bool ParseMemory(std::string_view text, int64_t* bytes) {
   } else if (unit == "kb") {
     mul = 1024;
   } else if (unit == "m") {
-    mul = 1000 * 1000;
+    mul = int64_t{1000} * 1000;
   } else if (unit == "mb") {
-    mul = 1024 * 1024;
+    mul = int64_t{1024} * 1024;
   } else if (unit == "g") {
     mul = 1000LL * 1000 * 1000;
   } else if (unit == "gb") {

@@ -11,9 +11,9 @@ namespace ringcache::server {
 namespace {
 
 // Read this much per read call, as Redis's PROTO_IOBUF_LEN.
-constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kReadChunk = size_t{16} * 1024;
 // An output buffer that grew past this after a big reply is released.
-constexpr size_t kKeepOutputCapacity = 64 * 1024;
+constexpr size_t kKeepOutputCapacity = size_t{64} * 1024;
 
 std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
   return ep.address().to_string() + ":" + std::to_string(ep.port());

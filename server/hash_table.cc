@@ -115,7 +115,8 @@ void HashTable::ShrinkIfSparse() {
 void HashTable::StartResize(size_t min_size) {
   const size_t size = NextPowerOfTwo(min_size);
   if (size == size_of(0)) return;
-  buckets_[1] = static_cast<Entry**>(std::calloc(size, sizeof(Entry*)));
+  // An array of bucket heads, i.e. of pointers; zeroed means empty.
+  buckets_[1] = static_cast<Entry**>(std::calloc(size, sizeof(Entry*)));  // NOLINT(bugprone-sizeof-expression)
   if (buckets_[1] == nullptr) std::abort();
   mask_[1] = size - 1;
   used_[1] = 0;
@@ -174,7 +175,8 @@ Entry* HashTable::RandomEntry(uint64_t (*random)()) {
   size_t length = 0;
   for (Entry* e = head; e != nullptr; e = e->next) ++length;
   size_t index = random() % length;
-  while (index-- > 0) head = head->next;
+  // index < length, so the walk stays on the chain.
+  while (index-- > 0) head = head->next;  // NOLINT(clang-analyzer-core.NullDereference)
   return head;
 }
 

@@ -10,7 +10,7 @@ namespace ringcache::server {
 namespace {
 
 // Redis grows strings geometrically below 1 MB and linearly above.
-constexpr size_t kGreedyGrowthLimit = 1024 * 1024;
+constexpr size_t kGreedyGrowthLimit = size_t{1024} * 1024;
 
 uint64_t RandomWord() {
   thread_local std::mt19937_64 engine{std::random_device{}()};

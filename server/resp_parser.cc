@@ -10,7 +10,7 @@ namespace {
 
 // Redis's PROTO_INLINE_MAX_SIZE: an inline request, or a `*N`/`$N` header
 // line, longer than this is an attack or a bug, not a request.
-constexpr size_t kMaxInlineSize = 64 * 1024;
+constexpr size_t kMaxInlineSize = size_t{64} * 1024;
 constexpr int64_t kMaxMultibulkLen = 1024LL * 1024 * 1024;
 // Redis's limits for clients that have not authenticated yet.
 constexpr int64_t kUnauthMaxMultibulkLen = 10;
@@ -205,16 +205,13 @@ bool SplitInlineArgs(std::string_view line, std::string* storage,
     if (i == line.size()) return true;
     const size_t start = storage->size();
     while (i < line.size() && !IsSpace(line[i])) {
-      size_t next = i;
-      if (line[i] == '"') {
-        next = ReadDoubleQuoted(line, i + 1, storage);
-      } else if (line[i] == '\'') {
-        next = ReadSingleQuoted(line, i + 1, storage);
-      } else {
+      if (line[i] != '"' && line[i] != '\'') {
         storage->push_back(line[i]);
         ++i;
         continue;
       }
+      const size_t next = line[i] == '"' ? ReadDoubleQuoted(line, i + 1, storage)
+                                         : ReadSingleQuoted(line, i + 1, storage);
       // A closing quote must end the argument.
       if (next == std::string_view::npos) return false;
       if (next < line.size() && !IsSpace(line[next])) return false;
