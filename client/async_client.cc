@@ -1,0 +1,103 @@
+#include "client/async_client.h"
+
+#include <array>
+
+#include "client/sync_client.h"
+
+namespace ringcache::client {
+
+AsyncClient::AsyncClient(asio::io_context& io, std::string host, uint16_t port)
+    : socket_(io), host_(std::move(host)), port_(port) {}
+
+void AsyncClient::Connect(ConnectCallback done) {
+  asio::error_code ec;
+  const auto address = asio::ip::make_address(host_, ec);
+  if (ec) {
+    asio::post(socket_.get_executor(), [done, ec] { done(ec); });
+    return;
+  }
+  socket_.async_connect({address, port_}, [self = shared_from_this(), done](
+                                              const asio::error_code& error) {
+    if (error) {
+      self->Fail(error);
+      done(error);
+      return;
+    }
+    asio::error_code ignored;
+    self->socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+    self->connected_ = true;
+    self->DoRead();
+    self->MaybeWrite();
+    done({});
+  });
+}
+
+void AsyncClient::Send(std::span<const std::string_view> args, ReplyCallback done) {
+  AppendCommand(args, &queued_);
+  callbacks_.push_back(std::move(done));
+  MaybeWrite();
+}
+
+void AsyncClient::MaybeWrite() {
+  if (!connected_ || writing_ || queued_.empty()) return;
+  writing_ = true;
+  in_flight_.swap(queued_);
+  asio::async_write(socket_, asio::buffer(in_flight_),
+                    [self = shared_from_this()](const asio::error_code& ec, size_t) {
+                      self->writing_ = false;
+                      self->in_flight_.clear();
+                      if (ec) {
+                        self->Fail(ec);
+                        return;
+                      }
+                      self->MaybeWrite();
+                    });
+}
+
+void AsyncClient::DoRead() {
+  auto buffer = std::make_shared<std::array<char, 16 * 1024>>();
+  socket_.async_read_some(asio::buffer(*buffer), [self = shared_from_this(), buffer](
+                                                     const asio::error_code& ec, size_t n) {
+    if (ec) {
+      self->Fail(ec);
+      return;
+    }
+    self->input_.append(buffer->data(), n);
+    self->DeliverReplies();
+    if (self->connected_) self->DoRead();
+  });
+}
+
+void AsyncClient::DeliverReplies() {
+  size_t start = 0;
+  while (!callbacks_.empty()) {
+    Reply reply;
+    size_t consumed = 0;
+    const auto result =
+        ReplyParser::Parse(std::string_view(input_).substr(start), &reply, &consumed);
+    if (result == ReplyParser::Result::kIncomplete) break;
+    if (result == ReplyParser::Result::kError) {
+      Fail(asio::error::invalid_argument);
+      return;
+    }
+    start += consumed;
+    ReplyCallback done = std::move(callbacks_.front());
+    callbacks_.pop_front();
+    done({}, std::move(reply));
+  }
+  input_.erase(0, start);
+}
+
+void AsyncClient::Fail(const asio::error_code& ec) {
+  connected_ = false;
+  asio::error_code ignored;
+  socket_.close(ignored);
+  queued_.clear();
+  std::deque<ReplyCallback> failed;
+  failed.swap(callbacks_);
+  for (ReplyCallback& done : failed) done(ec, Reply());
+}
+
+void AsyncClient::Close() { Fail(asio::error::operation_aborted); }
+
+}  // namespace ringcache::client

@@ -1,0 +1,55 @@
+// AsyncClient: a pipelined RESP client on an Asio io_context — what nodes use
+// to talk to each other. Commands may be sent at any time; they are batched
+// into one write while a write is in flight, and each callback runs with its
+// reply in the order the commands were sent.
+//
+// Lifetime: create with std::make_shared; handlers keep it alive. All calls
+// and callbacks happen on the io_context's thread.
+#pragma once
+
+#include <asio.hpp>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "client/reply.h"
+
+namespace ringcache::client {
+
+class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
+ public:
+  using ReplyCallback = std::function<void(const asio::error_code&, Reply)>;
+  using ConnectCallback = std::function<void(const asio::error_code&)>;
+
+  AsyncClient(asio::io_context& io, std::string host, uint16_t port);
+
+  void Connect(ConnectCallback done);
+  // Queues a command. Before Connect() completes, commands wait in the queue.
+  void Send(std::span<const std::string_view> args, ReplyCallback done);
+  // Closes the connection; every pending callback gets operation_aborted.
+  void Close();
+  bool connected() const { return connected_; }
+  size_t pending() const { return callbacks_.size(); }
+
+ private:
+  void MaybeWrite();
+  void DoRead();
+  void DeliverReplies();
+  void Fail(const asio::error_code& ec);
+
+  asio::ip::tcp::socket socket_;
+  std::string host_;
+  uint16_t port_;
+  bool connected_ = false;
+  bool writing_ = false;
+  std::string queued_;    // requests not yet handed to a write
+  std::string in_flight_;  // the buffer of the write in progress
+  std::string input_;
+  std::deque<ReplyCallback> callbacks_;
+};
+
+}  // namespace ringcache::client

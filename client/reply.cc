@@ -1,0 +1,136 @@
+#include "client/reply.h"
+
+#include <charconv>
+#include <cstring>
+
+namespace ringcache::client {
+namespace {
+
+using Result = ReplyParser::Result;
+
+// Reads the line starting at `pos` (after the type byte); sets `line` and
+// advances `pos` past its CRLF.
+Result ReadLine(std::string_view data, size_t* pos, std::string_view* line) {
+  const size_t cr = data.find("\r\n", *pos);
+  if (cr == std::string_view::npos) return Result::kIncomplete;
+  *line = data.substr(*pos, cr - *pos);
+  *pos = cr + 2;
+  return Result::kComplete;
+}
+
+bool ToInt(std::string_view s, int64_t* out) {
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+Result ParseAt(std::string_view data, size_t* pos, Reply* out, int depth) {
+  if (depth > 64) return Result::kError;  // no sane reply nests this deep
+  if (*pos >= data.size()) return Result::kIncomplete;
+  const char type = data[(*pos)++];
+  std::string_view line;
+  if (Result r = ReadLine(data, pos, &line); r != Result::kComplete) return r;
+  int64_t n = 0;
+  switch (type) {
+    case '+':
+    case '-':
+    case ',':
+      out->type = type == '+'   ? Reply::Type::kStatus
+                  : type == '-' ? Reply::Type::kError
+                                : Reply::Type::kDouble;
+      out->str.assign(line);
+      return Result::kComplete;
+    case ':':
+      out->type = Reply::Type::kInteger;
+      return ToInt(line, &out->integer) ? Result::kComplete : Result::kError;
+    case '#':
+      out->type = Reply::Type::kBool;
+      out->integer = line == "t" ? 1 : 0;
+      return Result::kComplete;
+    case '_':
+      out->type = Reply::Type::kNil;
+      return Result::kComplete;
+    case '(':
+      out->type = Reply::Type::kString;
+      out->str.assign(line);
+      return Result::kComplete;
+    case '$':
+    case '=': {
+      if (!ToInt(line, &n)) return Result::kError;
+      if (n < 0) {
+        out->type = Reply::Type::kNil;
+        return Result::kComplete;
+      }
+      const auto len = static_cast<size_t>(n);
+      if (data.size() < *pos + len + 2) return Result::kIncomplete;
+      out->type = Reply::Type::kString;
+      std::string_view payload = data.substr(*pos, len);
+      if (type == '=' && payload.size() >= 4) payload.remove_prefix(4);  // "txt:"
+      out->str.assign(payload);
+      *pos += len + 2;
+      return Result::kComplete;
+    }
+    case '*':
+    case '~':
+    case '>':
+    case '%': {
+      if (!ToInt(line, &n)) return Result::kError;
+      if (n < 0) {
+        out->type = Reply::Type::kNil;
+        return Result::kComplete;
+      }
+      out->type = type == '%' ? Reply::Type::kMap : Reply::Type::kArray;
+      const size_t count = static_cast<size_t>(n) * (type == '%' ? 2 : 1);
+      out->elements.clear();
+      out->elements.reserve(count < 1024 ? count : 1024);
+      for (size_t i = 0; i < count; ++i) {
+        out->elements.emplace_back();
+        if (Result r = ParseAt(data, pos, &out->elements.back(), depth + 1);
+            r != Result::kComplete) {
+          return r;
+        }
+      }
+      return Result::kComplete;
+    }
+    default:
+      return Result::kError;
+  }
+}
+
+}  // namespace
+
+ReplyParser::Result ReplyParser::Parse(std::string_view data, Reply* out, size_t* consumed) {
+  size_t pos = 0;
+  *out = Reply();
+  const Result r = ParseAt(data, &pos, out, 0);
+  if (r == Result::kComplete) *consumed = pos;
+  return r;
+}
+
+std::string Reply::ToString() const {
+  switch (type) {
+    case Type::kString:
+    case Type::kStatus:
+    case Type::kDouble:
+      return str;
+    case Type::kError:
+      return "(error) " + str;
+    case Type::kInteger:
+      return "(integer) " + std::to_string(integer);
+    case Type::kBool:
+      return integer != 0 ? "true" : "false";
+    case Type::kNil:
+      return "(nil)";
+    case Type::kArray:
+    case Type::kMap: {
+      std::string s = "[";
+      for (size_t i = 0; i < elements.size(); ++i) {
+        if (i > 0) s += ", ";
+        s += elements[i].ToString();
+      }
+      return s + "]";
+    }
+  }
+  return {};
+}
+
+}  // namespace ringcache::client

@@ -1,0 +1,50 @@
+// Reply: one RESP2/RESP3 reply as a client sees it, and the incremental
+// parser that reads replies off the wire.
+//
+// Value type, copyable. The parser keeps no state between calls: it is handed
+// the unconsumed bytes and either returns a complete reply and how many bytes
+// it used, or says it needs more.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ringcache::client {
+
+struct Reply {
+  enum class Type {
+    kString,     // $ bulk string (also RESP3 verbatim = and big number ()
+    kStatus,     // + simple string
+    kError,      // - error
+    kInteger,    // :
+    kNil,        // $-1, *-1, _
+    kArray,      // *, and RESP3 sets (~) and pushes (>)
+    kMap,        // % (elements alternate key, value)
+    kDouble,     // ,
+    kBool,       // #
+  };
+
+  Type type = Type::kNil;
+  std::string str;  // kString, kStatus, kError, kDouble (as text)
+  int64_t integer = 0;  // kInteger, kBool
+  std::vector<Reply> elements;
+
+  bool is_error() const { return type == Type::kError; }
+  bool is_nil() const { return type == Type::kNil; }
+  // For tests and tools: "OK", "(nil)", "(integer) 3", "[a, b]".
+  std::string ToString() const;
+};
+
+class ReplyParser {
+ public:
+  enum class Result { kComplete, kIncomplete, kError };
+
+  // Parses one reply from the front of `data`. On kComplete fills `out` and
+  // `consumed`; on kError the stream is not RESP and the connection is unusable.
+  static Result Parse(std::string_view data, Reply* out, size_t* consumed);
+};
+
+}  // namespace ringcache::client

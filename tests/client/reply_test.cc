@@ -1,0 +1,52 @@
+#include "client/reply.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+using ringcache::client::Reply;
+using ringcache::client::ReplyParser;
+
+namespace {
+
+Reply ParseAll(const std::string& wire) {
+  Reply reply;
+  size_t consumed = 0;
+  REQUIRE(ReplyParser::Parse(wire, &reply, &consumed) == ReplyParser::Result::kComplete);
+  REQUIRE(consumed == wire.size());
+  return reply;
+}
+
+}  // namespace
+
+TEST_CASE("RESP2 replies", "[client][reply]") {
+  REQUIRE(ParseAll("+OK\r\n").ToString() == "OK");
+  REQUIRE(ParseAll("-ERR bad\r\n").ToString() == "(error) ERR bad");
+  REQUIRE(ParseAll(":-5\r\n").integer == -5);
+  REQUIRE(ParseAll("$3\r\na\r\n\r\n").str == "a\r\n");
+  REQUIRE(ParseAll("$-1\r\n").is_nil());
+  REQUIRE(ParseAll("*-1\r\n").is_nil());
+  REQUIRE(ParseAll("*2\r\n$1\r\na\r\n*1\r\n:1\r\n").ToString() == "[a, [(integer) 1]]");
+}
+
+TEST_CASE("RESP3 replies", "[client][reply]") {
+  REQUIRE(ParseAll("_\r\n").is_nil());
+  REQUIRE(ParseAll("%1\r\n+k\r\n:2\r\n").elements.size() == 2);
+  REQUIRE(ParseAll("~2\r\n+a\r\n+b\r\n").ToString() == "[a, b]");
+  REQUIRE(ParseAll(",1.5\r\n").str == "1.5");
+  REQUIRE(ParseAll("#t\r\n").integer == 1);
+  REQUIRE(ParseAll("=7\r\ntxt:abc\r\n").str == "abc");
+}
+
+TEST_CASE("incomplete and broken input", "[client][reply]") {
+  const std::string wire = "*2\r\n$5\r\nhello\r\n:42\r\n";
+  for (size_t cut = 0; cut < wire.size(); ++cut) {
+    Reply reply;
+    size_t consumed = 0;
+    INFO("cut at " << cut);
+    REQUIRE(ReplyParser::Parse(wire.substr(0, cut), &reply, &consumed) ==
+            ReplyParser::Result::kIncomplete);
+  }
+  Reply reply;
+  size_t consumed = 0;
+  REQUIRE(ReplyParser::Parse("?what\r\n", &reply, &consumed) == ReplyParser::Result::kError);
+}

@@ -1,0 +1,40 @@
+// TestServer: a real ringcache node (the production Server and sockets) run
+// on a background thread of the test process, on a free loopback port.
+// The test thread must not touch state() while the server runs.
+#pragma once
+
+#include <cstdint>
+#include <thread>
+
+#include "server/server.h"
+#include "server/server_state.h"
+
+namespace ringcache::testing {
+
+class TestServer {
+ public:
+  TestServer() : server_(Configure(state_)) {
+    server_.Listen();
+    thread_ = std::thread([this] { server_.Run(); });
+  }
+  ~TestServer() {
+    state_.request_shutdown();
+    thread_.join();
+  }
+  TestServer(const TestServer&) = delete;
+  TestServer& operator=(const TestServer&) = delete;
+
+  uint16_t port() const { return static_cast<uint16_t>(state_.tcp_port); }
+
+ private:
+  static server::ServerState& Configure(server::ServerState& state) {
+    (void)state.config.Set("port", "0", false);  // the kernel picks a free port
+    return state;
+  }
+
+  server::ServerState state_;
+  server::Server server_;
+  std::thread thread_;
+};
+
+}  // namespace ringcache::testing
