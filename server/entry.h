@@ -13,27 +13,38 @@
 #include <cstdint>
 #include <string_view>
 
+#include "server/version.h"
+
 namespace ringcache::server {
 
 enum class ValueType : uint8_t {
   kString = 0,
+  // A deleted key remembered with its delete's version, so that replica
+  // repair cannot bring it back. Invisible to commands; swept at expire_at_ms.
+  kTombstone = 1,
 };
 
 struct Entry {
   Entry* next;           // hash-chain link, owned by HashTable
   int64_t expire_at_ms;  // absolute Unix time in ms; 0 means no expiry
-  uint64_t version;      // replication version (hybrid logical clock); 0 = unversioned
+  uint64_t version_hlc;  // replication version (see version.h); 0 = unversioned
   uint32_t access_clock; // seconds-resolution clock of the last access (for LRU eviction)
   uint32_t key_len;
   uint32_t value_len;
   ValueType type;
   uint8_t reserved8;
-  uint16_t reserved16;
+  uint16_t version_node;
 
   std::string_view key() const { return {data(), key_len}; }
   std::string_view value() const { return {data() + key_len, value_len}; }
   char* value_data() { return data() + key_len; }
   bool has_expiry() const { return expire_at_ms != 0; }
+  bool is_tombstone() const { return type == ValueType::kTombstone; }
+  Version version() const { return {version_hlc, version_node}; }
+  void set_version(const Version& v) {
+    version_hlc = v.hlc;
+    version_node = v.node;
+  }
 
   // Bytes that follow the header, including unused allocator slack.
   char* data() { return reinterpret_cast<char*>(this + 1); }

@@ -27,13 +27,13 @@ Entry* Keyspace::NewEntry(std::string_view key, size_t value_len) {
   auto* e = static_cast<Entry*>(memory);
   e->next = nullptr;
   e->expire_at_ms = 0;
-  e->version = 0;
+  e->version_hlc = 0;
   e->access_clock = AccessClock();
   e->key_len = static_cast<uint32_t>(key.size());
   e->value_len = static_cast<uint32_t>(value_len);
   e->type = ValueType::kString;
   e->reserved8 = 0;
-  e->reserved16 = 0;
+  e->version_node = 0;
   std::memcpy(e->data(), key.data(), key.size());
   return e;
 }
@@ -44,6 +44,7 @@ size_t Keyspace::ValueCapacity(const Entry* e) {
 
 void Keyspace::FreeEntry(Entry* e) {
   if (e->has_expiry()) --expires_count_;
+  if (e->is_tombstone()) --tombstones_;
   std::free(e);
 }
 
@@ -51,14 +52,20 @@ void Keyspace::DeleteAt(HashTable::Position pos) { FreeEntry(table_.Unlink(pos))
 
 HashTable::Position Keyspace::LiveOrExpire(HashTable::Position pos) {
   if (pos && IsExpired(pos.entry())) {
+    // A tombstone's grace period ending is not a key expiring.
+    if (!pos.entry()->is_tombstone()) ++stats_.expired_keys;
     DeleteAt(pos);
-    ++stats_.expired_keys;
     return {};
   }
   return pos;
 }
 
 Entry* Keyspace::Find(std::string_view key) {
+  const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, table_.Hash(key)));
+  return pos && !pos.entry()->is_tombstone() ? pos.entry() : nullptr;
+}
+
+const Entry* Keyspace::FindIncludingTombstone(std::string_view key) {
   const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, table_.Hash(key)));
   return pos ? pos.entry() : nullptr;
 }
@@ -81,12 +88,13 @@ Entry* Keyspace::SetString(std::string_view key, std::string_view value,
   Entry* e = nullptr;
   if (pos) {
     e = pos.entry();
+    if (e->is_tombstone()) --tombstones_;  // a write revives the key
     const size_t capacity = ValueCapacity(e);
     // Overwrite in place unless the old block would waste more than it holds.
     if (value.size() > capacity || capacity > 2 * value.size() + 64) {
       Entry* fresh = NewEntry(key, value.size());
       fresh->expire_at_ms = e->expire_at_ms;
-      fresh->version = e->version;
+      fresh->set_version(e->version());
       HashTable::Replace(pos, fresh);
       std::free(e);
       e = fresh;
@@ -127,7 +135,7 @@ void Keyspace::SetExpiry(Entry* entry, int64_t expire_at_ms) {
 
 bool Keyspace::Delete(std::string_view key) {
   const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, table_.Hash(key)));
-  if (!pos) return false;
+  if (!pos || pos.entry()->is_tombstone()) return false;
   DeleteAt(pos);
   return true;
 }
@@ -136,13 +144,44 @@ void Keyspace::Rename(std::string_view from, std::string_view to) {
   Entry* source = Find(from);
   Entry* target = SetString(to, source->value(), source->expire_at_ms);
   target->type = source->type;
-  target->version = source->version;
+  target->set_version(source->version());
   Delete(from);
 }
 
 void Keyspace::Clear() {
   table_.Clear([](Entry* e) { std::free(e); });
   expires_count_ = 0;
+  tombstones_ = 0;
+}
+
+bool Keyspace::PutIfNewer(std::string_view key, std::string_view value, int64_t expire_at_ms,
+                          const Version& version) {
+  const Entry* current = FindIncludingTombstone(key);
+  if (current != nullptr && !(current->version() < version)) return false;
+  SetString(key, value, expire_at_ms)->set_version(version);
+  return true;
+}
+
+bool Keyspace::DeleteIfNewer(std::string_view key, const Version& version,
+                             int64_t tombstone_until_ms) {
+  const uint64_t hash = table_.Hash(key);
+  const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, hash));
+  Entry* e = nullptr;
+  if (pos) {
+    e = pos.entry();
+    if (!(e->version() < version)) return false;
+    if (!e->is_tombstone()) ++tombstones_;
+  } else {
+    e = NewEntry(key, 0);
+    table_.Insert(e, hash);
+    ++tombstones_;
+  }
+  // The old block is kept as is: its value bytes are simply no longer used.
+  e->type = ValueType::kTombstone;
+  e->value_len = 0;
+  e->set_version(version);
+  SetExpiry(e, tombstone_until_ms);
+  return true;
 }
 
 Entry* Keyspace::RandomEntry() {
@@ -150,6 +189,7 @@ Entry* Keyspace::RandomEntry() {
   // does, so a keyspace full of expired keys cannot stall the loop.
   for (int tries = 0; tries < 100 && size() > 0; ++tries) {
     Entry* e = table_.RandomEntry(&RandomWord);
+    if (e->is_tombstone()) continue;
     if (!IsExpired(e)) return e;
     ExpireIfDue(e->key());
   }

@@ -38,12 +38,15 @@ class Keyspace {
   void set_now_ms(int64_t now_ms) { now_ms_ = now_ms; }
   int64_t now_ms() const { return now_ms_; }
 
-  size_t size() const { return table_.size(); }
-  size_t expires_count() const { return expires_count_; }
+  // Keys visible to commands (tombstones are not keys).
+  size_t size() const { return table_.size() - tombstones_; }
+  size_t expires_count() const { return expires_count_ - tombstones_; }
+  size_t tombstones() const { return tombstones_; }
   const KeyspaceStats& stats() const { return stats_; }
   void ResetStats() { stats_ = {}; }
 
-  // The live entry for `key`, or nullptr. Deletes it first if it has expired.
+  // The live entry for `key`, or nullptr (also for a tombstone). Deletes it
+  // first if it has expired.
   Entry* Find(std::string_view key);
   // Find() for commands that read the value: counts a keyspace hit or miss
   // and records the access for eviction.
@@ -78,6 +81,15 @@ class Keyspace {
   template <typename Visit>
   void ForEachLive(Visit&& visit) const;
 
+  // Replica-side writes, last writer wins: each applies only when `version`
+  // is newer than the version the key holds, value or tombstone, and returns
+  // whether it did. A delete leaves a tombstone until `tombstone_until_ms`.
+  bool PutIfNewer(std::string_view key, std::string_view value, int64_t expire_at_ms,
+                  const Version& version);
+  bool DeleteIfNewer(std::string_view key, const Version& version, int64_t tombstone_until_ms);
+  // The key's live entry or tombstone, for replica reads; nullptr if neither.
+  const Entry* FindIncludingTombstone(std::string_view key);
+
   // Deletes `key` if its expiry has passed; returns true if it did.
   bool ExpireIfDue(std::string_view key);
   bool IsExpired(const Entry* e) const { return e->expire_at_ms != 0 && e->expire_at_ms <= now_ms_; }
@@ -97,7 +109,8 @@ class Keyspace {
   uint32_t AccessClock() const { return static_cast<uint32_t>(now_ms_ / 1000); }
 
   HashTable table_;
-  size_t expires_count_ = 0;
+  size_t expires_count_ = 0;  // includes tombstones, which always expire
+  size_t tombstones_ = 0;
   int64_t now_ms_ = 0;
   KeyspaceStats stats_;
 };
@@ -105,14 +118,14 @@ class Keyspace {
 template <typename Visit>
 uint64_t Keyspace::Scan(uint64_t cursor, Visit&& visit) {
   return table_.Scan(cursor, [&](Entry* e) {
-    if (!IsExpired(e)) visit(static_cast<const Entry*>(e));
+    if (!IsExpired(e) && !e->is_tombstone()) visit(static_cast<const Entry*>(e));
   });
 }
 
 template <typename Visit>
 void Keyspace::ForEachLive(Visit&& visit) const {
   table_.ForEach([&](const Entry* e) {
-    if (!IsExpired(e)) visit(e);
+    if (!IsExpired(e) && !e->is_tombstone()) visit(e);
   });
 }
 

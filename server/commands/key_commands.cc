@@ -15,6 +15,8 @@ std::string_view TypeName(ValueType type) {
   switch (type) {
     case ValueType::kString:
       return "string";
+    case ValueType::kTombstone:
+      break;
   }
   return "none";
 }

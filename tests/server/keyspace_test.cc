@@ -109,3 +109,49 @@ TEST_CASE("scan hides expired keys", "[keyspace]") {
   } while (cursor != 0);
   REQUIRE(seen == std::set<std::string>{"alive"});
 }
+
+TEST_CASE("replica writes apply only with a newer version", "[keyspace][versions]") {
+  using ringcache::server::Version;
+  Keyspace ks;
+  ks.set_now_ms(1000);
+  REQUIRE(ks.PutIfNewer("k", "v2", 0, Version{20, 1}));
+  REQUIRE_FALSE(ks.PutIfNewer("k", "v1", 0, Version{10, 1}));  // older: ignored
+  REQUIRE_FALSE(ks.PutIfNewer("k", "v2b", 0, Version{20, 1}));  // same: ignored
+  REQUIRE(ks.PutIfNewer("k", "v2c", 0, Version{20, 2}));  // tie broken by node
+  REQUIRE(ks.Find("k")->value() == "v2c");
+  REQUIRE(ks.Find("k")->version() == Version{20, 2});
+}
+
+TEST_CASE("deletes leave tombstones that hide the key and block older writes",
+          "[keyspace][versions]") {
+  using ringcache::server::Version;
+  Keyspace ks;
+  ks.set_now_ms(1000);
+  ks.PutIfNewer("k", "v", 0, Version{10, 1});
+  REQUIRE(ks.DeleteIfNewer("k", Version{20, 1}, 61000));
+  REQUIRE(ks.Find("k") == nullptr);
+  REQUIRE(ks.size() == 0);
+  REQUIRE(ks.tombstones() == 1);
+  REQUIRE(ks.expires_count() == 0);
+  REQUIRE(ks.FindIncludingTombstone("k")->is_tombstone());
+  REQUIRE_FALSE(ks.Delete("k"));
+  // Repair carrying the pre-delete value must not resurrect the key.
+  REQUIRE_FALSE(ks.PutIfNewer("k", "v", 0, Version{10, 1}));
+  REQUIRE(ks.Find("k") == nullptr);
+  // A delete of a key never seen still records its version.
+  REQUIRE(ks.DeleteIfNewer("other", Version{30, 1}, 61000));
+  REQUIRE_FALSE(ks.PutIfNewer("other", "x", 0, Version{29, 9}));
+  // A newer write revives the key.
+  REQUIRE(ks.PutIfNewer("k", "back", 0, Version{40, 1}));
+  REQUIRE(ks.Find("k")->value() == "back");
+  REQUIRE(ks.size() == 1);
+  REQUIRE(ks.tombstones() == 1);
+  // Tombstones go at the end of their grace period without counting as expired keys.
+  ks.set_now_ms(61000);
+  REQUIRE(ks.FindIncludingTombstone("other") == nullptr);
+  REQUIRE(ks.tombstones() == 0);
+  REQUIRE(ks.stats().expired_keys == 0);
+  std::set<std::string> seen;
+  ks.ForEachLive([&](const Entry* e) { seen.emplace(e->key()); });
+  REQUIRE(seen == std::set<std::string>{"k"});
+}
