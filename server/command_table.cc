@@ -34,18 +34,25 @@ bool CommandTable::CaseInsensitiveEqual::operator()(std::string_view a, std::str
 CommandTable::CommandTable() {
   RegisterConnectionCommands(*this);
   RegisterKeyCommands(*this);
+  RegisterReplicaCommands(*this);
   RegisterServerCommands(*this);
   RegisterStringCommands(*this);
 }
 
 void CommandTable::Register(const CommandSpec& spec) {
-  commands_.push_back(&spec);
+  // Internal commands are callable by peers but not listed to clients.
+  if ((spec.flags & kInternal) == 0) commands_.push_back(&spec);
   by_name_.emplace(std::string(spec.name), &spec);
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {
   auto it = by_name_.find(name);
   return it == by_name_.end() ? nullptr : it->second;
+}
+
+const CommandSpec* CommandTable::FindListed(std::string_view name) const {
+  const CommandSpec* spec = Find(name);
+  return spec != nullptr && (spec->flags & kInternal) == 0 ? spec : nullptr;
 }
 
 const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& container,

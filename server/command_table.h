@@ -68,13 +68,15 @@ class CommandTable {
   void Register(const CommandSpec& spec);
   // Case-insensitive; nullptr for unknown names.
   const CommandSpec* Find(std::string_view name) const;
+  // Find() for introspection (COMMAND INFO/DOCS): internal commands stay hidden.
+  const CommandSpec* FindListed(std::string_view name) const;
   // Finds `sub` among `container`'s subcommands (case-insensitive).
   static const CommandSpec* FindSubcommand(const CommandSpec& container, std::string_view sub);
 
   void ResetStats();
 
   size_t size() const { return commands_.size(); }
-  // Top-level commands in registration order.
+  // Top-level client commands in registration order (internal ones excluded).
   const std::vector<const CommandSpec*>& commands() const { return commands_; }
   // Every command and subcommand, for INFO commandstats.
   template <typename Visit>
@@ -102,6 +104,7 @@ class CommandTable {
 
 // Each command family registers its rows; command_table.cc calls them all.
 void RegisterConnectionCommands(CommandTable& table);
+void RegisterReplicaCommands(CommandTable& table);
 void RegisterKeyCommands(CommandTable& table);
 void RegisterServerCommands(CommandTable& table);
 void RegisterStringCommands(CommandTable& table);

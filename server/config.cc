@@ -49,6 +49,8 @@ const Setting kSettings[] = {
     {"loglevel", Kind::kLogLevel, true, 0, 0, nullptr, nullptr, &ConfigValues::loglevel},
     {"logfile", Kind::kString, false, 0, 0, nullptr, nullptr, &ConfigValues::logfile},
     {"pidfile", Kind::kString, false, 0, 0, nullptr, nullptr, &ConfigValues::pidfile},
+    {"cluster-secret", Kind::kString, true, 0, 0, nullptr, nullptr,
+     &ConfigValues::cluster_secret},
 };
 
 // Redis settings that tools set or read but that ringcache does not act on,

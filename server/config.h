@@ -43,6 +43,9 @@ struct ConfigValues {
   std::string loglevel = "notice";
   std::string logfile;
   std::string pidfile;
+  // Shared by the nodes of a cluster; RC.AUTH with it makes a connection a
+  // peer. Empty: no connection can become a peer.
+  std::string cluster_secret;
 };
 
 class Config {

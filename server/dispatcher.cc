@@ -24,7 +24,8 @@ void RejectWith(CommandContext& ctx, std::string_view error) {
 void Dispatcher::Dispatch(CommandContext& ctx, ArgList args) {
   const CommandSpec* spec = ResolveOrReply(ctx, args);
   if (spec == nullptr) return;
-  if (!CheckArityOrReply(ctx, *spec, args) || !CheckAuthOrReply(ctx, *spec)) {
+  if (!CheckArityOrReply(ctx, *spec, args) || !CheckAuthOrReply(ctx, *spec) ||
+      !CheckPeerOrReply(ctx, *spec)) {
     ++spec->stats.rejected_calls;
     return;
   }
@@ -63,6 +64,13 @@ bool Dispatcher::CheckArityOrReply(CommandContext& ctx, const CommandSpec& spec,
 bool Dispatcher::CheckAuthOrReply(CommandContext& ctx, const CommandSpec& spec) {
   if (ctx.session().authenticated || (spec.flags & kNoAuth) != 0) return true;
   RejectWith(ctx, "NOAUTH Authentication required.");
+  return false;
+}
+
+bool Dispatcher::CheckPeerOrReply(CommandContext& ctx, const CommandSpec& spec) {
+  if ((spec.flags & kInternal) == 0 || ctx.session().is_peer) return true;
+  RejectWith(ctx, "NOPERM '" + std::string(spec.name) +
+                      "' is for cluster nodes only; authenticate with RC.AUTH <cluster-secret>");
   return false;
 }
 

@@ -17,6 +17,7 @@ class Dispatcher {
   static const CommandSpec* ResolveOrReply(CommandContext& ctx, ArgList args);
   static bool CheckArityOrReply(CommandContext& ctx, const CommandSpec& spec, ArgList args);
   static bool CheckAuthOrReply(CommandContext& ctx, const CommandSpec& spec);
+  static bool CheckPeerOrReply(CommandContext& ctx, const CommandSpec& spec);
   static void Execute(CommandContext& ctx, const CommandSpec& spec, ArgList args);
 };
 

@@ -23,6 +23,9 @@ struct Session {
   int fd = -1;
   int protocol = 2;
   bool authenticated = true;
+  // Another node of the cluster, authenticated with the cluster secret: may
+  // run internal (replica) commands.
+  bool is_peer = false;
   // Set by QUIT and CLIENT KILL of oneself: close once pending replies are out.
   bool close_after_reply = false;
   int64_t created_ms = 0;

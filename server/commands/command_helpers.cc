@@ -44,6 +44,14 @@ bool ExpireAtOrReply(CommandContext& ctx, std::string_view arg, TimeUnit unit, b
   return true;
 }
 
+bool SecretsEqual(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ (i < b.size() ? b[i] : 0));
+  }
+  return diff == 0;
+}
+
 void ReplyHelp(CommandContext& ctx, std::string_view command,
                std::initializer_list<std::string_view> lines) {
   ctx.reply().ArrayHeader(lines.size() + 3);

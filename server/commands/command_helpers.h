@@ -29,6 +29,9 @@ bool ExpireAtOrReply(CommandContext& ctx, std::string_view arg, TimeUnit unit, b
 void ReplyHelp(CommandContext& ctx, std::string_view command,
                std::initializer_list<std::string_view> lines);
 
+// Compares secrets in time independent of where they differ.
+bool SecretsEqual(std::string_view a, std::string_view b);
+
 inline bool Is(std::string_view arg, std::string_view word) { return EqualsIgnoreCase(arg, word); }
 
 }  // namespace ringcache::server

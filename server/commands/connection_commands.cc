@@ -39,15 +39,6 @@ void SelectCommand(CommandContext& ctx, ArgList args) {
   ctx.reply().Ok();
 }
 
-// Compares in time independent of where the strings differ.
-bool SecretsEqual(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff |= static_cast<unsigned char>(a[i] ^ (i < b.size() ? b[i] : 0));
-  }
-  return diff == 0;
-}
-
 // Checks a username/password pair; only the "default" user exists.
 bool CheckCredentials(CommandContext& ctx, std::string_view user, std::string_view password) {
   const std::string& required = ctx.config().requirepass;

@@ -194,7 +194,7 @@ void CommandInfoCommand(CommandContext& ctx, ArgList args) {
   if (args.size() == 2) return CommandCommand(ctx, args);
   ctx.reply().ArrayHeader(args.size() - 2);
   for (size_t i = 2; i < args.size(); ++i) {
-    const CommandSpec* spec = ctx.server().commands.Find(args[i]);
+    const CommandSpec* spec = ctx.server().commands.FindListed(args[i]);
     if (spec == nullptr) {
       ctx.reply().NullArray();
     } else {
@@ -209,7 +209,7 @@ void CommandDocsCommand(CommandContext& ctx, ArgList args) {
     specs = ctx.server().commands.commands();
   } else {
     for (size_t i = 2; i < args.size(); ++i) {
-      if (const CommandSpec* spec = ctx.server().commands.Find(args[i])) specs.push_back(spec);
+      if (const CommandSpec* spec = ctx.server().commands.FindListed(args[i])) specs.push_back(spec);
     }
   }
   ctx.reply().MapHeader(specs.size());

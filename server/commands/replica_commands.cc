@@ -1,0 +1,96 @@
+// Internal replica commands: what a coordinating node sends to the replicas
+// of a key over the cluster bus. Writes carry the coordinator's version and
+// apply last-writer-wins; reads return the version so the coordinator can pick
+// the newest and repair the rest. Clients cannot run these (kInternal): a
+// connection becomes a peer with RC.AUTH <cluster-secret>, the one command
+// here any client may call.
+#include <string>
+
+#include "server/command_context.h"
+#include "server/command_table.h"
+#include "server/commands/command_helpers.h"
+#include "server/version.h"
+
+namespace ringcache::server {
+namespace {
+
+bool ParseVersionOrReply(CommandContext& ctx, std::string_view arg, Version* version) {
+  if (Version::Parse(arg, version) && !version->is_zero()) return true;
+  ctx.reply().Error("ERR invalid version '" + std::string(arg) + "'");
+  return false;
+}
+
+// RC.AUTH <secret>
+void AuthCommand(CommandContext& ctx, ArgList args) {
+  const std::string& secret = ctx.config().cluster_secret;
+  if (secret.empty() || !SecretsEqual(args[1], secret)) {
+    ctx.reply().Error("WRONGPASS invalid cluster secret");
+    return;
+  }
+  ctx.session().is_peer = true;
+  ctx.session().authenticated = true;
+  ctx.reply().Ok();
+}
+
+// RC.PUT <key> <value> <expire-at-ms, 0 for none> <version>  -> 1 applied, 0 stale
+void PutCommand(CommandContext& ctx, ArgList args) {
+  int64_t expire_at = 0;
+  Version version;
+  if (!ParseInt64OrReply(ctx, args[3], &expire_at) ||
+      !ParseVersionOrReply(ctx, args[4], &version)) {
+    return;
+  }
+  if (expire_at < 0) {
+    ctx.reply().Error("ERR invalid expire time in 'rc.put' command");
+    return;
+  }
+  ctx.reply().Integer(ctx.keyspace().PutIfNewer(args[1], args[2], expire_at, version) ? 1 : 0);
+}
+
+// RC.DEL <key> <version> <tombstone-until-ms>  -> 1 applied, 0 stale
+void DelCommand(CommandContext& ctx, ArgList args) {
+  Version version;
+  int64_t until = 0;
+  if (!ParseVersionOrReply(ctx, args[2], &version) || !ParseInt64OrReply(ctx, args[3], &until)) {
+    return;
+  }
+  if (until <= 0) {
+    ctx.reply().Error("ERR invalid tombstone time in 'rc.del' command");
+    return;
+  }
+  ctx.reply().Integer(ctx.keyspace().DeleteIfNewer(args[1], version, until) ? 1 : 0);
+}
+
+// RC.GET <key>  -> nil, or [kind, value, expire-at-ms, version] where kind is
+// "string" or "tombstone".
+void GetCommand(CommandContext& ctx, ArgList args) {
+  const Entry* e = ctx.keyspace().FindIncludingTombstone(args[1]);
+  if (e == nullptr) {
+    ctx.reply().NullArray();
+    return;
+  }
+  ctx.reply().ArrayHeader(4);
+  ctx.reply().Bulk(e->is_tombstone() ? "tombstone" : "string");
+  ctx.reply().Bulk(e->value());
+  ctx.reply().Integer(e->expire_at_ms);
+  ctx.reply().Bulk(e->version().ToString());
+}
+
+const CommandSpec kReplicaCommands[] = {
+    {"rc.auth", 2, kNoAuth | kFast, 0, 0, 0, AuthCommand, "cluster", "0.1.0",
+     "Makes this connection a cluster peer."},
+    {"rc.put", 5, kInternal | kWrite | kFast, 1, 1, 1, PutCommand, "cluster", "0.1.0",
+     "Stores a replica's value if its version is newer."},
+    {"rc.del", 4, kInternal | kWrite | kFast, 1, 1, 1, DelCommand, "cluster", "0.1.0",
+     "Deletes a replica's key, leaving a tombstone, if the version is newer."},
+    {"rc.get", 2, kInternal | kReadOnly | kFast, 1, 1, 1, GetCommand, "cluster", "0.1.0",
+     "Returns a replica's value or tombstone with its version."},
+};
+
+}  // namespace
+
+void RegisterReplicaCommands(CommandTable& table) {
+  for (const CommandSpec& spec : kReplicaCommands) table.Register(spec);
+}
+
+}  // namespace ringcache::server
