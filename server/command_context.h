@@ -2,16 +2,38 @@
 // node's state, the calling client's session, and where to write the reply.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "server/reply_builder.h"
 #include "server/server_state.h"
 #include "server/session.h"
 
 namespace ringcache::server {
 
+// Completes a deferred reply with its RESP bytes; call exactly once.
+using DeferredReply = std::function<void(std::string resp)>;
+
+// Implemented by whatever carries replies to the client (a Connection).
+class ReplyDeferrer {
+ public:
+  virtual ~ReplyDeferrer() = default;
+  virtual DeferredReply DeferReply() = 0;
+};
+
 class CommandContext {
  public:
-  CommandContext(ServerState& server, Session& session, ReplyBuilder& reply)
-      : server_(server), session_(session), reply_(reply) {}
+  CommandContext(ServerState& server, Session& session, ReplyBuilder& reply,
+                 ReplyDeferrer* deferrer = nullptr)
+      : server_(server), session_(session), reply_(reply), deferrer_(deferrer) {}
+
+  // For handlers that answer later (e.g. after other nodes replied): the
+  // client's next commands wait until the returned completion runs, so
+  // replies keep request order. The arguments are only valid until the
+  // handler returns: copy what the completion needs.
+  // REQUIRES: can_defer().
+  DeferredReply Defer() { return deferrer_->DeferReply(); }
+  bool can_defer() const { return deferrer_ != nullptr; }
 
   ServerState& server() { return server_; }
   Keyspace& keyspace() { return server_.keyspace; }
@@ -23,6 +45,7 @@ class CommandContext {
   ServerState& server_;
   Session& session_;
   ReplyBuilder& reply_;
+  ReplyDeferrer* deferrer_;
 };
 
 }  // namespace ringcache::server

@@ -48,7 +48,34 @@ void Connection::Start(std::string_view greeting_error) {
     return;
   }
   ReserveInput(kReadChunk);
-  DoRead();
+  Pump();
+}
+
+DeferredReply Connection::DeferReply() {
+  awaiting_reply_ = true;
+  return [self = weak_from_this()](std::string resp) {
+    auto conn = self.lock();
+    if (conn == nullptr || conn->closed_) return;
+    conn->output_ += resp;
+    conn->awaiting_reply_ = false;
+    conn->Pump();
+  };
+}
+
+void Connection::Pump() {
+  if (closed_) return;
+  if (!awaiting_reply_) ProcessInput();
+  UpdateSessionFigures();
+  if (writing_) return;  // OnWrite pumps again
+  if (!output_.empty()) {
+    DoWrite();
+  } else if (awaiting_reply_) {
+    return;  // the deferred reply's completion pumps again
+  } else if (session_.close_after_reply) {
+    Close();
+  } else if (!reading_) {
+    DoRead();
+  }
 }
 
 void Connection::Close() {
@@ -80,6 +107,7 @@ void Connection::ReserveInput(size_t min_free) {
 
 void Connection::DoRead() {
   if (closed_) return;
+  reading_ = true;
   // A large bulk announces its size: make room for all of it at once.
   const size_t wanted = parser_.MinBytesWanted(fill_pos_ - parse_pos_);
   ReserveInput(std::max(wanted, kReadChunk / 4));
@@ -91,6 +119,7 @@ void Connection::DoRead() {
 }
 
 void Connection::OnRead(const asio::error_code& ec, size_t bytes) {
+  reading_ = false;
   if (closed_) return;
   if (ec) {
     Close();
@@ -100,30 +129,27 @@ void Connection::OnRead(const asio::error_code& ec, size_t bytes) {
   state_.stats.total_net_input_bytes += bytes;
   state_.keyspace.set_now_ms(WallClockMs());
   session_.last_interaction_ms = state_.keyspace.now_ms();
-  ProcessInput();
   const auto limit = static_cast<size_t>(state_.config.values().client_query_buffer_limit);
-  if (!session_.close_after_reply && fill_pos_ - parse_pos_ >= limit) {
-    spdlog::warn("closing client {} that reached max query buffer length", session_.addr);
-    ++state_.stats.client_query_buffer_limit_disconnections;
-    Close();
-    return;
+  if (fill_pos_ - parse_pos_ >= limit) {
+    // Complete commands in the buffer still run; an incomplete one this big
+    // is refused.
+    ProcessInput();
+    if (!session_.close_after_reply && fill_pos_ - parse_pos_ >= limit) {
+      spdlog::warn("closing client {} that reached max query buffer length", session_.addr);
+      ++state_.stats.client_query_buffer_limit_disconnections;
+      Close();
+      return;
+    }
   }
-  UpdateSessionFigures();
-  if (!output_.empty()) {
-    DoWrite();
-  } else if (session_.close_after_reply) {
-    Close();
-  } else {
-    DoRead();
-  }
+  Pump();
 }
 
 void Connection::ProcessInput() {
   ReplyBuilder reply(&output_, session_.protocol);
-  CommandContext ctx(state_, session_, reply);
+  CommandContext ctx(state_, session_, reply, this);
   RespLimits limits;
   limits.max_bulk_len = state_.config.values().proto_max_bulk_len;
-  while (parse_pos_ < fill_pos_ && !session_.close_after_reply) {
+  while (parse_pos_ < fill_pos_ && !session_.close_after_reply && !awaiting_reply_) {
     limits.authenticated = session_.authenticated;
     parser_.set_limits(limits);
     const auto result =
@@ -165,27 +191,25 @@ bool Connection::CheckOutputLimit() {
 }
 
 void Connection::DoWrite() {
-  asio::async_write(socket_, asio::buffer(output_),
+  writing_ = true;
+  sending_.swap(output_);
+  asio::async_write(socket_, asio::buffer(sending_),
                     [self = shared_from_this()](const asio::error_code& ec, size_t bytes) {
                       self->OnWrite(ec, bytes);
                     });
 }
 
 void Connection::OnWrite(const asio::error_code& ec, size_t bytes) {
+  writing_ = false;
   if (closed_) return;
   if (ec) {
     Close();
     return;
   }
   state_.stats.total_net_output_bytes += bytes;
-  output_.clear();
-  if (output_.capacity() > kKeepOutputCapacity) output_.shrink_to_fit();
-  session_.output_buffer_used = 0;
-  if (session_.close_after_reply) {
-    Close();
-    return;
-  }
-  DoRead();
+  sending_.clear();
+  if (sending_.capacity() > kKeepOutputCapacity) sending_.shrink_to_fit();
+  Pump();
 }
 
 void Connection::UpdateSessionFigures() {

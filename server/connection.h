@@ -13,13 +13,14 @@
 #include <memory>
 #include <string>
 
+#include "server/command_context.h"
 #include "server/resp_parser.h"
 #include "server/server_state.h"
 #include "server/session.h"
 
 namespace ringcache::server {
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection : public std::enable_shared_from_this<Connection>, public ReplyDeferrer {
  public:
   Connection(asio::ip::tcp::socket socket, ServerState& state);
   ~Connection();
@@ -30,8 +31,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // empty, is sent instead and the connection closed (maxclients, protected mode).
   void Start(std::string_view greeting_error = {});
   void Close();
+  DeferredReply DeferReply() override;
 
  private:
+  // Moves the connection along after any event: runs buffered commands
+  // unless a reply is pending, then writes, waits, closes or reads.
+  void Pump();
   void DoRead();
   void OnRead(const asio::error_code& ec, size_t bytes);
   // Runs the complete commands in the input buffer, appending their replies
@@ -54,8 +59,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t parse_pos_ = 0;  // first byte not yet consumed by a complete command
   size_t fill_pos_ = 0;   // end of the bytes read so far
 
-  std::string output_;
+  std::string output_;   // replies being gathered
+  std::string sending_;  // replies in the write under way
   int64_t output_soft_limit_since_ms_ = 0;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool awaiting_reply_ = false;  // a deferred reply has not completed yet
   bool closed_ = false;
 };
 
