@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "server/server.h"
 #include "server/server_state.h"
@@ -13,7 +16,9 @@ namespace ringcache::testing {
 
 class TestServer {
  public:
-  TestServer() : server_(Configure(state_)) {
+  // `settings` are name/value pairs applied as if from the config file.
+  explicit TestServer(std::vector<std::pair<std::string, std::string>> settings = {})
+      : server_(Configure(state_, settings)) {
     server_.Listen();
     thread_ = std::thread([this] { server_.Run(); });
   }
@@ -27,8 +32,10 @@ class TestServer {
   uint16_t port() const { return static_cast<uint16_t>(state_.tcp_port); }
 
  private:
-  static server::ServerState& Configure(server::ServerState& state) {
+  static server::ServerState& Configure(
+      server::ServerState& state, const std::vector<std::pair<std::string, std::string>>& settings) {
     (void)state.config.Set("port", "0", false);  // the kernel picks a free port
+    for (const auto& [name, value] : settings) (void)state.config.Set(name, value, false);
     return state;
   }
 

@@ -1,0 +1,235 @@
+#include "cluster/coordinator.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <memory>
+#include <vector>
+
+namespace ringcache::cluster {
+namespace {
+
+server::Status NoQuorum(std::string_view what, size_t got, size_t asked, size_t needed) {
+  return server::Status::Unavailable(std::to_string(got) + " of " + std::to_string(asked) +
+                                     " replicas " + std::string(what) + " (quorum " +
+                                     std::to_string(needed) + ")");
+}
+
+ReplicaValue LocalValue(server::Keyspace& keyspace, const std::string& key) {
+  ReplicaValue v;
+  const server::Entry* e = keyspace.FindIncludingTombstone(key);
+  if (e == nullptr) return v;
+  v.found = true;
+  v.tombstone = e->is_tombstone();
+  v.value.assign(e->value());
+  v.expire_at_ms = e->expire_at_ms;
+  v.version = e->version();
+  return v;
+}
+
+}  // namespace
+
+bool ParseReplicaValue(const client::Reply& reply, ReplicaValue* out) {
+  *out = ReplicaValue();
+  if (reply.is_nil()) return true;
+  if (reply.type != client::Reply::Type::kArray || reply.elements.size() != 4) return false;
+  out->found = true;
+  out->tombstone = reply.elements[0].str == "tombstone";
+  out->value = reply.elements[1].str;
+  out->expire_at_ms = reply.elements[2].integer;
+  return server::Version::Parse(reply.elements[3].str, &out->version);
+}
+
+// The bookkeeping of one write: calls `done` exactly once.
+struct Coordinator::Write {
+  explicit Write(asio::io_context& io) : timer(io) {}
+  asio::steady_timer timer;
+  size_t asked = 0;
+  size_t needed = 0;
+  size_t acks = 0;
+  size_t failures = 0;
+  WriteDone done;
+
+  void Finish(const server::Status& status) {
+    if (!done) return;
+    WriteDone callback = std::move(done);
+    done = nullptr;
+    timer.cancel();
+    callback(status);
+  }
+  void OnReply(bool ok) {
+    ok ? ++acks : ++failures;
+    if (acks >= needed) {
+      Finish(server::Status::Ok());
+    } else if (acks + failures == asked) {
+      // Wait for every answer before failing, so the error says how many
+      // replicas really took the write (the rest may be repaired later).
+      Finish(NoQuorum("acknowledged the write", acks, asked, needed));
+    }
+  }
+};
+
+// The bookkeeping of one read: answers after R replies, repairs after all.
+struct Coordinator::Read {
+  explicit Read(asio::io_context& io) : timer(io) {}
+  asio::steady_timer timer;
+  std::string key;
+  size_t asked = 0;
+  size_t needed = 0;
+  size_t failures = 0;
+  std::vector<std::pair<std::string, ReplicaValue>> answers;  // node, value
+  ReadDone done;
+
+  const ReplicaValue* Newest() const {
+    const ReplicaValue* newest = nullptr;
+    for (const auto& [node, value] : answers) {
+      if (newest == nullptr || newest->version < value.version) newest = &value;
+    }
+    return newest;
+  }
+  void Finish(const server::Status& status) {
+    if (!done) return;
+    ReadDone callback = std::move(done);
+    done = nullptr;
+    callback(status, status.ok() ? *Newest() : ReplicaValue());
+  }
+};
+
+Coordinator::Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers,
+                         HybridClock& clock, std::string self_id, server::Keyspace* local)
+    : io_(io), ring_(ring), peers_(peers), clock_(clock), self_id_(std::move(self_id)),
+      local_(local) {}
+
+void Coordinator::Replicate(const std::string& node, const std::string& key,
+                            const ReplicaValue& value, std::function<void(bool)> done) {
+  if (node == self_id_ && local_ != nullptr) {
+    if (value.tombstone) {
+      local_->DeleteIfNewer(key, value.version, value.expire_at_ms);
+    } else {
+      local_->PutIfNewer(key, value.value, value.expire_at_ms, value.version);
+    }
+    done(true);
+    return;
+  }
+  const std::string version = value.version.ToString();
+  const std::string expire = std::to_string(value.expire_at_ms);
+  auto on_reply = [done = std::move(done)](const asio::error_code& ec, client::Reply reply) {
+    // 0 means the replica already holds something newer: it is up to date.
+    done(!ec && reply.type == client::Reply::Type::kInteger);
+  };
+  if (value.tombstone) {
+    const std::string_view args[] = {"RC.DEL", key, version, expire};
+    peers_.Send(node, args, std::move(on_reply));
+  } else {
+    const std::string_view args[] = {"RC.PUT", key, value.value, expire, version};
+    peers_.Send(node, args, std::move(on_reply));
+  }
+}
+
+void Coordinator::Fetch(const std::string& node, const std::string& key,
+                        std::function<void(bool, ReplicaValue)> done) {
+  if (node == self_id_ && local_ != nullptr) {
+    done(true, LocalValue(*local_, key));
+    return;
+  }
+  const std::string_view args[] = {"RC.GET", key};
+  peers_.Send(node, args, [done = std::move(done)](const asio::error_code& ec, client::Reply reply) {
+    ReplicaValue value;
+    const bool ok = !ec && ParseReplicaValue(reply, &value);
+    done(ok, std::move(value));
+  });
+}
+
+void Coordinator::StartWrite(const std::string& key, const ReplicaValue& value,
+                             const QuorumSettings& quorum, WriteDone done) {
+  const ReplicaSet replicas = ring_.PreferenceList(key, quorum.replicas);
+  auto write = std::make_shared<Write>(io_);
+  write->asked = replicas.size;
+  write->needed = std::min(quorum.write_quorum, quorum.replicas);
+  write->done = std::move(done);
+  if (write->asked < write->needed) {
+    write->Finish(NoQuorum("exist to take the write", write->asked, write->asked, write->needed));
+    return;
+  }
+  write->timer.expires_after(quorum.timeout);
+  write->timer.async_wait([write](const asio::error_code& ec) {
+    if (!ec) write->Finish(NoQuorum("acknowledged the write in time", write->acks, write->asked,
+                                    write->needed));
+  });
+  for (uint32_t node : replicas) {
+    Replicate(ring_.nodes()[node], key, value, [write](bool ok) { write->OnReply(ok); });
+  }
+}
+
+void Coordinator::Put(const std::string& key, const std::string& value, int64_t expire_at_ms,
+                      const QuorumSettings& quorum, WriteDone done) {
+  ReplicaValue v;
+  v.found = true;
+  v.value = value;
+  v.expire_at_ms = expire_at_ms;
+  v.version = clock_.Tick();
+  StartWrite(key, v, quorum, std::move(done));
+}
+
+void Coordinator::Delete(const std::string& key, int64_t tombstone_until_ms,
+                         const QuorumSettings& quorum, WriteDone done) {
+  ReplicaValue v;
+  v.found = true;
+  v.tombstone = true;
+  v.expire_at_ms = tombstone_until_ms;
+  v.version = clock_.Tick();
+  StartWrite(key, v, quorum, std::move(done));
+}
+
+void Coordinator::Get(const std::string& key, const QuorumSettings& quorum, ReadDone done) {
+  const ReplicaSet replicas = ring_.PreferenceList(key, quorum.replicas);
+  auto read = std::make_shared<Read>(io_);
+  read->key = key;
+  read->asked = replicas.size;
+  read->needed = std::min(quorum.read_quorum, quorum.replicas);
+  read->done = std::move(done);
+  if (read->asked < read->needed) {
+    read->Finish(NoQuorum("exist to answer the read", read->asked, read->asked, read->needed));
+    return;
+  }
+  read->timer.expires_after(quorum.timeout);
+  read->timer.async_wait([this, read](const asio::error_code& ec) {
+    if (ec) return;
+    read->Finish(NoQuorum("answered the read in time", read->answers.size(), read->asked,
+                          read->needed));
+    RepairStale(read);
+  });
+  for (uint32_t node : replicas) {
+    const std::string node_id = ring_.nodes()[node];
+    Fetch(node_id, key, [this, read, node_id](bool ok, ReplicaValue value) {
+      if (ok) {
+        clock_.Observe(value.version);
+        read->answers.emplace_back(node_id, std::move(value));
+      } else {
+        ++read->failures;
+      }
+      if (read->answers.size() >= read->needed) read->Finish(server::Status::Ok());
+      if (read->answers.size() + read->failures == read->asked) {
+        read->Finish(NoQuorum("answered the read", read->answers.size(), read->asked,
+                              read->needed));
+        read->timer.cancel();
+        RepairStale(read);
+      }
+    });
+  }
+}
+
+void Coordinator::RepairStale(const std::shared_ptr<Read>& read) {
+  const ReplicaValue* newest = read->Newest();
+  if (newest == nullptr || !newest->found) return;
+  const ReplicaValue best = *newest;
+  for (const auto& [node, value] : read->answers) {
+    if (value.version < best.version) {
+      ++read_repairs_;
+      Replicate(node, read->key, best, [](bool) {});
+    }
+  }
+  read->answers.clear();  // repaired once, even if the timer fires later
+}
+
+}  // namespace ringcache::cluster

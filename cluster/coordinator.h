@@ -1,0 +1,93 @@
+// Coordinator: runs one client write or read against the replicas of a key,
+// Dynamo-style and without a leader.
+//
+// Writes get a fresh version from the hybrid clock and go to all N replicas
+// of the key (from the ring); the caller hears back once W have acknowledged,
+// or with a NOQUORUM error saying how many did once W can no longer be reached
+// or the deadline passes. Reads ask all N, answer with the newest of the first
+// R replies, and afterwards repair replicas that answered with something older
+// (read repair), without delaying the answer.
+//
+// The node's own replica, when it is one, is applied directly; others get the
+// internal RC.PUT / RC.DEL / RC.GET commands over the PeerPool.
+// Single-threaded: the event loop's thread.
+#pragma once
+
+#include <asio.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "cluster/hybrid_clock.h"
+#include "cluster/peer_pool.h"
+#include "cluster/ring.h"
+#include "server/keyspace.h"
+#include "server/status.h"
+#include "server/version.h"
+
+namespace ringcache::cluster {
+
+struct QuorumSettings {
+  size_t replicas = 3;       // N
+  size_t write_quorum = 2;   // W
+  size_t read_quorum = 2;    // R
+  std::chrono::milliseconds timeout{1000};
+};
+
+// What one replica holds for a key.
+struct ReplicaValue {
+  bool found = false;      // a value or a tombstone
+  bool tombstone = false;
+  std::string value;
+  int64_t expire_at_ms = 0;
+  server::Version version;
+
+  bool live() const { return found && !tombstone; }
+};
+
+class Coordinator {
+ public:
+  using WriteDone = std::function<void(const server::Status&)>;
+  using ReadDone = std::function<void(const server::Status&, const ReplicaValue&)>;
+
+  // `self_id` is this node's id on the ring; `local` its keyspace (may be
+  // null for a node that coordinates without storing).
+  Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers, HybridClock& clock,
+              std::string self_id, server::Keyspace* local);
+
+  void Put(const std::string& key, const std::string& value, int64_t expire_at_ms,
+           const QuorumSettings& quorum, WriteDone done);
+  void Delete(const std::string& key, int64_t tombstone_until_ms, const QuorumSettings& quorum,
+              WriteDone done);
+  void Get(const std::string& key, const QuorumSettings& quorum, ReadDone done);
+
+  uint64_t read_repairs() const { return read_repairs_; }
+
+ private:
+  struct Write;
+  struct Read;
+
+  // Sends `value` (or its tombstone) with its version to one replica.
+  void Replicate(const std::string& node, const std::string& key, const ReplicaValue& value,
+                 std::function<void(bool ok)> done);
+  void Fetch(const std::string& node, const std::string& key,
+             std::function<void(bool ok, ReplicaValue)> done);
+  void StartWrite(const std::string& key, const ReplicaValue& value, const QuorumSettings& quorum,
+                  WriteDone done);
+  void RepairStale(const std::shared_ptr<Read>& read);
+
+  asio::io_context& io_;
+  const Ring& ring_;
+  PeerPool& peers_;
+  HybridClock& clock_;
+  std::string self_id_;
+  server::Keyspace* local_;
+  uint64_t read_repairs_ = 0;
+};
+
+// Parses an RC.GET reply.
+bool ParseReplicaValue(const client::Reply& reply, ReplicaValue* out);
+
+}  // namespace ringcache::cluster

@@ -1,0 +1,38 @@
+// PeerPool: one persistent, pipelined connection per peer node (the cluster
+// bus), authenticated with the cluster secret before anything else is sent.
+// A failed connection fails its pending requests and is replaced on the next
+// send, so a restarted peer is reached again without ceremony.
+//
+// Single-threaded: all calls and callbacks on the io_context's thread.
+#pragma once
+
+#include <asio.hpp>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "client/async_client.h"
+
+namespace ringcache::cluster {
+
+class PeerPool {
+ public:
+  PeerPool(asio::io_context& io, std::string cluster_secret)
+      : io_(io), secret_(std::move(cluster_secret)) {}
+
+  // `peer` is "host:port". The callback gets a transport error or the reply.
+  void Send(const std::string& peer, std::span<const std::string_view> args,
+            client::AsyncClient::ReplyCallback done);
+  void CloseAll();
+
+ private:
+  std::shared_ptr<client::AsyncClient> Connection(const std::string& peer);
+
+  asio::io_context& io_;
+  std::string secret_;
+  std::map<std::string, std::shared_ptr<client::AsyncClient>, std::less<>> connections_;
+};
+
+}  // namespace ringcache::cluster

@@ -1,0 +1,157 @@
+// The coordinator against three real nodes acting as replicas (the production
+// server and sockets, in-process), over the real cluster bus commands.
+#include "cluster/coordinator.h"
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "client/sync_client.h"
+#include "server/reply_builder.h"
+#include "server/server_state.h"
+#include "tests/support/test_server.h"
+
+using namespace ringcache;
+using cluster::QuorumSettings;
+using cluster::ReplicaValue;
+using testing::TestServer;
+
+namespace {
+
+constexpr const char* kSecret = "test-secret";
+
+// Three replica nodes and a coordinator that is not itself a replica.
+struct Cluster {
+  std::vector<std::unique_ptr<TestServer>> nodes;
+  std::vector<std::string> ids;
+  cluster::Ring ring;
+  asio::io_context io;
+  cluster::PeerPool peers{io, kSecret};
+  cluster::HybridClock clock{1, &server::WallClockMs};
+  std::unique_ptr<cluster::Coordinator> coordinator;
+
+  Cluster() {
+    for (int i = 0; i < 3; ++i) {
+      nodes.push_back(std::make_unique<TestServer>(
+          std::vector<std::pair<std::string, std::string>>{{"cluster-secret", kSecret}}));
+      ids.push_back("127.0.0.1:" + std::to_string(nodes.back()->port()));
+    }
+    ring.SetNodes(ids);
+    coordinator = std::make_unique<cluster::Coordinator>(io, ring, peers, clock, "coordinator",
+                                                         nullptr);
+  }
+
+  server::Status Put(const std::string& key, const std::string& value, QuorumSettings q) {
+    server::Status result = server::Status::IOError("no answer");
+    coordinator->Put(key, value, 0, q, [&](const server::Status& s) { result = s; });
+    RunUntilIdle();
+    return result;
+  }
+
+  std::pair<server::Status, ReplicaValue> Get(const std::string& key, QuorumSettings q) {
+    std::pair<server::Status, ReplicaValue> result{server::Status::IOError("no answer"), {}};
+    coordinator->Get(key, q, [&](const server::Status& s, const ReplicaValue& v) {
+      result = {s, v};
+    });
+    RunUntilIdle();
+    return result;
+  }
+
+  void RunUntilIdle() {
+    io.restart();
+    io.run_for(std::chrono::milliseconds(300));
+  }
+
+  // What node `i` holds, read directly over RC.GET.
+  ReplicaValue Direct(size_t i, const std::string& key) {
+    client::SyncClient c;
+    REQUIRE_FALSE(c.Connect("127.0.0.1", nodes[i]->port()));
+    client::Reply reply;
+    REQUIRE_FALSE(c.Command({"RC.AUTH", kSecret}, &reply));
+    REQUIRE_FALSE(c.Command({"RC.GET", key}, &reply));
+    ReplicaValue v;
+    REQUIRE(cluster::ParseReplicaValue(reply, &v));
+    return v;
+  }
+
+  size_t IndexOf(const std::string& id) const {
+    return static_cast<size_t>(std::find(ids.begin(), ids.end(), id) - ids.begin());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a quorum write reaches every replica and reads back", "[coordinator]") {
+  Cluster c;
+  QuorumSettings q;  // N=3, W=2, R=2
+  REQUIRE(c.Put("k", "v1", q).ok());
+  for (size_t i = 0; i < 3; ++i) REQUIRE(c.Direct(i, "k").value == "v1");
+  auto [status, value] = c.Get("k", q);
+  REQUIRE(status.ok());
+  REQUIRE(value.live());
+  REQUIRE(value.value == "v1");
+  REQUIRE_FALSE(c.Get("missing", q).second.found);
+}
+
+TEST_CASE("a read returns the newest version and repairs stale replicas", "[coordinator]") {
+  Cluster c;
+  QuorumSettings q;
+  q.replicas = 3;
+  q.read_quorum = 3;
+  REQUIRE(c.Put("k", "old", q).ok());
+  // Make one replica stale: write a newer value to the other two only.
+  const std::string stale = c.ring.nodes()[c.ring.PreferenceList("k", 3).nodes[2]];
+  const server::Version newer = c.clock.Tick();
+  for (size_t i = 0; i < 3; ++i) {
+    if (c.ids[i] == stale) continue;
+    client::SyncClient direct;
+    REQUIRE_FALSE(direct.Connect("127.0.0.1", c.nodes[i]->port()));
+    client::Reply reply;
+    REQUIRE_FALSE(direct.Command({"RC.AUTH", kSecret}, &reply));
+    REQUIRE_FALSE(direct.Command({"RC.PUT", "k", "new", "0", newer.ToString()}, &reply));
+  }
+  REQUIRE(c.Direct(c.IndexOf(stale), "k").value == "old");
+  auto [status, value] = c.Get("k", q);
+  REQUIRE(status.ok());
+  REQUIRE(value.value == "new");
+  REQUIRE(c.coordinator->read_repairs() == 1);
+  REQUIRE(c.Direct(c.IndexOf(stale), "k").value == "new");
+  REQUIRE(c.Direct(c.IndexOf(stale), "k").version == newer);
+}
+
+TEST_CASE("deletes replicate as tombstones and are not undone by repair", "[coordinator]") {
+  Cluster c;
+  QuorumSettings q;
+  REQUIRE(c.Put("k", "v", q).ok());
+  server::Status deleted = server::Status::IOError("no answer");
+  c.coordinator->Delete("k", server::WallClockMs() + 60000, q,
+                        [&](const server::Status& s) { deleted = s; });
+  c.RunUntilIdle();
+  REQUIRE(deleted.ok());
+  q.read_quorum = 3;
+  auto [status, value] = c.Get("k", q);
+  REQUIRE(status.ok());
+  REQUIRE(value.tombstone);
+  for (size_t i = 0; i < 3; ++i) REQUIRE(c.Direct(i, "k").tombstone);
+}
+
+TEST_CASE("writes succeed with W of N reachable and fail clearly without", "[coordinator]") {
+  Cluster c;
+  // Stop one replica of the key.
+  const std::string down = c.ring.nodes()[c.ring.PreferenceList("k", 3).nodes[0]];
+  c.nodes[c.IndexOf(down)].reset();
+  QuorumSettings q;
+  q.timeout = std::chrono::milliseconds(200);
+  REQUIRE(c.Put("k", "v", q).ok());  // W=2 of the 2 that are up
+  q.write_quorum = 3;
+  const server::Status s = c.Put("k", "v2", q);
+  REQUIRE_FALSE(s.ok());
+  INFO(server::ToRespError(s));
+  REQUIRE(server::ToRespError(s).rfind("NOQUORUM 2 of 3 replicas acknowledged the write", 0) == 0);
+  q.read_quorum = 3;
+  const auto [rs, value] = c.Get("k", q);
+  REQUIRE(server::ToRespError(rs).rfind("NOQUORUM 2 of 3 replicas answered the read", 0) == 0);
+  q.read_quorum = 2;
+  REQUIRE(c.Get("k", q).second.value == "v2");  // stored on the two that are up
+}
