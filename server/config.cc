@@ -51,6 +51,15 @@ const Setting kSettings[] = {
     {"pidfile", Kind::kString, false, 0, 0, nullptr, nullptr, &ConfigValues::pidfile},
     {"cluster-secret", Kind::kString, true, 0, 0, nullptr, nullptr,
      &ConfigValues::cluster_secret},
+    {"cluster-nodes", Kind::kString, false, 0, 0, nullptr, nullptr, &ConfigValues::cluster_nodes},
+    {"cluster-announce", Kind::kString, false, 0, 0, nullptr, nullptr,
+     &ConfigValues::cluster_announce},
+    {"replicas", Kind::kInt, false, 1, 16, &ConfigValues::replicas},
+    {"write-quorum", Kind::kInt, false, 1, 16, &ConfigValues::write_quorum},
+    {"read-quorum", Kind::kInt, false, 1, 16, &ConfigValues::read_quorum},
+    {"vnodes", Kind::kInt, false, 1, 65536, &ConfigValues::vnodes},
+    {"cluster-timeout", Kind::kInt, true, 10, 600000, &ConfigValues::cluster_timeout_ms},
+    {"tombstone-grace", Kind::kInt, true, 1, INT32_MAX, &ConfigValues::tombstone_grace},
 };
 
 // Redis settings that tools set or read but that ringcache does not act on,

@@ -53,12 +53,12 @@ void Connection::Start(std::string_view greeting_error) {
 
 DeferredReply Connection::DeferReply() {
   awaiting_reply_ = true;
-  return [self = weak_from_this()](std::string resp) {
-    auto conn = self.lock();
-    if (conn == nullptr || conn->closed_) return;
-    conn->output_ += resp;
-    conn->awaiting_reply_ = false;
-    conn->Pump();
+  // Holds the connection: while it waits, no Asio handler of its own does.
+  return [self = shared_from_this()](std::string resp) {
+    if (self->closed_) return;
+    self->output_ += resp;
+    self->awaiting_reply_ = false;
+    self->Pump();
   };
 }
 

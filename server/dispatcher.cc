@@ -1,5 +1,7 @@
 #include "server/dispatcher.h"
 
+#include "server/cluster_router.h"
+
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -79,7 +81,8 @@ void Dispatcher::Execute(CommandContext& ctx, const CommandSpec& spec, ArgList a
   const size_t reply_start = out.size();
   ctx.session().last_command = spec.name;
   const int64_t start_us = MonotonicUs();
-  spec.handler(ctx, args);
+  ClusterRouter* router = ctx.server().router;
+  if (router == nullptr || !router->Route(ctx, spec, args)) spec.handler(ctx, args);
   spec.stats.usec += static_cast<uint64_t>(MonotonicUs() - start_us);
   ++spec.stats.calls;
   ++ctx.server().stats.total_commands_processed;

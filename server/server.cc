@@ -55,6 +55,13 @@ void Server::Listen() {
     }
   }
   if (acceptors_.empty()) throw std::runtime_error("no address to listen on");
+  if (!config.cluster_nodes.empty()) {
+    router_ = std::make_unique<ClusterRouter>(io_, state_);
+    state_.router = router_.get();
+    spdlog::info("cluster mode: node {} of {}, N={} W={} R={}", router_->self_id(),
+                 router_->ring().nodes().size(), config.replicas, config.write_quorum,
+                 config.read_quorum);
+  }
   for (auto& acceptor : acceptors_) DoAccept(*acceptor);
 }
 

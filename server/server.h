@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "server/cluster_router.h"
 #include "server/server_state.h"
 
 namespace ringcache::server {
@@ -18,6 +19,7 @@ namespace ringcache::server {
 class Server {
  public:
   explicit Server(ServerState& state);
+  ~Server() { state_.router = nullptr; }
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
@@ -41,6 +43,7 @@ class Server {
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   asio::steady_timer cron_timer_;
   asio::signal_set signals_;
+  std::unique_ptr<ClusterRouter> router_;
   bool stopping_ = false;
 };
 

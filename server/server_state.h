@@ -18,6 +18,8 @@
 
 namespace ringcache::server {
 
+class ClusterRouter;
+
 struct ServerStats {
   uint64_t total_connections_received = 0;
   uint64_t total_commands_processed = 0;
@@ -64,6 +66,9 @@ class ServerState {
   int64_t start_time_ms = 0;
   uint64_t peak_memory = 0;
   int tcp_port = 0;  // the port actually bound (the configured one may be 0)
+
+  // Cluster mode only: routes key commands through the coordinator.
+  ClusterRouter* router = nullptr;
 
   // Set by the network layer: stops the node after the current batch.
   std::function<void()> request_shutdown;

@@ -23,8 +23,8 @@ def free_port():
 class Node:
     """A ringcache-server process; use as a context manager so it always stops."""
 
-    def __init__(self, *extra_args, config_file=None):
-        self.port = free_port()
+    def __init__(self, *extra_args, config_file=None, port=None):
+        self.port = port or free_port()
         self.dir = tempfile.mkdtemp(prefix="ringcache-test-")
         self.log_path = os.path.join(self.dir, "server.log")
         args = [SERVER]

@@ -1,0 +1,293 @@
+#include "server/cluster_router.h"
+
+#include <xxhash.h>
+
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "server/commands/command_helpers.h"
+#include "server/reply_builder.h"
+
+namespace ringcache::server {
+namespace {
+
+std::vector<std::string> SplitIds(std::string_view text) {
+  std::vector<std::string> ids;
+  std::string current;
+  for (char c : text) {
+    if (c == ',' || c == ' ') {
+      if (!current.empty()) ids.push_back(std::move(current));
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) ids.push_back(std::move(current));
+  return ids;
+}
+
+std::string SelfId(const ServerState& state) {
+  const ConfigValues& config = state.config.values();
+  if (!config.cluster_announce.empty()) return config.cluster_announce;
+  return "127.0.0.1:" + std::to_string(state.tcp_port);
+}
+
+uint16_t NodeTag(const std::string& id) {
+  return static_cast<uint16_t>(XXH64(id.data(), id.size(), 0) & 0xffff);
+}
+
+// Keyless commands whose answer depends on every node's data.
+bool IsKeyspaceWide(std::string_view name) {
+  return name == "keys" || name == "scan" || name == "dbsize" || name == "randomkey" ||
+         name == "flushall" || name == "flushdb";
+}
+
+// Collects the results of several coordinator calls for one multi-key reply.
+template <typename T>
+struct Gather {
+  explicit Gather(size_t n) : results(n), pending(n) {}
+  std::vector<T> results;
+  size_t pending;
+  Status error;
+  // Records result `i`; returns true when it was the last one.
+  bool Done(size_t i, const Status& status, T value) {
+    if (!status.ok() && error.ok()) error = status;
+    results[i] = std::move(value);
+    return --pending == 0;
+  }
+};
+
+}  // namespace
+
+ClusterRouter::ClusterRouter(asio::io_context& io, ServerState& state)
+    : state_(state),
+      self_id_(SelfId(state)),
+      ring_(static_cast<int>(state.config.values().vnodes)),
+      peers_(io, state.config.values().cluster_secret),
+      clock_(NodeTag(self_id_), &WallClockMs),
+      coordinator_(io, ring_, peers_, clock_, self_id_, &state.keyspace) {
+  const ConfigValues& config = state.config.values();
+  const std::vector<std::string> ids = SplitIds(config.cluster_nodes);
+  if (std::find(ids.begin(), ids.end(), self_id_) == ids.end()) {
+    throw std::runtime_error("cluster-nodes does not list this node's id " + self_id_ +
+                             " (set cluster-announce)");
+  }
+  if (config.write_quorum > config.replicas || config.read_quorum > config.replicas) {
+    throw std::runtime_error("write-quorum and read-quorum must not exceed replicas");
+  }
+  if (config.cluster_secret.empty()) throw std::runtime_error("cluster mode needs cluster-secret");
+  ring_.SetNodes(ids);
+  quorum_.replicas = static_cast<size_t>(config.replicas);
+  quorum_.write_quorum = static_cast<size_t>(config.write_quorum);
+  quorum_.read_quorum = static_cast<size_t>(config.read_quorum);
+  quorum_.timeout = std::chrono::milliseconds(config.cluster_timeout_ms);
+  routed_ = {
+      {"get", &ClusterRouter::Get},       {"set", &ClusterRouter::Set},
+      {"setex", &ClusterRouter::SetEx},   {"psetex", &ClusterRouter::PSetEx},
+      {"mset", &ClusterRouter::MSet},     {"mget", &ClusterRouter::MGet},
+      {"del", &ClusterRouter::Del},       {"unlink", &ClusterRouter::Del},
+      {"exists", &ClusterRouter::Exists}, {"ttl", &ClusterRouter::Ttl},
+      {"pttl", &ClusterRouter::PTtl},
+  };
+}
+
+bool ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  if ((spec.flags & kInternal) != 0) return false;
+  auto it = routed_.find(spec.name);
+  const bool needs_cluster = it != routed_.end() || spec.first_key > 0 ||
+                             IsKeyspaceWide(spec.name);
+  if (!needs_cluster) return false;
+  if (it == routed_.end() || !ctx.can_defer()) {
+    ctx.reply().Error("ERR '" + std::string(spec.name) +
+                      "' is not supported in cluster mode yet");
+    return true;
+  }
+  (this->*(it->second))(ctx, args);
+  return true;
+}
+
+bool ClusterRouter::LiveNow(const cluster::ReplicaValue& v) const {
+  return v.live() && (v.expire_at_ms == 0 || v.expire_at_ms > WallClockMs());
+}
+
+void ClusterRouter::Get(CommandContext& ctx, ArgList args) {
+  const int protocol = ctx.session().protocol;
+  coordinator_.Get(std::string(args[1]), quorum_,
+                   [this, done = ctx.Defer(), protocol](const Status& s,
+                                                        const cluster::ReplicaValue& v) {
+                     std::string out;
+                     ReplyBuilder reply(&out, protocol);
+                     if (!s.ok()) {
+                       reply.Error(s);
+                     } else if (LiveNow(v)) {
+                       reply.Bulk(v.value);
+                     } else {
+                       reply.Null();
+                     }
+                     done(std::move(out));
+                   });
+}
+
+void ClusterRouter::PutAndReplyOk(CommandContext& ctx, std::string key, std::string value,
+                                  int64_t expire_at) {
+  coordinator_.Put(key, value, expire_at, quorum_, [done = ctx.Defer()](const Status& s) {
+    std::string out;
+    ReplyBuilder reply(&out);
+    if (s.ok()) {
+      reply.Ok();
+    } else {
+      reply.Error(s);
+    }
+    done(std::move(out));
+  });
+}
+
+void ClusterRouter::Set(CommandContext& ctx, ArgList args) {
+  int64_t expire_at = 0;
+  for (size_t i = 3; i < args.size(); ++i) {
+    const std::string_view opt = args[i];
+    const bool timed = Is(opt, "ex") || Is(opt, "px") || Is(opt, "exat") || Is(opt, "pxat");
+    if (!timed || expire_at != 0 || i + 1 >= args.size()) {
+      ctx.reply().Error(timed || expire_at != 0
+                            ? std::string("ERR syntax error")
+                            : "ERR SET " + std::string(opt) +
+                                  " is not supported in cluster mode yet");
+      return;
+    }
+    const bool seconds = Is(opt, "ex") || Is(opt, "exat");
+    const bool relative = Is(opt, "ex") || Is(opt, "px");
+    if (!ExpireAtOrReply(ctx, args[++i], seconds ? TimeUnit::kSeconds : TimeUnit::kMilliseconds,
+                         relative, /*require_positive=*/true, "set", &expire_at)) {
+      return;
+    }
+  }
+  PutAndReplyOk(ctx, std::string(args[1]), std::string(args[2]), expire_at);
+}
+
+void ClusterRouter::SetEx(CommandContext& ctx, ArgList args) {
+  int64_t expire_at = 0;
+  if (ExpireAtOrReply(ctx, args[2], TimeUnit::kSeconds, true, true, "setex", &expire_at)) {
+    PutAndReplyOk(ctx, std::string(args[1]), std::string(args[3]), expire_at);
+  }
+}
+
+void ClusterRouter::PSetEx(CommandContext& ctx, ArgList args) {
+  int64_t expire_at = 0;
+  if (ExpireAtOrReply(ctx, args[2], TimeUnit::kMilliseconds, true, true, "psetex", &expire_at)) {
+    PutAndReplyOk(ctx, std::string(args[1]), std::string(args[3]), expire_at);
+  }
+}
+
+void ClusterRouter::MSet(CommandContext& ctx, ArgList args) {
+  if (args.size() % 2 == 0) {
+    ctx.reply().Error("ERR wrong number of arguments for 'mset' command");
+    return;
+  }
+  auto gather = std::make_shared<Gather<bool>>((args.size() - 1) / 2);
+  auto done = std::make_shared<DeferredReply>(ctx.Defer());
+  for (size_t i = 1; i < args.size(); i += 2) {
+    const size_t slot = i / 2;
+    coordinator_.Put(std::string(args[i]), std::string(args[i + 1]), 0, quorum_,
+                     [gather, done, slot](const Status& s) {
+                       if (!gather->Done(slot, s, true)) return;
+                       std::string out;
+                       ReplyBuilder reply(&out);
+                       gather->error.ok() ? reply.Ok() : reply.Error(gather->error);
+                       (*done)(std::move(out));
+                     });
+  }
+}
+
+void ClusterRouter::MGet(CommandContext& ctx, ArgList args) {
+  auto gather = std::make_shared<Gather<cluster::ReplicaValue>>(args.size() - 1);
+  auto done = std::make_shared<DeferredReply>(ctx.Defer());
+  const int protocol = ctx.session().protocol;
+  for (size_t i = 1; i < args.size(); ++i) {
+    coordinator_.Get(std::string(args[i]), quorum_,
+                     [this, gather, done, protocol, slot = i - 1](
+                         const Status& s, const cluster::ReplicaValue& v) {
+                       if (!gather->Done(slot, s, v)) return;
+                       std::string out;
+                       ReplyBuilder reply(&out, protocol);
+                       if (!gather->error.ok()) {
+                         reply.Error(gather->error);
+                       } else {
+                         reply.ArrayHeader(gather->results.size());
+                         for (const auto& value : gather->results) {
+                           LiveNow(value) ? reply.Bulk(value.value) : reply.Null();
+                         }
+                       }
+                       (*done)(std::move(out));
+                     });
+  }
+}
+
+void ClusterRouter::Exists(CommandContext& ctx, ArgList args) {
+  auto gather = std::make_shared<Gather<int64_t>>(args.size() - 1);
+  auto done = std::make_shared<DeferredReply>(ctx.Defer());
+  for (size_t i = 1; i < args.size(); ++i) {
+    coordinator_.Get(std::string(args[i]), quorum_,
+                     [this, gather, done, slot = i - 1](const Status& s,
+                                                        const cluster::ReplicaValue& v) {
+                       if (!gather->Done(slot, s, LiveNow(v) ? 1 : 0)) return;
+                       std::string out;
+                       ReplyBuilder reply(&out);
+                       int64_t count = 0;
+                       for (int64_t n : gather->results) count += n;
+                       gather->error.ok() ? reply.Integer(count) : reply.Error(gather->error);
+                       (*done)(std::move(out));
+                     });
+  }
+}
+
+void ClusterRouter::Del(CommandContext& ctx, ArgList args) {
+  auto gather = std::make_shared<Gather<int64_t>>(args.size() - 1);
+  auto done = std::make_shared<DeferredReply>(ctx.Defer());
+  const int64_t grace_ms = state_.config.values().tombstone_grace * 1000;
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string key(args[i]);
+    // Read first to report whether the key existed; delete in any case, so a
+    // replica the read did not ask gets its tombstone too.
+    coordinator_.Get(key, quorum_, [this, gather, done, key, grace_ms, slot = i - 1](
+                                       const Status& read, const cluster::ReplicaValue& v) {
+      const int64_t existed = read.ok() && LiveNow(v) ? 1 : 0;
+      coordinator_.Delete(key, WallClockMs() + grace_ms, quorum_,
+                          [gather, done, existed, slot](const Status& s) {
+                            if (!gather->Done(slot, s, existed)) return;
+                            std::string out;
+                            ReplyBuilder reply(&out);
+                            int64_t count = 0;
+                            for (int64_t n : gather->results) count += n;
+                            gather->error.ok() ? reply.Integer(count)
+                                               : reply.Error(gather->error);
+                            (*done)(std::move(out));
+                          });
+    });
+  }
+}
+
+void ClusterRouter::TtlGeneric(CommandContext& ctx, ArgList args, bool millis) {
+  coordinator_.Get(std::string(args[1]), quorum_,
+                   [this, done = ctx.Defer(), millis](const Status& s,
+                                                      const cluster::ReplicaValue& v) {
+                     std::string out;
+                     ReplyBuilder reply(&out);
+                     if (!s.ok()) {
+                       reply.Error(s);
+                     } else if (!LiveNow(v)) {
+                       reply.Integer(-2);
+                     } else if (v.expire_at_ms == 0) {
+                       reply.Integer(-1);
+                     } else {
+                       const int64_t left = std::max<int64_t>(0, v.expire_at_ms - WallClockMs());
+                       reply.Integer(millis ? left : (left + 500) / 1000);
+                     }
+                     done(std::move(out));
+                   });
+}
+
+void ClusterRouter::Ttl(CommandContext& ctx, ArgList args) { TtlGeneric(ctx, args, false); }
+void ClusterRouter::PTtl(CommandContext& ctx, ArgList args) { TtlGeneric(ctx, args, true); }
+
+}  // namespace ringcache::server

@@ -1,0 +1,112 @@
+"""Cluster mode (static membership) with three real nodes on loopback: writes
+through one node are read through the others, the cluster stays writable with
+W of N replicas up and says so clearly when it is not, and read repair fixes a
+replica that missed writes."""
+
+import time
+import unittest
+
+import redis
+
+from support import Node, free_port
+
+SECRET = "integration-secret"
+
+
+class ThreeNodes:
+    def __init__(self, *extra):
+        self.ports = [free_port() for _ in range(3)]
+        self.members = ",".join("127.0.0.1:%d" % p for p in self.ports)
+        self.extra = extra
+        self.nodes = [self.start(i) for i in range(3)]
+
+    def start(self, i):
+        node = Node("--cluster-nodes", self.members, "--cluster-secret", SECRET,
+                    *self.extra, port=self.ports[i])
+        return node
+
+    def client(self, i):
+        return redis.Redis(host="127.0.0.1", port=self.ports[i], single_connection_client=True)
+
+    def replica_value(self, i, key):
+        """What node i itself stores for `key`, read over the cluster bus."""
+        r = self.client(i)
+        r.execute_command("RC.AUTH", SECRET)
+        return r.execute_command("RC.GET", key)
+
+    def stop(self):
+        for node in self.nodes:
+            if node is not None:
+                node.stop_and_check()
+
+
+class ClusterTest(unittest.TestCase):
+    def test_read_your_writes_through_any_node(self):
+        c = ThreeNodes()
+        try:
+            w, r2, r3 = c.client(0), c.client(1), c.client(2)
+            self.assertTrue(w.set("k", "v1"))
+            self.assertEqual(r2.get("k"), b"v1")
+            self.assertEqual(r3.get("k"), b"v1")
+            self.assertTrue(w.mset({"a": "1", "b": "2", "c": "3"}))
+            self.assertEqual(r2.mget("a", "b", "c", "zz"), [b"1", b"2", b"3", None])
+            self.assertEqual(r3.exists("a", "b", "zz"), 2)
+            self.assertEqual(r2.delete("a", "zz"), 1)
+            self.assertIsNone(r3.get("a"))
+            self.assertTrue(w.set("t", "v", ex=100))
+            self.assertEqual(r3.ttl("t"), 100)
+            self.assertTrue(w.setex("t2", 50, "v"))
+            self.assertEqual(r2.ttl("t2"), 50)
+            self.assertEqual(r2.ttl("nothing"), -2)
+            # Every replica stores each key (N=3 of 3 nodes).
+            for i in range(3):
+                self.assertEqual(c.replica_value(i, "k")[1], b"v1")
+                self.assertEqual(c.replica_value(i, "a")[0], b"tombstone")
+            # Not yet routed through the cluster: refused, not answered from one node.
+            with self.assertRaisesRegex(redis.ResponseError, "not supported in cluster mode"):
+                w.incr("counter")
+            with self.assertRaisesRegex(redis.ResponseError, "not supported in cluster mode"):
+                w.keys("*")
+        finally:
+            c.stop()
+
+    def test_writable_with_w_of_n_and_clear_error_without(self):
+        c = ThreeNodes("--cluster-timeout", "300")
+        try:
+            c.nodes[2].stop(sig=9)
+            c.nodes[2] = None
+            w = c.client(0)
+            self.assertTrue(w.set("k", "v"))  # W=2: the two live replicas suffice
+            self.assertEqual(c.client(1).get("k"), b"v")
+        finally:
+            c.stop()
+        c = ThreeNodes("--write-quorum", "3", "--cluster-timeout", "300")
+        try:
+            c.nodes[2].stop(sig=9)
+            c.nodes[2] = None
+            with self.assertRaisesRegex(redis.ResponseError,
+                                        "NOQUORUM 2 of 3 replicas acknowledged the write"):
+                c.client(0).set("k", "v")
+        finally:
+            c.stop()
+
+    def test_read_repair_fills_a_restarted_replica(self):
+        c = ThreeNodes("--cluster-timeout", "300")
+        try:
+            c.nodes[2].stop(sig=9)
+            self.assertTrue(c.client(0).set("k", "v"))  # node 3 misses it
+            c.nodes[2] = c.start(2)  # comes back empty (no persistence yet)
+            self.assertIsNone(c.replica_value(2, "k"))
+            # A read with R=2 through node 3 sees the value on a peer and
+            # repairs node 3 in the background.
+            self.assertEqual(c.client(2).get("k"), b"v")
+            deadline = time.time() + 5
+            while c.replica_value(2, "k") is None and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(c.replica_value(2, "k")[1], b"v")
+        finally:
+            c.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
