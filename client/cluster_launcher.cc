@@ -1,0 +1,249 @@
+// ringcache-cluster: starts and manages a local cluster of ringcache-server
+// processes on consecutive loopback ports — the everyday way to try one.
+//
+//   ringcache-cluster up --nodes 3 --base-port 7001 --dir DIR
+//                        [--replicas 3 --write-quorum 2 --read-quorum 2]
+//   ringcache-cluster status  --dir DIR
+//   ringcache-cluster kill    --dir DIR --node I   (SIGKILL, as a crash)
+//   ringcache-cluster restart --dir DIR --node I
+//   ringcache-cluster down    --dir DIR
+//
+// Node I (1-based) listens on base-port + I - 1 and keeps its log, pid file and
+// data under DIR/node-I. DIR/cluster.conf remembers the layout.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/sync_client.h"
+#include "cluster/ring.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Layout {
+  std::string dir;
+  int nodes = 3;
+  int base_port = 7001;
+  int replicas = 3;
+  int write_quorum = 2;
+  int read_quorum = 2;
+  std::string secret;
+
+  int Port(int node) const { return base_port + node - 1; }
+  std::string NodeDir(int node) const { return dir + "/node-" + std::to_string(node); }
+  std::string PidFile(int node) const { return NodeDir(node) + "/ringcache.pid"; }
+  std::string Members() const {
+    std::string members;
+    for (int i = 1; i <= nodes; ++i) {
+      if (i > 1) members += ',';
+      members += "127.0.0.1:" + std::to_string(Port(i));
+    }
+    return members;
+  }
+};
+
+using Options = std::map<std::string, std::string>;
+
+Options ParseOptions(int argc, char** argv) {
+  Options options;
+  for (int i = 2; i < argc; ++i) {
+    std::string name = argv[i];
+    if (name.rfind("--", 0) != 0 || i + 1 >= argc) {
+      throw std::runtime_error("expected --name value, got '" + name + "'");
+    }
+    options[name.substr(2)] = argv[++i];
+  }
+  return options;
+}
+
+int IntOption(const Options& options, const std::string& name, int fallback) {
+  auto it = options.find(name);
+  return it == options.end() ? fallback : std::stoi(it->second);
+}
+
+std::string RequiredOption(const Options& options, const std::string& name) {
+  auto it = options.find(name);
+  if (it == options.end()) throw std::runtime_error("missing --" + name);
+  return it->second;
+}
+
+void SaveLayout(const Layout& l) {
+  std::ofstream f(l.dir + "/cluster.conf");
+  f << "nodes " << l.nodes << "\nbase-port " << l.base_port << "\nreplicas " << l.replicas
+    << "\nwrite-quorum " << l.write_quorum << "\nread-quorum " << l.read_quorum << "\nsecret "
+    << l.secret << "\n";
+}
+
+Layout LoadLayout(const std::string& dir) {
+  std::ifstream f(dir + "/cluster.conf");
+  if (!f) throw std::runtime_error("no cluster in " + dir + " (run 'up' first)");
+  Layout l;
+  l.dir = dir;
+  std::string key;
+  std::string value;
+  while (f >> key >> value) {
+    if (key == "nodes") l.nodes = std::stoi(value);
+    if (key == "base-port") l.base_port = std::stoi(value);
+    if (key == "replicas") l.replicas = std::stoi(value);
+    if (key == "write-quorum") l.write_quorum = std::stoi(value);
+    if (key == "read-quorum") l.read_quorum = std::stoi(value);
+    if (key == "secret") l.secret = value;
+  }
+  return l;
+}
+
+std::string ServerBinary() {
+  if (const char* env = std::getenv("RINGCACHE_SERVER")) return env;
+  return (fs::read_symlink("/proc/self/exe").parent_path() / "ringcache-server").string();
+}
+
+int ReadPid(const Layout& l, int node) {
+  std::ifstream f(l.PidFile(node));
+  int pid = 0;
+  return f >> pid ? pid : 0;
+}
+
+bool Alive(int pid) { return pid > 0 && kill(pid, 0) == 0; }
+
+bool Ping(int port) {
+  ringcache::client::SyncClient client;
+  if (client.Connect("127.0.0.1", static_cast<uint16_t>(port), std::chrono::milliseconds(300))) {
+    return false;
+  }
+  ringcache::client::Reply reply;
+  return !client.Command({"PING"}, &reply) && reply.str == "PONG";
+}
+
+void StartNode(const Layout& l, int node) {
+  fs::create_directories(l.NodeDir(node));
+  const std::vector<std::string> args = {
+      ServerBinary(),       "--port",           std::to_string(l.Port(node)),
+      "--dir",              l.NodeDir(node),    "--logfile",
+      l.NodeDir(node) + "/ringcache.log",       "--pidfile",
+      l.PidFile(node),      "--cluster-nodes",  l.Members(),
+      "--cluster-secret",   l.secret,           "--replicas",
+      std::to_string(l.replicas),               "--write-quorum",
+      std::to_string(l.write_quorum),           "--read-quorum",
+      std::to_string(l.read_quorum)};
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    setsid();  // outlive the launcher, away from its terminal
+    const int null_fd = open("/dev/null", O_RDWR);
+    dup2(null_fd, 0);
+    dup2(null_fd, 1);
+    dup2(null_fd, 2);
+    std::vector<char*> argv;
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  for (int i = 0; i < 100 && !Ping(l.Port(node)); ++i) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      throw std::runtime_error("node " + std::to_string(node) + " exited at start; see " +
+                               l.NodeDir(node) + "/ringcache.log");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+void StopNode(const Layout& l, int node, int sig) {
+  const int pid = ReadPid(l, node);
+  if (!Alive(pid)) return;
+  kill(pid, sig);
+  for (int i = 0; i < 200 && Alive(pid); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+}
+
+void PrintStatus(const Layout& l) {
+  ringcache::cluster::Ring ring;
+  std::vector<std::string> ids;
+  for (int i = 1; i <= l.nodes; ++i) ids.push_back("127.0.0.1:" + std::to_string(l.Port(i)));
+  ring.SetNodes(ids);
+  const std::vector<double> shares = ring.Ownership();
+  std::printf("cluster in %s: N=%d W=%d R=%d\n", l.dir.c_str(), l.replicas, l.write_quorum,
+              l.read_quorum);
+  std::printf("%-5s %-16s %-8s %-6s %s\n", "node", "address", "pid", "state", "owns");
+  for (int i = 1; i <= l.nodes; ++i) {
+    const int pid = ReadPid(l, i);
+    const bool up = Alive(pid) && Ping(l.Port(i));
+    const size_t index = static_cast<size_t>(
+        std::find(ring.nodes().begin(), ring.nodes().end(), ids[i - 1]) - ring.nodes().begin());
+    std::printf("%-5d %-16s %-8s %-6s %.1f%%\n", i, ids[i - 1].c_str(),
+                Alive(pid) ? std::to_string(pid).c_str() : "-", up ? "up" : "down",
+                100 * shares[index]);
+  }
+}
+
+std::string RandomSecret() {
+  std::random_device device;
+  std::string secret;
+  for (int i = 0; i < 32; ++i) secret += "0123456789abcdef"[device() % 16];
+  return secret;
+}
+
+int Run(int argc, char** argv) {
+  if (argc < 2) throw std::runtime_error("usage: ringcache-cluster up|status|kill|restart|down ...");
+  const std::string command = argv[1];
+  const Options options = ParseOptions(argc, argv);
+  const std::string dir = fs::absolute(RequiredOption(options, "dir")).string();
+  if (command == "up") {
+    Layout l;
+    l.dir = dir;
+    l.nodes = IntOption(options, "nodes", 3);
+    l.base_port = IntOption(options, "base-port", 7001);
+    l.replicas = IntOption(options, "replicas", std::min(3, l.nodes));
+    l.write_quorum = IntOption(options, "write-quorum", l.replicas / 2 + 1);
+    l.read_quorum = IntOption(options, "read-quorum", l.replicas / 2 + 1);
+    l.secret = RandomSecret();
+    fs::create_directories(dir);
+    SaveLayout(l);
+    for (int i = 1; i <= l.nodes; ++i) StartNode(l, i);
+    PrintStatus(l);
+    return 0;
+  }
+  const Layout l = LoadLayout(dir);
+  if (command == "status") {
+    PrintStatus(l);
+  } else if (command == "kill" || command == "restart") {
+    const int node = IntOption(options, "node", 0);
+    if (node < 1 || node > l.nodes) throw std::runtime_error("--node must be 1.." + std::to_string(l.nodes));
+    StopNode(l, node, command == "kill" ? SIGKILL : SIGTERM);
+    if (command == "restart") StartNode(l, node);
+    PrintStatus(l);
+  } else if (command == "down") {
+    for (int i = 1; i <= l.nodes; ++i) StopNode(l, i, SIGTERM);
+    PrintStatus(l);
+  } else {
+    throw std::runtime_error("unknown subcommand '" + command + "'");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "ringcache-cluster: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,66 @@
+"""ringcache-cluster: up, status, kill, restart and down of a local cluster."""
+
+import os
+import socket
+import subprocess
+import tempfile
+import unittest
+
+import redis
+
+from support import SERVER
+
+LAUNCHER = os.environ.get("RINGCACHE_CLUSTER",
+                          os.path.join(os.path.dirname(SERVER), "ringcache-cluster"))
+
+
+def consecutive_free_ports(count):
+    """A base port whose next `count` ports are all free right now."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + count > 65535:
+            continue
+        try:
+            for p in range(base, base + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", p))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no free port range")
+
+
+class LauncherTest(unittest.TestCase):
+    def launcher(self, *args):
+        r = subprocess.run([LAUNCHER] + [str(a) for a in args], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        return r.stdout
+
+    def test_lifecycle(self):
+        d = tempfile.mkdtemp(prefix="ringcache-cluster-")
+        base = consecutive_free_ports(3)
+        out = self.launcher("up", "--nodes", 3, "--base-port", base, "--dir", d)
+        try:
+            self.assertEqual(out.count(" up "), 3, out)
+            r1 = redis.Redis(port=base)
+            r3 = redis.Redis(port=base + 2)
+            self.assertTrue(r1.set("k", "v"))
+            self.assertEqual(r3.get("k"), b"v")
+            out = self.launcher("kill", "--dir", d, "--node", 2)
+            self.assertIn("down", out.splitlines()[3])
+            self.assertTrue(r1.set("k2", "v2"))  # W=2 of the two left
+            out = self.launcher("restart", "--dir", d, "--node", 2)
+            self.assertEqual(out.count(" up "), 3, out)
+            self.assertEqual(redis.Redis(port=base + 1).get("k2"), b"v2")
+            shares = [float(line.split()[-1].rstrip("%")) for line in out.splitlines()[2:]]
+            self.assertAlmostEqual(sum(shares), 100, delta=0.5)
+        finally:
+            out = self.launcher("down", "--dir", d)
+        self.assertEqual(out.count(" down"), 3, out)
+
+
+if __name__ == "__main__":
+    unittest.main()
