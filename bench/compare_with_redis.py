@@ -10,6 +10,12 @@ neither server and loads both the same way.
 Also loads 1M keys with 64-byte values into each and compares used_memory.
 
 Usage: bench/compare_with_redis.py [--rounds 5] [--server build/release/ringcache-server]
+       bench/compare_with_redis.py --cluster 3 --redis-replicas 2   # issue 3's comparison
+
+With --cluster N, ringcache is an N-node local cluster (N=3, W=2, R=2, started
+with ringcache-cluster) benchmarked through node 1, and with --redis-replicas K
+the Redis side is a primary with K replicas (replicaof). All server processes
+share CPU 0 either way.
 """
 
 import argparse
@@ -49,12 +55,37 @@ def start(name, binary):
     port = free_port()
     data = tempfile.mkdtemp(prefix="bench-%s-" % name)
     args = [binary, "--port", str(port), "--dir", data, "--save", "", "--appendonly", "no"]
-    if name == "redis":
+    if name.startswith("redis"):
         args += ["--logfile", os.path.join(data, "log")]
     proc = subprocess.Popen(["taskset", "-c", SERVER_CPU] + args,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_ready(port)
     return {"name": name, "port": port, "proc": proc, "dir": data}
+
+
+def start_cluster(binary, nodes):
+    launcher = os.path.join(os.path.dirname(binary), "ringcache-cluster")
+    data = tempfile.mkdtemp(prefix="bench-cluster-")
+    base = free_port()
+    subprocess.run(["taskset", "-c", SERVER_CPU, launcher, "up", "--nodes", str(nodes),
+                    "--base-port", str(base), "--dir", data], check=True,
+                   stdout=subprocess.DEVNULL)
+    stop = lambda: subprocess.run([launcher, "down", "--dir", data], stdout=subprocess.DEVNULL)
+    return {"name": "ringcache", "port": base, "proc": None, "dir": data, "stop": stop}
+
+
+def add_redis_replicas(primary, binary, count):
+    replicas = []
+    for _ in range(count):
+        r = start("redis-replica", binary)
+        cli(r["port"], "REPLICAOF", "127.0.0.1", str(primary["port"]))
+        replicas.append(r)
+    for r in replicas:
+        for _ in range(200):
+            if "master_link_status:up" in cli(r["port"], "INFO", "replication"):
+                break
+            time.sleep(0.05)
+    return replicas
 
 
 def cli(port, *args):
@@ -108,6 +139,10 @@ def main():
     parser.add_argument("--p1-requests", type=int, default=300_000)
     parser.add_argument("--p16-requests", type=int, default=2_000_000)
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--cluster", type=int, default=0,
+                        help="benchmark an N-node ringcache cluster instead of one node")
+    parser.add_argument("--redis-replicas", type=int, default=0,
+                        help="give the redis primary this many replicas")
     args = parser.parse_args()
 
     version = subprocess.run([args.redis, "--version"], capture_output=True, text=True).stdout
@@ -116,7 +151,13 @@ def main():
     print("settings: -r 100000 -d 64 -c 50, rounds=%d, P1 n=%d, P16 n=%d, server on CPU %s, "
           "redis-benchmark on CPU %s" % (args.rounds, args.p1_requests, args.p16_requests,
                                         SERVER_CPU, CLIENT_CPU))
-    servers = [start("ringcache", args.server), start("redis", args.redis)]
+    ringcache = start_cluster(args.server, args.cluster) if args.cluster else start(
+        "ringcache", args.server)
+    servers = [ringcache, start("redis", args.redis)]
+    extra = add_redis_replicas(servers[1], args.redis, args.redis_replicas)
+    print("ringcache: %s; redis: primary with %d replicas" % (
+        "%d-node cluster (N=3 W=2 R=2)" % args.cluster if args.cluster else "one node",
+        args.redis_replicas))
     try:
         workloads = [("set", 1, args.p1_requests), ("get", 1, args.p1_requests),
                      ("set", 16, args.p16_requests), ("get", 16, args.p16_requests)]
@@ -143,7 +184,7 @@ def main():
                 "%s -P %d" % (test.upper(), pipeline), rc_rps, rd_rps, rc_rps / rd_rps,
                 statistics.median(p for _, p in rc), statistics.median(p for _, p in rd)))
 
-        if not args.skip_memory:
+        if not args.skip_memory and not args.cluster:
             print()
             print("memory after loading 1M keys with 64-byte values (used_memory):")
             rows = memory_per_key(servers)
@@ -151,9 +192,12 @@ def main():
                 print("  %-10s %8.1f MB  %6.1f bytes/key" % (name, total / 2**20, per_key))
             print("  ratio ringcache/redis bytes per key: %.2f" % (rows[0][2] / rows[1][2]))
     finally:
-        for s in servers:
-            s["proc"].terminate()
-            s["proc"].wait()
+        for s in servers + extra:
+            if s.get("stop"):
+                s["stop"]()
+            else:
+                s["proc"].terminate()
+                s["proc"].wait()
             shutil.rmtree(s["dir"], ignore_errors=True)
 
 
