@@ -48,17 +48,19 @@ struct Coordinator::Write {
   size_t needed = 0;
   size_t acks = 0;
   size_t failures = 0;
-  WriteDone done;
+  bool removed_live = false;
+  DeleteDone done;
 
   void Finish(const server::Status& status) {
     if (!done) return;
-    WriteDone callback = std::move(done);
+    DeleteDone callback = std::move(done);
     done = nullptr;
     timer.cancel();
-    callback(status);
+    callback(status, removed_live);
   }
-  void OnReply(bool ok) {
-    ok ? ++acks : ++failures;
+  void OnReply(int64_t outcome) {
+    outcome >= 0 ? ++acks : ++failures;
+    if (outcome == 2) removed_live = true;
     if (acks >= needed) {
       Finish(server::Status::Ok());
     } else if (acks + failures == asked) {
@@ -101,21 +103,20 @@ Coordinator::Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers
       local_(local) {}
 
 void Coordinator::Replicate(const std::string& node, const std::string& key,
-                            const ReplicaValue& value, std::function<void(bool)> done) {
+                            const ReplicaValue& value, std::function<void(int64_t)> done) {
   if (node == self_id_ && local_ != nullptr) {
-    if (value.tombstone) {
-      local_->DeleteIfNewer(key, value.version, value.expire_at_ms);
-    } else {
-      local_->PutIfNewer(key, value.value, value.expire_at_ms, value.version);
-    }
-    done(true);
+    const bool had_live = value.tombstone && local_->Find(key) != nullptr;
+    const bool applied =
+        value.tombstone ? local_->DeleteIfNewer(key, value.version, value.expire_at_ms)
+                        : local_->PutIfNewer(key, value.value, value.expire_at_ms, value.version);
+    done(applied ? (had_live ? 2 : 1) : 0);
     return;
   }
   const std::string version = value.version.ToString();
   const std::string expire = std::to_string(value.expire_at_ms);
   auto on_reply = [done = std::move(done)](const asio::error_code& ec, client::Reply reply) {
     // 0 means the replica already holds something newer: it is up to date.
-    done(!ec && reply.type == client::Reply::Type::kInteger);
+    done(!ec && reply.type == client::Reply::Type::kInteger ? reply.integer : -1);
   };
   if (value.tombstone) {
     const std::string_view args[] = {"RC.DEL", key, version, expire};
@@ -141,7 +142,7 @@ void Coordinator::Fetch(const std::string& node, const std::string& key,
 }
 
 void Coordinator::StartWrite(const std::string& key, const ReplicaValue& value,
-                             const QuorumSettings& quorum, WriteDone done) {
+                             const QuorumSettings& quorum, DeleteDone done) {
   const ReplicaSet replicas = ring_.PreferenceList(key, quorum.replicas);
   auto write = std::make_shared<Write>(io_);
   write->asked = replicas.size;
@@ -157,7 +158,8 @@ void Coordinator::StartWrite(const std::string& key, const ReplicaValue& value,
                                     write->needed));
   });
   for (uint32_t node : replicas) {
-    Replicate(ring_.nodes()[node], key, value, [write](bool ok) { write->OnReply(ok); });
+    Replicate(ring_.nodes()[node], key, value,
+              [write](int64_t outcome) { write->OnReply(outcome); });
   }
 }
 
@@ -168,11 +170,12 @@ void Coordinator::Put(const std::string& key, const std::string& value, int64_t 
   v.value = value;
   v.expire_at_ms = expire_at_ms;
   v.version = clock_.Tick();
-  StartWrite(key, v, quorum, std::move(done));
+  StartWrite(key, v, quorum,
+             [done = std::move(done)](const server::Status& s, bool) { done(s); });
 }
 
 void Coordinator::Delete(const std::string& key, int64_t tombstone_until_ms,
-                         const QuorumSettings& quorum, WriteDone done) {
+                         const QuorumSettings& quorum, DeleteDone done) {
   ReplicaValue v;
   v.found = true;
   v.tombstone = true;
@@ -226,7 +229,7 @@ void Coordinator::RepairStale(const std::shared_ptr<Read>& read) {
   for (const auto& [node, value] : read->answers) {
     if (value.version < best.version) {
       ++read_repairs_;
-      Replicate(node, read->key, best, [](bool) {});
+      Replicate(node, read->key, best, [](int64_t) {});
     }
   }
   read->answers.clear();  // repaired once, even if the timer fires later

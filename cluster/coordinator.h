@@ -50,6 +50,8 @@ struct ReplicaValue {
 class Coordinator {
  public:
   using WriteDone = std::function<void(const server::Status&)>;
+  // For deletes: whether any acknowledging replica held a live value.
+  using DeleteDone = std::function<void(const server::Status&, bool existed)>;
   using ReadDone = std::function<void(const server::Status&, const ReplicaValue&)>;
 
   // `self_id` is this node's id on the ring; `local` its keyspace (may be
@@ -60,7 +62,7 @@ class Coordinator {
   void Put(const std::string& key, const std::string& value, int64_t expire_at_ms,
            const QuorumSettings& quorum, WriteDone done);
   void Delete(const std::string& key, int64_t tombstone_until_ms, const QuorumSettings& quorum,
-              WriteDone done);
+              DeleteDone done);
   void Get(const std::string& key, const QuorumSettings& quorum, ReadDone done);
 
   uint64_t read_repairs() const { return read_repairs_; }
@@ -69,13 +71,15 @@ class Coordinator {
   struct Write;
   struct Read;
 
-  // Sends `value` (or its tombstone) with its version to one replica.
+  // Sends `value` (or its tombstone) with its version to one replica. The
+  // outcome: -1 failed, 0 the replica had something newer, 1 applied, 2
+  // applied and a live value was removed (deletes).
   void Replicate(const std::string& node, const std::string& key, const ReplicaValue& value,
-                 std::function<void(bool ok)> done);
+                 std::function<void(int64_t outcome)> done);
   void Fetch(const std::string& node, const std::string& key,
              std::function<void(bool ok, ReplicaValue)> done);
   void StartWrite(const std::string& key, const ReplicaValue& value, const QuorumSettings& quorum,
-                  WriteDone done);
+                  DeleteDone done);
   void RepairStale(const std::shared_ptr<Read>& read);
 
   asio::io_context& io_;

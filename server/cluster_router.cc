@@ -246,24 +246,18 @@ void ClusterRouter::Del(CommandContext& ctx, ArgList args) {
   auto done = std::make_shared<DeferredReply>(ctx.Defer());
   const int64_t grace_ms = state_.config.values().tombstone_grace * 1000;
   for (size_t i = 1; i < args.size(); ++i) {
-    std::string key(args[i]);
-    // Read first to report whether the key existed; delete in any case, so a
-    // replica the read did not ask gets its tombstone too.
-    coordinator_.Get(key, quorum_, [this, gather, done, key, grace_ms, slot = i - 1](
-                                       const Status& read, const cluster::ReplicaValue& v) {
-      const int64_t existed = read.ok() && LiveNow(v) ? 1 : 0;
-      coordinator_.Delete(key, WallClockMs() + grace_ms, quorum_,
-                          [gather, done, existed, slot](const Status& s) {
-                            if (!gather->Done(slot, s, existed)) return;
-                            std::string out;
-                            ReplyBuilder reply(&out);
-                            int64_t count = 0;
-                            for (int64_t n : gather->results) count += n;
-                            gather->error.ok() ? reply.Integer(count)
-                                               : reply.Error(gather->error);
-                            (*done)(std::move(out));
-                          });
-    });
+    // One phase, stamped now, so commands pipelined after it see its effect.
+    // The count is what the acknowledging replicas removed.
+    coordinator_.Delete(std::string(args[i]), WallClockMs() + grace_ms, quorum_,
+                        [gather, done, slot = i - 1](const Status& s, bool existed) {
+                          if (!gather->Done(slot, s, existed ? 1 : 0)) return;
+                          std::string out;
+                          ReplyBuilder reply(&out);
+                          int64_t count = 0;
+                          for (int64_t n : gather->results) count += n;
+                          gather->error.ok() ? reply.Integer(count) : reply.Error(gather->error);
+                          (*done)(std::move(out));
+                        });
   }
 }
 

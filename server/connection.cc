@@ -12,6 +12,8 @@ namespace {
 
 // Read this much per read call, as Redis's PROTO_IOBUF_LEN.
 constexpr size_t kReadChunk = size_t{16} * 1024;
+// Pipelined commands whose replies may be pending at once per connection.
+constexpr size_t kMaxDeferredReplies = 1024;
 // An output buffer that grew past this after a big reply is released.
 constexpr size_t kKeepOutputCapacity = size_t{64} * 1024;
 
@@ -52,25 +54,41 @@ void Connection::Start(std::string_view greeting_error) {
 }
 
 DeferredReply Connection::DeferReply() {
-  awaiting_reply_ = true;
-  // Holds the connection: while it waits, no Asio handler of its own does.
-  return [self = shared_from_this()](std::string resp) {
-    if (self->closed_) return;
-    self->output_ += resp;
-    self->awaiting_reply_ = false;
-    self->Pump();
+  const uint64_t slot = front_slot_ + slots_.size();
+  slots_.push_back({{}, false});
+  slots_.push_back({{}, true});  // for the replies of the commands after it
+  ++deferred_pending_;
+  // Holds the connection: while it waits, no Asio handler of its own may.
+  return [self = shared_from_this(), slot](std::string resp) {
+    self->CompleteDeferred(slot, std::move(resp));
   };
+}
+
+void Connection::CompleteDeferred(uint64_t slot, std::string resp) {
+  if (closed_) return;
+  Slot& s = slots_[slot - front_slot_];
+  s.data = std::move(resp);
+  s.done = true;
+  --deferred_pending_;
+  while (!slots_.empty() && slots_.front().done) {
+    output_ += slots_.front().data;
+    slots_.pop_front();
+    ++front_slot_;
+  }
+  // Completed from inside a handler (every replica was local): the running
+  // ProcessInput loop goes on and pumps afterwards; do not re-enter it.
+  if (!processing_) Pump();
 }
 
 void Connection::Pump() {
   if (closed_) return;
-  if (!awaiting_reply_) ProcessInput();
+  if (deferred_pending_ < kMaxDeferredReplies) ProcessInput();
   UpdateSessionFigures();
   if (writing_) return;  // OnWrite pumps again
   if (!output_.empty()) {
     DoWrite();
-  } else if (awaiting_reply_) {
-    return;  // the deferred reply's completion pumps again
+  } else if (!slots_.empty()) {
+    return;  // a deferred reply's completion pumps again
   } else if (session_.close_after_reply) {
     Close();
   } else if (!reading_) {
@@ -145,11 +163,12 @@ void Connection::OnRead(const asio::error_code& ec, size_t bytes) {
 }
 
 void Connection::ProcessInput() {
-  ReplyBuilder reply(&output_, session_.protocol);
+  ReplyBuilder reply(ReplyTarget(), session_.protocol);
   CommandContext ctx(state_, session_, reply, this);
   RespLimits limits;
   limits.max_bulk_len = state_.config.values().proto_max_bulk_len;
-  while (parse_pos_ < fill_pos_ && !session_.close_after_reply && !awaiting_reply_) {
+  while (parse_pos_ < fill_pos_ && !session_.close_after_reply &&
+         deferred_pending_ < kMaxDeferredReplies) {
     limits.authenticated = session_.authenticated;
     parser_.set_limits(limits);
     const auto result =
@@ -164,7 +183,10 @@ void Connection::ProcessInput() {
     parse_pos_ += parser_.consumed();
     const ArgList args = parser_.args();
     if (args.empty()) continue;
+    processing_ = true;
     Dispatcher::Dispatch(ctx, args);
+    processing_ = false;
+    reply.set_buffer(ReplyTarget());
     ++session_.commands_processed;
     if (!CheckOutputLimit()) break;
   }

@@ -10,6 +10,8 @@
 
 #include <asio.hpp>
 #include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 
@@ -48,6 +50,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   // Makes room for at least `min_free` more bytes after the unparsed data.
   void ReserveInput(size_t min_free);
   void UpdateSessionFigures();
+  void CompleteDeferred(uint64_t slot, std::string resp);
+  // Where the next immediate reply goes: after any reply still being waited
+  // for, so replies leave in request order.
+  std::string* ReplyTarget() { return slots_.empty() ? &output_ : &slots_.back().data; }
 
   asio::ip::tcp::socket socket_;
   ServerState& state_;
@@ -59,12 +65,23 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   size_t parse_pos_ = 0;  // first byte not yet consumed by a complete command
   size_t fill_pos_ = 0;   // end of the bytes read so far
 
-  std::string output_;   // replies being gathered
+  std::string output_;   // replies ready to send, in order
   std::string sending_;  // replies in the write under way
+  // Replies behind the oldest deferred one: each slot is a deferred reply
+  // (done once it completes) or immediate replies that follow it. Pipelined
+  // commands keep running while replies are pending; the front slots move to
+  // output_ as they complete.
+  struct Slot {
+    std::string data;
+    bool done;
+  };
+  std::deque<Slot> slots_;
+  uint64_t front_slot_ = 0;  // id of slots_.front()
+  size_t deferred_pending_ = 0;
   int64_t output_soft_limit_since_ms_ = 0;
   bool reading_ = false;
   bool writing_ = false;
-  bool awaiting_reply_ = false;  // a deferred reply has not completed yet
+  bool processing_ = false;  // inside a command handler
   bool closed_ = false;
 };
 

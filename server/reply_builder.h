@@ -22,6 +22,7 @@ class ReplyBuilder {
   int protocol() const { return protocol_; }
   void set_protocol(int protocol) { protocol_ = protocol; }
   std::string* buffer() { return out_; }
+  void set_buffer(std::string* out) { out_ = out; }
 
   void SimpleString(std::string_view s);
   void Ok() { out_->append("+OK\r\n", 5); }

@@ -47,7 +47,8 @@ void PutCommand(CommandContext& ctx, ArgList args) {
   ctx.reply().Integer(ctx.keyspace().PutIfNewer(args[1], args[2], expire_at, version) ? 1 : 0);
 }
 
-// RC.DEL <key> <version> <tombstone-until-ms>  -> 1 applied, 0 stale
+// RC.DEL <key> <version> <tombstone-until-ms>  -> 2 applied and a live value
+// was removed, 1 applied, 0 stale
 void DelCommand(CommandContext& ctx, ArgList args) {
   Version version;
   int64_t until = 0;
@@ -58,7 +59,9 @@ void DelCommand(CommandContext& ctx, ArgList args) {
     ctx.reply().Error("ERR invalid tombstone time in 'rc.del' command");
     return;
   }
-  ctx.reply().Integer(ctx.keyspace().DeleteIfNewer(args[1], version, until) ? 1 : 0);
+  const bool had_live = ctx.keyspace().Find(args[1]) != nullptr;
+  const bool applied = ctx.keyspace().DeleteIfNewer(args[1], version, until);
+  ctx.reply().Integer(applied ? (had_live ? 2 : 1) : 0);
 }
 
 // RC.GET <key>  -> nil, or [kind, value, expire-at-ms, version] where kind is

@@ -126,7 +126,10 @@ TEST_CASE("deletes replicate as tombstones and are not undone by repair", "[coor
   REQUIRE(c.Put("k", "v", q).ok());
   server::Status deleted = server::Status::IOError("no answer");
   c.coordinator->Delete("k", server::WallClockMs() + 60000, q,
-                        [&](const server::Status& s) { deleted = s; });
+                        [&](const server::Status& s, bool existed) {
+                          deleted = s;
+                          REQUIRE(existed);
+                        });
   c.RunUntilIdle();
   REQUIRE(deleted.ok());
   q.read_quorum = 3;

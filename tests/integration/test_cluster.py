@@ -70,6 +70,20 @@ class ClusterTest(unittest.TestCase):
         finally:
             c.stop()
 
+    def test_pipelined_commands_keep_their_order(self):
+        c = ThreeNodes()
+        try:
+            pipe = c.client(1).pipeline(transaction=False)
+            for i in range(200):
+                pipe.set("p", "v%d" % i).get("p").delete("p").get("p").set("p", "w%d" % i)
+            results = pipe.execute()
+            for i in range(200):
+                self.assertEqual(results[5 * i:5 * i + 5],
+                                 [True, b"v%d" % i, 1, None, True])
+            self.assertEqual(c.client(2).get("p"), b"w199")
+        finally:
+            c.stop()
+
     def test_writable_with_w_of_n_and_clear_error_without(self):
         c = ThreeNodes("--cluster-timeout", "300")
         try:

@@ -30,7 +30,8 @@ TEST_CASE("replica writes are last-writer-wins and deletes leave tombstones",
   REQUIRE(r.Run({"GET", "k"}) == Bulk("v2"));
   REQUIRE(r.Run({"RC.GET", "k"}) ==
           "*4\r\n" + Bulk("string") + Bulk("v2") + Int(0) + Bulk("200-1"));
-  REQUIRE(r.Run({"RC.DEL", "k", "300-2", until}) == Int(1));
+  REQUIRE(r.Run({"RC.DEL", "k", "300-2", until}) == Int(2));  // removed a live value
+  REQUIRE(r.Run({"RC.DEL", "gone", "300-2", until}) == Int(1));  // tombstone only
   REQUIRE(r.Run({"GET", "k"}) == kNil);
   REQUIRE(r.Run({"EXISTS", "k"}) == Int(0));
   REQUIRE(r.Run({"DBSIZE"}) == Int(0));
