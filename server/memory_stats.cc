@@ -8,6 +8,12 @@
 
 #ifdef RINGCACHE_WITH_JEMALLOC
 #include <jemalloc/jemalloc.h>
+#elif defined(__SANITIZE_ADDRESS__)
+// ASan replaces malloc; asking glibc's arenas (mallinfo2) would both be wrong
+// and upset glibc's per-thread arena bookkeeping at thread exit.
+// (Declared here: Debian's GCC ships the runtime but not this header.)
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
+extern "C" size_t __sanitizer_get_heap_size();
 #endif
 
 namespace ringcache::server {
@@ -33,6 +39,9 @@ MemoryStats ReadMemoryStats() {
   stats.used = UsedMemory();  // refreshes jemalloc's statistics epoch first
   size_t size = sizeof(size_t);
   mallctl("stats.active", &stats.allocator_active, &size, nullptr, 0);
+#elif defined(__SANITIZE_ADDRESS__)
+  stats.used = __sanitizer_get_current_allocated_bytes();
+  stats.allocator_active = __sanitizer_get_heap_size();
 #else
   const struct mallinfo2 info = mallinfo2();
   stats.used = info.uordblks + info.hblkhd;
@@ -51,6 +60,8 @@ size_t UsedMemory() {
   size_t size = sizeof(used);
   mallctl("stats.allocated", &used, &size, nullptr, 0);
   return used;
+#elif defined(__SANITIZE_ADDRESS__)
+  return __sanitizer_get_current_allocated_bytes();
 #else
   const struct mallinfo2 info = mallinfo2();
   return info.uordblks + info.hblkhd;
@@ -58,11 +69,13 @@ size_t UsedMemory() {
 }
 
 std::string_view AllocatorName() {
-#ifdef RINGCACHE_WITH_JEMALLOC
+#if defined(RINGCACHE_WITH_JEMALLOC)
 #define RINGCACHE_STR2(x) #x
 #define RINGCACHE_STR(x) RINGCACHE_STR2(x)
   return "jemalloc-" RINGCACHE_STR(JEMALLOC_VERSION_MAJOR) "." RINGCACHE_STR(
       JEMALLOC_VERSION_MINOR) "." RINGCACHE_STR(JEMALLOC_VERSION_BUGFIX);
+#elif defined(__SANITIZE_ADDRESS__)
+  return "asan";
 #else
   return "libc";
 #endif
