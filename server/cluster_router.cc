@@ -58,6 +58,16 @@ struct Gather {
   }
 };
 
+// EXISTS and DEL: the sum of the per-key counts, or the first error.
+void ReplyCount(const Gather<int64_t>& gather, const DeferredReply& done) {
+  std::string out;
+  ReplyBuilder reply(&out);
+  int64_t count = 0;
+  for (int64_t n : gather.results) count += n;
+  gather.error.ok() ? reply.Integer(count) : reply.Error(gather.error);
+  done(std::move(out));
+}
+
 }  // namespace
 
 ClusterRouter::ClusterRouter(asio::io_context& io, ServerState& state)
@@ -230,13 +240,7 @@ void ClusterRouter::Exists(CommandContext& ctx, ArgList args) {
     coordinator_.Get(std::string(args[i]), quorum_,
                      [this, gather, done, slot = i - 1](const Status& s,
                                                         const cluster::ReplicaValue& v) {
-                       if (!gather->Done(slot, s, LiveNow(v) ? 1 : 0)) return;
-                       std::string out;
-                       ReplyBuilder reply(&out);
-                       int64_t count = 0;
-                       for (int64_t n : gather->results) count += n;
-                       gather->error.ok() ? reply.Integer(count) : reply.Error(gather->error);
-                       (*done)(std::move(out));
+                       if (gather->Done(slot, s, LiveNow(v) ? 1 : 0)) ReplyCount(*gather, *done);
                      });
   }
 }
@@ -250,13 +254,7 @@ void ClusterRouter::Del(CommandContext& ctx, ArgList args) {
     // The count is what the acknowledging replicas removed.
     coordinator_.Delete(std::string(args[i]), WallClockMs() + grace_ms, quorum_,
                         [gather, done, slot = i - 1](const Status& s, bool existed) {
-                          if (!gather->Done(slot, s, existed ? 1 : 0)) return;
-                          std::string out;
-                          ReplyBuilder reply(&out);
-                          int64_t count = 0;
-                          for (int64_t n : gather->results) count += n;
-                          gather->error.ok() ? reply.Integer(count) : reply.Error(gather->error);
-                          (*done)(std::move(out));
+                          if (gather->Done(slot, s, existed ? 1 : 0)) ReplyCount(*gather, *done);
                         });
   }
 }
