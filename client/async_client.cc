@@ -9,7 +9,7 @@ namespace ringcache::client {
 AsyncClient::AsyncClient(asio::io_context& io, std::string host, uint16_t port)
     : socket_(io), host_(std::move(host)), port_(port) {}
 
-void AsyncClient::Connect(ConnectCallback done) {
+void AsyncClient::Connect(const ConnectCallback& done) {
   asio::error_code ec;
   const auto address = asio::ip::make_address(host_, ec);
   if (ec) {
@@ -55,7 +55,7 @@ void AsyncClient::MaybeWrite() {
 }
 
 void AsyncClient::DoRead() {
-  auto buffer = std::make_shared<std::array<char, 16 * 1024>>();
+  auto buffer = std::make_shared<std::array<char, size_t{16} * 1024>>();
   socket_.async_read_some(asio::buffer(*buffer), [self = shared_from_this(), buffer](
                                                      const asio::error_code& ec, size_t n) {
     if (ec) {

@@ -27,7 +27,7 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
 
   AsyncClient(asio::io_context& io, std::string host, uint16_t port);
 
-  void Connect(ConnectCallback done);
+  void Connect(const ConnectCallback& done);
   // Queues a command. Before Connect() completes, commands wait in the queue.
   void Send(std::span<const std::string_view> args, ReplyCallback done);
   // Closes the connection; every pending callback gets operation_aborted.

@@ -148,6 +148,7 @@ void StartNode(const Layout& l, int node) {
     dup2(null_fd, 1);
     dup2(null_fd, 2);
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     execv(argv[0], argv.data());

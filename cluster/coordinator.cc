@@ -114,7 +114,7 @@ void Coordinator::Replicate(const std::string& node, const std::string& key,
   }
   const std::string version = value.version.ToString();
   const std::string expire = std::to_string(value.expire_at_ms);
-  auto on_reply = [done = std::move(done)](const asio::error_code& ec, client::Reply reply) {
+  auto on_reply = [done = std::move(done)](const asio::error_code& ec, const client::Reply& reply) {
     // 0 means the replica already holds something newer: it is up to date.
     done(!ec && reply.type == client::Reply::Type::kInteger ? reply.integer : -1);
   };
@@ -134,7 +134,7 @@ void Coordinator::Fetch(const std::string& node, const std::string& key,
     return;
   }
   const std::string_view args[] = {"RC.GET", key};
-  peers_.Send(node, args, [done = std::move(done)](const asio::error_code& ec, client::Reply reply) {
+  peers_.Send(node, args, [done = std::move(done)](const asio::error_code& ec, const client::Reply& reply) {
     ReplicaValue value;
     const bool ok = !ec && ParseReplicaValue(reply, &value);
     done(ok, std::move(value));

@@ -139,8 +139,8 @@ void ClusterRouter::Get(CommandContext& ctx, ArgList args) {
                    });
 }
 
-void ClusterRouter::PutAndReplyOk(CommandContext& ctx, std::string key, std::string value,
-                                  int64_t expire_at) {
+void ClusterRouter::PutAndReplyOk(CommandContext& ctx, const std::string& key,
+                                  const std::string& value, int64_t expire_at) {
   coordinator_.Put(key, value, expire_at, quorum_, [done = ctx.Defer()](const Status& s) {
     std::string out;
     ReplyBuilder reply(&out);

@@ -49,7 +49,8 @@ class ClusterRouter {
   void Ttl(CommandContext& ctx, ArgList args);
   void PTtl(CommandContext& ctx, ArgList args);
 
-  void PutAndReplyOk(CommandContext& ctx, std::string key, std::string value, int64_t expire_at);
+  void PutAndReplyOk(CommandContext& ctx, const std::string& key, const std::string& value,
+                     int64_t expire_at);
   void TtlGeneric(CommandContext& ctx, ArgList args, bool millis);
   bool LiveNow(const cluster::ReplicaValue& v) const;
 
