@@ -117,13 +117,21 @@ bool ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spec, ArgList 
   return true;
 }
 
+cluster::QuorumSettings ClusterRouter::QuorumFor(const CommandContext& ctx) const {
+  cluster::QuorumSettings q = quorum_;
+  const Session& session = ctx.session();
+  if (session.write_quorum > 0) q.write_quorum = static_cast<size_t>(session.write_quorum);
+  if (session.read_quorum > 0) q.read_quorum = static_cast<size_t>(session.read_quorum);
+  return q;
+}
+
 bool ClusterRouter::LiveNow(const cluster::ReplicaValue& v) const {
   return v.live() && (v.expire_at_ms == 0 || v.expire_at_ms > WallClockMs());
 }
 
 void ClusterRouter::Get(CommandContext& ctx, ArgList args) {
   const int protocol = ctx.session().protocol;
-  coordinator_.Get(std::string(args[1]), quorum_,
+  coordinator_.Get(std::string(args[1]), QuorumFor(ctx),
                    [this, done = ctx.Defer(), protocol](const Status& s,
                                                         const cluster::ReplicaValue& v) {
                      std::string out;
@@ -141,7 +149,7 @@ void ClusterRouter::Get(CommandContext& ctx, ArgList args) {
 
 void ClusterRouter::PutAndReplyOk(CommandContext& ctx, const std::string& key,
                                   const std::string& value, int64_t expire_at) {
-  coordinator_.Put(key, value, expire_at, quorum_, [done = ctx.Defer()](const Status& s) {
+  coordinator_.Put(key, value, expire_at, QuorumFor(ctx), [done = ctx.Defer()](const Status& s) {
     std::string out;
     ReplyBuilder reply(&out);
     if (s.ok()) {
@@ -198,7 +206,7 @@ void ClusterRouter::MSet(CommandContext& ctx, ArgList args) {
   auto done = std::make_shared<DeferredReply>(ctx.Defer());
   for (size_t i = 1; i < args.size(); i += 2) {
     const size_t slot = i / 2;
-    coordinator_.Put(std::string(args[i]), std::string(args[i + 1]), 0, quorum_,
+    coordinator_.Put(std::string(args[i]), std::string(args[i + 1]), 0, QuorumFor(ctx),
                      [gather, done, slot](const Status& s) {
                        if (!gather->Done(slot, s, true)) return;
                        std::string out;
@@ -214,7 +222,7 @@ void ClusterRouter::MGet(CommandContext& ctx, ArgList args) {
   auto done = std::make_shared<DeferredReply>(ctx.Defer());
   const int protocol = ctx.session().protocol;
   for (size_t i = 1; i < args.size(); ++i) {
-    coordinator_.Get(std::string(args[i]), quorum_,
+    coordinator_.Get(std::string(args[i]), QuorumFor(ctx),
                      [this, gather, done, protocol, slot = i - 1](
                          const Status& s, const cluster::ReplicaValue& v) {
                        if (!gather->Done(slot, s, v)) return;
@@ -237,7 +245,7 @@ void ClusterRouter::Exists(CommandContext& ctx, ArgList args) {
   auto gather = std::make_shared<Gather<int64_t>>(args.size() - 1);
   auto done = std::make_shared<DeferredReply>(ctx.Defer());
   for (size_t i = 1; i < args.size(); ++i) {
-    coordinator_.Get(std::string(args[i]), quorum_,
+    coordinator_.Get(std::string(args[i]), QuorumFor(ctx),
                      [this, gather, done, slot = i - 1](const Status& s,
                                                         const cluster::ReplicaValue& v) {
                        if (gather->Done(slot, s, LiveNow(v) ? 1 : 0)) ReplyCount(*gather, *done);
@@ -252,7 +260,7 @@ void ClusterRouter::Del(CommandContext& ctx, ArgList args) {
   for (size_t i = 1; i < args.size(); ++i) {
     // One phase, stamped now, so commands pipelined after it see its effect.
     // The count is what the acknowledging replicas removed.
-    coordinator_.Delete(std::string(args[i]), WallClockMs() + grace_ms, quorum_,
+    coordinator_.Delete(std::string(args[i]), WallClockMs() + grace_ms, QuorumFor(ctx),
                         [gather, done, slot = i - 1](const Status& s, bool existed) {
                           if (gather->Done(slot, s, existed ? 1 : 0)) ReplyCount(*gather, *done);
                         });
@@ -260,7 +268,7 @@ void ClusterRouter::Del(CommandContext& ctx, ArgList args) {
 }
 
 void ClusterRouter::TtlGeneric(CommandContext& ctx, ArgList args, bool millis) {
-  coordinator_.Get(std::string(args[1]), quorum_,
+  coordinator_.Get(std::string(args[1]), QuorumFor(ctx),
                    [this, done = ctx.Defer(), millis](const Status& s,
                                                       const cluster::ReplicaValue& v) {
                      std::string out;

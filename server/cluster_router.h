@@ -34,6 +34,8 @@ class ClusterRouter {
 
   const cluster::Ring& ring() const { return ring_; }
   const std::string& self_id() const { return self_id_; }
+  const cluster::QuorumSettings& quorum() const { return quorum_; }
+  uint64_t read_repairs() const { return coordinator_.read_repairs(); }
 
  private:
   using Handler = void (ClusterRouter::*)(CommandContext&, ArgList);
@@ -53,6 +55,8 @@ class ClusterRouter {
                      int64_t expire_at);
   void TtlGeneric(CommandContext& ctx, ArgList args, bool millis);
   bool LiveNow(const cluster::ReplicaValue& v) const;
+  // The cluster's quorums with this connection's RING QUORUM overrides.
+  cluster::QuorumSettings QuorumFor(const CommandContext& ctx) const;
 
   ServerState& state_;
   std::string self_id_;

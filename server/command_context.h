@@ -39,6 +39,7 @@ class CommandContext {
   Keyspace& keyspace() { return server_.keyspace; }
   const ConfigValues& config() const { return server_.config.values(); }
   Session& session() { return session_; }
+  const Session& session() const { return session_; }
   ReplyBuilder& reply() { return reply_; }
 
  private:

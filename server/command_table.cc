@@ -35,6 +35,7 @@ CommandTable::CommandTable() {
   RegisterConnectionCommands(*this);
   RegisterKeyCommands(*this);
   RegisterReplicaCommands(*this);
+  RegisterRingCommands(*this);
   RegisterServerCommands(*this);
   RegisterStringCommands(*this);
 }

@@ -105,6 +105,7 @@ class CommandTable {
 // Each command family registers its rows; command_table.cc calls them all.
 void RegisterConnectionCommands(CommandTable& table);
 void RegisterReplicaCommands(CommandTable& table);
+void RegisterRingCommands(CommandTable& table);
 void RegisterKeyCommands(CommandTable& table);
 void RegisterServerCommands(CommandTable& table);
 void RegisterStringCommands(CommandTable& table);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <set>
 
+#include "server/cluster_router.h"
 #include "server/command_table.h"
 #include "server/memory_stats.h"
 
@@ -128,6 +129,27 @@ void ReplicationSection(std::string* out) {
   Field(out, "connected_slaves", 0);
 }
 
+void ClusterSection(ServerState& server, std::string* out) {
+  out->append("# Cluster\r\n");
+  // Always 0: ringcache does not speak the Redis Cluster protocol, and clients
+  // that see 1 switch to it (CLUSTER SLOTS, MOVED). Its own ring is "ring_*".
+  Field(out, "cluster_enabled", 0);
+  const ClusterRouter* router = server.router;
+  Field(out, "ring_enabled", router != nullptr ? 1 : 0);
+  if (router == nullptr) return;
+  const auto& nodes = router->ring().nodes();
+  const auto me = std::find(nodes.begin(), nodes.end(), router->self_id()) - nodes.begin();
+  Field(out, "ring_node", router->self_id());
+  Field(out, "ring_size", nodes.size());
+  Field(out, "ring_replicas", router->quorum().replicas);
+  Field(out, "ring_write_quorum", router->quorum().write_quorum);
+  Field(out, "ring_read_quorum", router->quorum().read_quorum);
+  Field(out, "ring_vnodes", router->ring().virtual_nodes());
+  Field(out, "ring_share",
+        FormatFloat(100 * router->ring().Ownership()[static_cast<size_t>(me)], 2));
+  Field(out, "ring_read_repairs", router->read_repairs());
+}
+
 void CommandStatsSection(ServerState& server, std::string* out) {
   out->append("# Commandstats\r\n");
   server.commands.ForEachSpec([&](const CommandSpec& spec) {
@@ -161,11 +183,11 @@ Sections Requested(ArgList args) {
   }
   if (wanted.empty() || wanted.count("default") != 0) {
     wanted.insert({"server", "clients", "memory", "persistence", "stats", "replication",
-                   "keyspace"});
+                   "cluster", "keyspace"});
   }
   if (wanted.count("all") != 0 || wanted.count("everything") != 0) {
     wanted.insert({"server", "clients", "memory", "persistence", "stats", "replication",
-                   "commandstats", "keyspace"});
+                   "cluster", "commandstats", "keyspace"});
   }
   return wanted;
 }
@@ -198,6 +220,7 @@ std::string BuildInfo(ServerState& server, ArgList args) {
   section("persistence", [&] { PersistenceSection(&out); });
   section("stats", [&] { StatsSection(server, &out); });
   section("replication", [&] { ReplicationSection(&out); });
+  section("cluster", [&] { ClusterSection(server, &out); });
   section("commandstats", [&] { CommandStatsSection(server, &out); });
   section("keyspace", [&] { KeyspaceSection(server, &out); });
   return out;

@@ -26,6 +26,9 @@ struct Session {
   // Another node of the cluster, authenticated with the cluster secret: may
   // run internal (replica) commands.
   bool is_peer = false;
+  // RING QUORUM: this connection's W and R in cluster mode; 0 = the cluster's.
+  int write_quorum = 0;
+  int read_quorum = 0;
   // Set by QUIT and CLIENT KILL of oneself: close once pending replies are out.
   bool close_after_reply = false;
   int64_t created_ms = 0;

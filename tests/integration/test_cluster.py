@@ -70,6 +70,31 @@ class ClusterTest(unittest.TestCase):
         finally:
             c.stop()
 
+    def test_ring_introspection_and_per_connection_quorum(self):
+        c = ThreeNodes("--cluster-timeout", "300")
+        try:
+            r = c.client(0)
+            nodes = r.execute_command("RING", "NODES")
+            self.assertEqual(sorted(n[0].decode() for n in nodes),
+                             sorted("127.0.0.1:%d" % p for p in c.ports))
+            self.assertAlmostEqual(sum(float(n[1]) for n in nodes), 100, delta=0.1)
+            self.assertEqual(len(r.execute_command("RING", "REPLICAS", "k")), 3)
+            info = r.info("cluster")
+            self.assertEqual(info["cluster_enabled"], 0)
+            self.assertEqual(info["ring_size"], 3)
+            self.assertEqual(info["ring_write_quorum"], 2)
+            c.nodes[2].stop(sig=9)
+            c.nodes[2] = None
+            strict = c.client(0)
+            strict.execute_command("RING", "QUORUM", 3, 2)
+            with self.assertRaisesRegex(redis.ResponseError, "NOQUORUM"):
+                strict.set("k", "v")
+            self.assertTrue(c.client(0).set("k", "v"))  # other connections keep W=2
+            with self.assertRaisesRegex(redis.ResponseError, "between 0"):
+                strict.execute_command("RING", "QUORUM", 4, 1)
+        finally:
+            c.stop()
+
     def test_pipelined_commands_keep_their_order(self):
         c = ThreeNodes()
         try:

@@ -361,3 +361,11 @@ TEST_CASE("INFO reports sections and commandstats", "[commands][server]") {
   REQUIRE(keyspace.find("# Server") == std::string::npos);
   REQUIRE(keyspace.find("# Keyspace") != std::string::npos);
 }
+
+TEST_CASE("RING needs cluster mode; INFO says the node is not a Redis Cluster", "[commands]") {
+  CommandRunner r;
+  REQUIRE(r.Run({"RING", "NODES"}) == "-ERR this node is not in cluster mode\r\n");
+  REQUIRE(r.Run({"RING", "QUORUM", "1", "1"}) == "-ERR this node is not in cluster mode\r\n");
+  const std::string info = r.Run({"INFO", "cluster"});
+  REQUIRE(info.find("cluster_enabled:0\r\nring_enabled:0\r\n") != std::string::npos);
+}
