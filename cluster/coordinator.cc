@@ -157,9 +157,15 @@ void Coordinator::StartWrite(const std::string& key, const ReplicaValue& value,
     if (!ec) write->Finish(NoQuorum("acknowledged the write in time", write->acks, write->asked,
                                     write->needed));
   });
+  auto shared = std::make_shared<const ReplicaValue>(value);  // one copy for all replicas
   for (uint32_t node : replicas) {
-    Replicate(ring_.nodes()[node], key, value,
-              [write](int64_t outcome) { write->OnReply(outcome); });
+    const std::string& node_id = ring_.nodes()[node];
+    Replicate(node_id, key, value, [this, write, node_id, key, shared](int64_t outcome) {
+      // Kept even when the client already has its answer: the replica gets
+      // the write when it is back.
+      if (outcome < 0) StoreHint(node_id, key, *shared);
+      write->OnReply(outcome);
+    });
   }
 }
 
@@ -220,6 +226,63 @@ void Coordinator::Get(const std::string& key, const QuorumSettings& quorum, Read
       }
     });
   }
+}
+
+void Coordinator::StoreHint(const std::string& node, const std::string& key,
+                            const ReplicaValue& value) {
+  if (max_hints_ == 0) {
+    ++hints_dropped_;
+    return;
+  }
+  if (hints_pending_ >= max_hints_) {
+    // Drop the oldest hint of the longest queue: its replica has been away
+    // longest, and read repair can still fix that key later.
+    auto longest = hints_.begin();
+    for (auto it = hints_.begin(); it != hints_.end(); ++it) {
+      if (it->second.size() > longest->second.size()) longest = it;
+    }
+    // The front of a queue being delivered is in flight: drop from the back.
+    if (delivering_.count(longest->first) != 0) {
+      longest->second.pop_back();
+    } else {
+      longest->second.pop_front();
+    }
+    --hints_pending_;
+    ++hints_dropped_;
+  }
+  hints_[node].push_back({key, value});
+  ++hints_pending_;
+}
+
+void Coordinator::ReplayHints() {
+  for (const auto& [node, queue] : hints_) {
+    if (!queue.empty() && delivering_.count(node) == 0) DeliverNextHint(node);
+  }
+}
+
+// One hint in flight per target; each delivered hint sends the next, and a
+// failure leaves the rest for the next ReplayHints.
+void Coordinator::DeliverNextHint(const std::string& node) {
+  auto it = hints_.find(node);
+  if (it == hints_.end() || it->second.empty()) {
+    delivering_.erase(node);
+    return;
+  }
+  delivering_.insert(node);
+  const Hint& hint = it->second.front();
+  Replicate(node, hint.key, hint.value, [this, node](int64_t outcome) {
+    if (outcome < 0) {
+      delivering_.erase(node);
+      return;
+    }
+    auto queue = hints_.find(node);
+    if (queue != hints_.end() && !queue->second.empty()) {
+      queue->second.pop_front();
+      --hints_pending_;
+      ++hints_delivered_;
+    }
+    DeliverNextHint(node);
+  });
 }
 
 void Coordinator::RepairStale(const std::shared_ptr<Read>& read) {

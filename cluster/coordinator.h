@@ -17,7 +17,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <map>
+#include <memory>
+#include <set>
 #include <string>
 
 #include "cluster/hybrid_clock.h"
@@ -67,6 +71,15 @@ class Coordinator {
 
   uint64_t read_repairs() const { return read_repairs_; }
 
+  // Hinted handoff: a write a replica failed to take is kept here (at most
+  // `max_hints` in all; beyond that the oldest are dropped and counted) and
+  // delivered when the replica answers again. Call ReplayHints periodically.
+  void set_max_hints(size_t max_hints) { max_hints_ = max_hints; }
+  void ReplayHints();
+  size_t hints_pending() const { return hints_pending_; }
+  uint64_t hints_delivered() const { return hints_delivered_; }
+  uint64_t hints_dropped() const { return hints_dropped_; }
+
  private:
   struct Write;
   struct Read;
@@ -81,6 +94,13 @@ class Coordinator {
   void StartWrite(const std::string& key, const ReplicaValue& value, const QuorumSettings& quorum,
                   DeleteDone done);
   void RepairStale(const std::shared_ptr<Read>& read);
+  void StoreHint(const std::string& node, const std::string& key, const ReplicaValue& value);
+  void DeliverNextHint(const std::string& node);
+
+  struct Hint {
+    std::string key;
+    ReplicaValue value;
+  };
 
   asio::io_context& io_;
   const Ring& ring_;
@@ -89,6 +109,12 @@ class Coordinator {
   std::string self_id_;
   server::Keyspace* local_;
   uint64_t read_repairs_ = 0;
+  std::map<std::string, std::deque<Hint>> hints_;  // by target node
+  std::set<std::string> delivering_;                // targets with a hint in flight
+  size_t max_hints_ = 100000;
+  size_t hints_pending_ = 0;
+  uint64_t hints_delivered_ = 0;
+  uint64_t hints_dropped_ = 0;
 };
 
 // Parses an RC.GET reply.

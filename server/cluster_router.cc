@@ -92,6 +92,7 @@ ClusterRouter::ClusterRouter(asio::io_context& io, ServerState& state)
   quorum_.write_quorum = static_cast<size_t>(config.write_quorum);
   quorum_.read_quorum = static_cast<size_t>(config.read_quorum);
   quorum_.timeout = std::chrono::milliseconds(config.cluster_timeout_ms);
+  coordinator_.set_max_hints(static_cast<size_t>(config.hinted_handoff_max));
   routed_ = {
       {"get", &ClusterRouter::Get},       {"set", &ClusterRouter::Set},
       {"setex", &ClusterRouter::SetEx},   {"psetex", &ClusterRouter::PSetEx},

@@ -35,7 +35,9 @@ class ClusterRouter {
   const cluster::Ring& ring() const { return ring_; }
   const std::string& self_id() const { return self_id_; }
   const cluster::QuorumSettings& quorum() const { return quorum_; }
-  uint64_t read_repairs() const { return coordinator_.read_repairs(); }
+  const cluster::Coordinator& coordinator() const { return coordinator_; }
+  // Periodic cluster upkeep (the server cron): delivers hinted writes.
+  void Tick() { coordinator_.ReplayHints(); }
 
  private:
   using Handler = void (ClusterRouter::*)(CommandContext&, ArgList);

@@ -60,6 +60,7 @@ const Setting kSettings[] = {
     {"vnodes", Kind::kInt, false, 1, 65536, &ConfigValues::vnodes},
     {"cluster-timeout", Kind::kInt, true, 10, 600000, &ConfigValues::cluster_timeout_ms},
     {"tombstone-grace", Kind::kInt, true, 1, INT32_MAX, &ConfigValues::tombstone_grace},
+    {"hinted-handoff-max", Kind::kInt, false, 0, INT32_MAX, &ConfigValues::hinted_handoff_max},
 };
 
 // Redis settings that tools set or read but that ringcache does not act on,

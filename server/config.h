@@ -56,6 +56,7 @@ struct ConfigValues {
   int64_t vnodes = 2048;
   int64_t cluster_timeout_ms = 1000;
   int64_t tombstone_grace = 3600;  // seconds a delete is remembered
+  int64_t hinted_handoff_max = 100000;  // writes kept for replicas that are down
 };
 
 class Config {

@@ -147,7 +147,11 @@ void ClusterSection(ServerState& server, std::string* out) {
   Field(out, "ring_vnodes", router->ring().virtual_nodes());
   Field(out, "ring_share",
         FormatFloat(100 * router->ring().Ownership()[static_cast<size_t>(me)], 2));
-  Field(out, "ring_read_repairs", router->read_repairs());
+  const cluster::Coordinator& coordinator = router->coordinator();
+  Field(out, "ring_read_repairs", coordinator.read_repairs());
+  Field(out, "ring_hints_pending", coordinator.hints_pending());
+  Field(out, "ring_hints_delivered", coordinator.hints_delivered());
+  Field(out, "ring_hints_dropped", coordinator.hints_dropped());
 }
 
 void CommandStatsSection(ServerState& server, std::string* out) {

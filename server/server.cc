@@ -150,6 +150,7 @@ void Server::Cron() {
   }
   state_.keyspace.ShrinkIfSparse();
   CloseIdleClients();
+  if (router_ != nullptr) router_->Tick();
   state_.ops_per_sec.Sample(now, state_.stats.total_commands_processed);
   state_.input_kbps.Sample(now, state_.stats.total_net_input_bytes);
   state_.output_kbps.Sample(now, state_.stats.total_net_output_bytes);

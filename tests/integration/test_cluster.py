@@ -129,8 +129,34 @@ class ClusterTest(unittest.TestCase):
         finally:
             c.stop()
 
-    def test_read_repair_fills_a_restarted_replica(self):
+    def test_hinted_handoff_delivers_missed_writes(self):
         c = ThreeNodes("--cluster-timeout", "300")
+        try:
+            c.nodes[2].stop(sig=9)
+            w = c.client(0)
+            pipe = w.pipeline(transaction=False)
+            for i in range(200):
+                pipe.set("h:%d" % i, "v%d" % i)
+            pipe.delete("h:0")
+            self.assertTrue(all(pipe.execute()))
+            self.assertEqual(w.info("cluster")["ring_hints_pending"], 201)
+            c.nodes[2] = c.start(2)
+            deadline = time.time() + 10
+            while w.info("cluster")["ring_hints_pending"] > 0 and time.time() < deadline:
+                time.sleep(0.1)
+            info = w.info("cluster")
+            self.assertEqual(info["ring_hints_pending"], 0)
+            self.assertEqual(info["ring_hints_delivered"], 201)
+            # Read node 3's own replica directly: no cluster read could have repaired it.
+            self.assertEqual(c.replica_value(2, "h:0")[0], b"tombstone")
+            for i in range(1, 200):
+                self.assertEqual(c.replica_value(2, "h:%d" % i)[1], b"v%d" % i)
+        finally:
+            c.stop()
+
+    def test_read_repair_fills_a_restarted_replica(self):
+        # No hints, so only read repair can bring node 3 the write it missed.
+        c = ThreeNodes("--cluster-timeout", "300", "--hinted-handoff-max", "0")
         try:
             c.nodes[2].stop(sig=9)
             self.assertTrue(c.client(0).set("k", "v"))  # node 3 misses it
