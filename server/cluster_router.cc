@@ -40,7 +40,7 @@ uint16_t NodeTag(const std::string& id) {
 // Keyless commands whose answer depends on every node's data.
 bool IsKeyspaceWide(std::string_view name) {
   return name == "keys" || name == "scan" || name == "dbsize" || name == "randomkey" ||
-         name == "flushall" || name == "flushdb";
+         name == "flushall" || name == "flushdb" || name == "multi" || name == "exec";
 }
 
 // Collects the results of several coordinator calls for one multi-key reply.

@@ -36,6 +36,7 @@ CommandTable::CommandTable() {
   RegisterKeyCommands(*this);
   RegisterReplicaCommands(*this);
   RegisterRingCommands(*this);
+  RegisterTransactionCommands(*this);
   RegisterServerCommands(*this);
   RegisterStringCommands(*this);
 }

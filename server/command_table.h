@@ -34,6 +34,7 @@ enum CommandFlag : uint32_t {
   kNoScript = 1U << 8,
   kInternal = 1U << 9,    // node-to-node only
   kLocalOnly = 1U << 10,  // never routed through the cluster coordinator
+  kNoQueue = 1U << 11,    // runs at once inside MULTI (EXEC, DISCARD, MULTI, QUIT)
 };
 
 struct CommandStats {
@@ -106,6 +107,7 @@ class CommandTable {
 void RegisterConnectionCommands(CommandTable& table);
 void RegisterReplicaCommands(CommandTable& table);
 void RegisterRingCommands(CommandTable& table);
+void RegisterTransactionCommands(CommandTable& table);
 void RegisterKeyCommands(CommandTable& table);
 void RegisterServerCommands(CommandTable& table);
 void RegisterStringCommands(CommandTable& table);

@@ -25,13 +25,23 @@ void RejectWith(CommandContext& ctx, std::string_view error) {
 
 void Dispatcher::Dispatch(CommandContext& ctx, ArgList args) {
   const CommandSpec* spec = ResolveOrReply(ctx, args);
-  if (spec == nullptr) return;
-  if (!CheckArityOrReply(ctx, *spec, args) || !CheckAuthOrReply(ctx, *spec) ||
+  if (spec == nullptr || !CheckArityOrReply(ctx, *spec, args) || !CheckAuthOrReply(ctx, *spec) ||
       !CheckPeerOrReply(ctx, *spec)) {
-    ++spec->stats.rejected_calls;
+    if (spec != nullptr) ++spec->stats.rejected_calls;
+    // A refused command spoils the transaction it was meant for.
+    if (ctx.session().in_multi) ctx.session().multi_failed = true;
     return;
   }
+  if (QueueIfInMulti(ctx, *spec, args)) return;
   Execute(ctx, *spec, args);
+}
+
+bool Dispatcher::QueueIfInMulti(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  Session& session = ctx.session();
+  if (!session.in_multi || (spec.flags & kNoQueue) != 0) return false;
+  session.queued.emplace_back(args.begin(), args.end());
+  ctx.reply().SimpleString("QUEUED");
+  return true;
 }
 
 const CommandSpec* Dispatcher::ResolveOrReply(CommandContext& ctx, ArgList args) {

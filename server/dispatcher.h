@@ -19,6 +19,8 @@ class Dispatcher {
   static bool CheckAuthOrReply(CommandContext& ctx, const CommandSpec& spec);
   static bool CheckPeerOrReply(CommandContext& ctx, const CommandSpec& spec);
   static void Execute(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+  // Inside MULTI: queues the command for EXEC; returns false if it must run now.
+  static bool QueueIfInMulti(CommandContext& ctx, const CommandSpec& spec, ArgList args);
 };
 
 }  // namespace ringcache::server

@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ringcache::server {
 
@@ -26,6 +27,11 @@ struct Session {
   // Another node of the cluster, authenticated with the cluster secret: may
   // run internal (replica) commands.
   bool is_peer = false;
+  // MULTI: commands queued until EXEC; a command refused while queueing
+  // makes EXEC fail (EXECABORT), as in Redis.
+  bool in_multi = false;
+  bool multi_failed = false;
+  std::vector<std::vector<std::string>> queued;
   // RING QUORUM: this connection's W and R in cluster mode; 0 = the cluster's.
   int write_quorum = 0;
   int read_quorum = 0;

@@ -347,7 +347,7 @@ const CommandSpec kConnectionCommands[] = {
     {"ping", -1, kFast | kStale | kLoading, 0, 0, 0, PingCommand, "connection", "1.0.0",
      "Returns the server's liveliness response."},
     {"echo", 2, kFast, 0, 0, 0, EchoCommand, "connection", "1.0.0", "Returns the given string."},
-    {"quit", -1, kNoAuth | kFast | kStale | kLoading, 0, 0, 0, QuitCommand, "connection", "1.0.0",
+    {"quit", -1, kNoAuth | kNoQueue | kFast | kStale | kLoading, 0, 0, 0, QuitCommand, "connection", "1.0.0",
      "Closes the connection."},
     {"select", 2, kFast | kLoading | kStale, 0, 0, 0, SelectCommand, "connection", "1.0.0",
      "Changes the selected database."},

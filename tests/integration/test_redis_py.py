@@ -96,6 +96,16 @@ class RedisPyTest(NodeTestCase):
         self.assertEqual(results[-1], 1000)
         self.assertEqual(self.r.get("p:999"), b"999")
 
+    def test_transaction_pipeline(self):
+        pipe = self.r.pipeline()  # transaction=True: MULTI ... EXEC
+        pipe.set("t", 1).incr("t").get("t")
+        self.assertEqual(pipe.execute(), [True, 2, b"2"])
+        pipe = self.r.pipeline()
+        pipe.set("u", "x").incr("u")
+        with self.assertRaises(redis.ResponseError):
+            pipe.execute()
+        self.assertEqual(self.r.get("u"), b"x")  # the rest of the transaction ran
+
     def test_server_and_connection_calls(self):
         r = self.r
         self.assertTrue(r.ping())

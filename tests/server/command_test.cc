@@ -369,3 +369,32 @@ TEST_CASE("RING needs cluster mode; INFO says the node is not a Redis Cluster", 
   const std::string info = r.Run({"INFO", "cluster"});
   REQUIRE(info.find("cluster_enabled:0\r\nring_enabled:0\r\n") != std::string::npos);
 }
+
+TEST_CASE("MULTI queues commands and EXEC runs them together", "[commands][transactions]") {
+  CommandRunner r;
+  REQUIRE(r.Run({"EXEC"}) == "-ERR EXEC without MULTI\r\n");
+  REQUIRE(r.Run({"DISCARD"}) == "-ERR DISCARD without MULTI\r\n");
+  REQUIRE(r.Run({"MULTI"}) == kOk);
+  REQUIRE(r.Run({"MULTI"}) == "-ERR MULTI calls can not be nested\r\n");
+  REQUIRE(r.Run({"SET", "a", "1"}) == "+QUEUED\r\n");
+  REQUIRE(r.Run({"INCR", "a"}) == "+QUEUED\r\n");
+  REQUIRE(r.Run({"GET", "a"}) == "+QUEUED\r\n");
+  REQUIRE(r.Run({"GET", "a"}) == "+QUEUED\r\n");
+  REQUIRE(r.Run({"EXEC"}) == "*4\r\n" + kOk + Int(2) + Bulk("2") + Bulk("2"));
+  // Runtime errors stay inside the reply; queueing errors abort the whole.
+  r.Run({"MULTI"});
+  r.Run({"SET", "s", "x"});
+  r.Run({"INCR", "s"});
+  REQUIRE(r.Run({"EXEC"}) ==
+          "*2\r\n" + kOk + "-ERR value is not an integer or out of range\r\n");
+  r.Run({"MULTI"});
+  r.Run({"SET", "b", "1"});
+  REQUIRE(r.Run({"GET"}) == "-ERR wrong number of arguments for 'get' command\r\n");
+  REQUIRE(r.Run({"EXEC"}) == "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  REQUIRE(r.Run({"EXISTS", "b"}) == Int(0));
+  r.Run({"MULTI"});
+  r.Run({"SET", "c", "1"});
+  REQUIRE(r.Run({"DISCARD"}) == kOk);
+  REQUIRE(r.Run({"EXISTS", "c"}) == Int(0));
+  REQUIRE(r.Run({"WATCH", "k"}).rfind("-ERR WATCH is not supported", 0) == 0);
+}
