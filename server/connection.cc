@@ -99,8 +99,9 @@ void Connection::Pump() {
 void Connection::Close() {
   if (closed_) return;
   closed_ = true;
+  // Unregistered, so nothing calls session_.kill again; it is not reset here
+  // because Close() may be running inside it.
   state_.clients.Remove(&session_);
-  session_.kill = nullptr;
   asio::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
