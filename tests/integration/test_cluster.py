@@ -1,4 +1,4 @@
-"""Cluster mode (static membership) with three real nodes on loopback: writes
+"""Cluster mode (static membership) with three or five real nodes on loopback: writes
 through one node are read through the others, the cluster stays writable with
 W of N replicas up and says so clearly when it is not, and read repair fixes a
 replica that missed writes."""
@@ -13,12 +13,12 @@ from support import Node, free_port
 SECRET = "integration-secret"
 
 
-class ThreeNodes:
-    def __init__(self, *extra):
-        self.ports = [free_port() for _ in range(3)]
+class LocalCluster:
+    def __init__(self, *extra, count=3):
+        self.ports = [free_port() for _ in range(count)]
         self.members = ",".join("127.0.0.1:%d" % p for p in self.ports)
         self.extra = extra
-        self.nodes = [self.start(i) for i in range(3)]
+        self.nodes = [self.start(i) for i in range(count)]
 
     def start(self, i):
         node = Node("--cluster-nodes", self.members, "--cluster-secret", SECRET,
@@ -41,8 +41,53 @@ class ThreeNodes:
 
 
 class ClusterTest(unittest.TestCase):
+    def test_five_nodes_three_replicas(self):
+        c = LocalCluster("--cluster-timeout", "300", count=5)
+        try:
+            for i in range(100):
+                self.assertTrue(c.client(i % 5).set("k%d" % i, "v%d" % i))
+            for i in range(100):
+                key = "k%d" % i
+                self.assertEqual(c.client((i + 2) % 5).get(key), b"v%d" % i)
+                # Exactly the three nodes of the preference list store it.
+                holders = [n for n in range(5) if c.replica_value(n, key) is not None]
+                replicas = [x.decode() for x in
+                            c.client(0).execute_command("RING", "REPLICAS", key)]
+                self.assertEqual(sorted("127.0.0.1:%d" % c.ports[n] for n in holders),
+                                 sorted(replicas))
+            # Two of a key's three replicas down: W=2 cannot be met for it.
+            victims = [x.decode() for x in c.client(0).execute_command("RING", "REPLICAS", "k0")]
+            down = [c.ports.index(int(v.split(":")[1])) for v in victims[:2]]
+            coordinator = next(n for n in range(5) if n not in down)
+            for n in down:
+                c.nodes[n].stop(sig=9)
+                c.nodes[n] = None
+            with self.assertRaisesRegex(redis.ResponseError, "NOQUORUM 1 of 3"):
+                c.client(coordinator).set("k0", "x")
+        finally:
+            c.stop()
+
+    def test_ttl_expires_on_every_replica_and_deletes_stay_deleted(self):
+        c = LocalCluster()
+        try:
+            self.assertTrue(c.client(0).set("short", "v", px=300))
+            self.assertTrue(c.client(0).set("gone", "v"))
+            self.assertEqual(c.client(1).delete("gone"), 1)
+            time.sleep(0.5)
+            for i in range(3):
+                self.assertIsNone(c.client(i).get("short"))
+                self.assertIsNone(c.replica_value(i, "short"))  # expired on every replica
+                self.assertEqual(c.replica_value(i, "gone")[0], b"tombstone")
+            # A stale replica write of the deleted value (older version) is ignored.
+            r = c.client(2)
+            r.execute_command("RC.AUTH", SECRET)
+            self.assertEqual(r.execute_command("RC.PUT", "gone", "v", 0, "1-1"), 0)
+            self.assertIsNone(c.client(0).get("gone"))
+        finally:
+            c.stop()
+
     def test_read_your_writes_through_any_node(self):
-        c = ThreeNodes()
+        c = LocalCluster()
         try:
             w, r2, r3 = c.client(0), c.client(1), c.client(2)
             self.assertTrue(w.set("k", "v1"))
@@ -71,7 +116,7 @@ class ClusterTest(unittest.TestCase):
             c.stop()
 
     def test_ring_introspection_and_per_connection_quorum(self):
-        c = ThreeNodes("--cluster-timeout", "300")
+        c = LocalCluster("--cluster-timeout", "300")
         try:
             r = c.client(0)
             nodes = r.execute_command("RING", "NODES")
@@ -96,7 +141,7 @@ class ClusterTest(unittest.TestCase):
             c.stop()
 
     def test_pipelined_commands_keep_their_order(self):
-        c = ThreeNodes()
+        c = LocalCluster()
         try:
             pipe = c.client(1).pipeline(transaction=False)
             for i in range(200):
@@ -110,7 +155,7 @@ class ClusterTest(unittest.TestCase):
             c.stop()
 
     def test_writable_with_w_of_n_and_clear_error_without(self):
-        c = ThreeNodes("--cluster-timeout", "300")
+        c = LocalCluster("--cluster-timeout", "300")
         try:
             c.nodes[2].stop(sig=9)
             c.nodes[2] = None
@@ -119,7 +164,7 @@ class ClusterTest(unittest.TestCase):
             self.assertEqual(c.client(1).get("k"), b"v")
         finally:
             c.stop()
-        c = ThreeNodes("--write-quorum", "3", "--cluster-timeout", "300")
+        c = LocalCluster("--write-quorum", "3", "--cluster-timeout", "300")
         try:
             c.nodes[2].stop(sig=9)
             c.nodes[2] = None
@@ -130,7 +175,7 @@ class ClusterTest(unittest.TestCase):
             c.stop()
 
     def test_hinted_handoff_delivers_missed_writes(self):
-        c = ThreeNodes("--cluster-timeout", "300")
+        c = LocalCluster("--cluster-timeout", "300")
         try:
             c.nodes[2].stop(sig=9)
             w = c.client(0)
@@ -156,7 +201,7 @@ class ClusterTest(unittest.TestCase):
 
     def test_read_repair_fills_a_restarted_replica(self):
         # No hints, so only read repair can bring node 3 the write it missed.
-        c = ThreeNodes("--cluster-timeout", "300", "--hinted-handoff-max", "0")
+        c = LocalCluster("--cluster-timeout", "300", "--hinted-handoff-max", "0")
         try:
             c.nodes[2].stop(sig=9)
             self.assertTrue(c.client(0).set("k", "v"))  # node 3 misses it
