@@ -33,7 +33,6 @@ enum CommandFlag : uint32_t {
   kStale = 1U << 7,
   kNoScript = 1U << 8,
   kInternal = 1U << 9,    // node-to-node only
-  kLocalOnly = 1U << 10,  // never routed through the cluster coordinator
   kNoQueue = 1U << 11,    // runs at once inside MULTI (EXEC, DISCARD, MULTI, QUIT)
 };
 
