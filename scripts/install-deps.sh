@@ -23,4 +23,6 @@ fi
 # own nodes, and the benchmark starts its own redis-server.
 if command -v systemctl >/dev/null && systemctl is-active --quiet redis-server 2>/dev/null; then
   systemctl stop redis-server || true
+elif command -v service >/dev/null && service redis-server status >/dev/null 2>&1; then
+  service redis-server stop || true
 fi
