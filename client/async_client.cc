@@ -1,7 +1,5 @@
 #include "client/async_client.h"
 
-#include <array>
-
 #include "client/sync_client.h"
 
 namespace ringcache::client {
@@ -55,14 +53,13 @@ void AsyncClient::MaybeWrite() {
 }
 
 void AsyncClient::DoRead() {
-  auto buffer = std::make_shared<std::array<char, size_t{16} * 1024>>();
-  socket_.async_read_some(asio::buffer(*buffer), [self = shared_from_this(), buffer](
-                                                     const asio::error_code& ec, size_t n) {
+  socket_.async_read_some(asio::buffer(read_chunk_), [self = shared_from_this()](
+                                                         const asio::error_code& ec, size_t n) {
     if (ec) {
       self->Fail(ec);
       return;
     }
-    self->input_.append(buffer->data(), n);
+    self->input_.append(self->read_chunk_.data(), n);
     self->DeliverReplies();
     if (self->connected_) self->DoRead();
   });

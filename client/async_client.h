@@ -7,6 +7,7 @@
 // and callbacks happen on the io_context's thread.
 #pragma once
 
+#include <array>
 #include <asio.hpp>
 #include <cstdint>
 #include <deque>
@@ -49,6 +50,7 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   std::string queued_;    // requests not yet handed to a write
   std::string in_flight_;  // the buffer of the write in progress
   std::string input_;
+  std::array<char, size_t{16} * 1024> read_chunk_;  // one read in flight at a time
   std::deque<ReplyCallback> callbacks_;
 };
 

@@ -105,11 +105,13 @@ Coordinator::Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers
 void Coordinator::Replicate(const std::string& node, const std::string& key,
                             const ReplicaValue& value, std::function<void(int64_t)> done) {
   if (node == self_id_ && local_ != nullptr) {
-    const bool had_live = value.tombstone && local_->Find(key) != nullptr;
-    const bool applied =
-        value.tombstone ? local_->DeleteIfNewer(key, value.version, value.expire_at_ms)
-                        : local_->PutIfNewer(key, value.value, value.expire_at_ms, value.version);
-    done(applied ? (had_live ? 2 : 1) : 0);
+    if (value.tombstone) {
+      bool removed = false;  // codes as RC.DEL replies them
+      const bool applied = local_->DeleteIfNewer(key, value.version, value.expire_at_ms, &removed);
+      done(applied ? (removed ? 2 : 1) : 0);
+    } else {
+      done(local_->PutIfNewer(key, value.value, value.expire_at_ms, value.version) ? 1 : 0);
+    }
     return;
   }
   const std::string version = value.version.ToString();
@@ -141,9 +143,9 @@ void Coordinator::Fetch(const std::string& node, const std::string& key,
   });
 }
 
-void Coordinator::StartWrite(const std::string& key, const ReplicaValue& value,
-                             const QuorumSettings& quorum, DeleteDone done) {
-  const ReplicaSet replicas = ring_.PreferenceList(key, quorum.replicas);
+void Coordinator::StartWrite(std::shared_ptr<const Hint> write_op, const QuorumSettings& quorum,
+                             DeleteDone done) {
+  const ReplicaSet replicas = ring_.PreferenceList(write_op->key, quorum.replicas);
   auto write = std::make_shared<Write>(io_);
   write->asked = replicas.size;
   write->needed = std::min(quorum.write_quorum, quorum.replicas);
@@ -157,40 +159,42 @@ void Coordinator::StartWrite(const std::string& key, const ReplicaValue& value,
     if (!ec) write->Finish(NoQuorum("acknowledged the write in time", write->acks, write->asked,
                                     write->needed));
   });
-  auto shared = std::make_shared<const ReplicaValue>(value);  // one copy for all replicas
   for (uint32_t node : replicas) {
     const std::string& node_id = ring_.nodes()[node];
-    Replicate(node_id, key, value, [this, write, node_id, key, shared](int64_t outcome) {
-      // Kept even when the client already has its answer: the replica gets
-      // the write when it is back.
-      if (outcome < 0) StoreHint(node_id, key, *shared);
-      write->OnReply(outcome);
-    });
+    Replicate(node_id, write_op->key, write_op->value,
+              [this, write, node_id, write_op](int64_t outcome) {
+                // Kept even when the client already has its answer: the
+                // replica gets the write when it is back.
+                if (outcome < 0) StoreHint(node_id, *write_op);
+                write->OnReply(outcome);
+              });
   }
 }
 
-void Coordinator::Put(const std::string& key, const std::string& value, int64_t expire_at_ms,
+void Coordinator::Put(std::string_view key, std::string_view value, int64_t expire_at_ms,
                       const QuorumSettings& quorum, WriteDone done) {
-  ReplicaValue v;
-  v.found = true;
-  v.value = value;
-  v.expire_at_ms = expire_at_ms;
-  v.version = clock_.Tick();
-  StartWrite(key, v, quorum,
+  auto op = std::make_shared<Hint>();
+  op->key = key;
+  op->value.found = true;
+  op->value.value = value;
+  op->value.expire_at_ms = expire_at_ms;
+  op->value.version = clock_.Tick();
+  StartWrite(std::move(op), quorum,
              [done = std::move(done)](const server::Status& s, bool) { done(s); });
 }
 
-void Coordinator::Delete(const std::string& key, int64_t tombstone_until_ms,
+void Coordinator::Delete(std::string_view key, int64_t tombstone_until_ms,
                          const QuorumSettings& quorum, DeleteDone done) {
-  ReplicaValue v;
-  v.found = true;
-  v.tombstone = true;
-  v.expire_at_ms = tombstone_until_ms;
-  v.version = clock_.Tick();
-  StartWrite(key, v, quorum, std::move(done));
+  auto op = std::make_shared<Hint>();
+  op->key = key;
+  op->value.found = true;
+  op->value.tombstone = true;
+  op->value.expire_at_ms = tombstone_until_ms;
+  op->value.version = clock_.Tick();
+  StartWrite(std::move(op), quorum, std::move(done));
 }
 
-void Coordinator::Get(const std::string& key, const QuorumSettings& quorum, ReadDone done) {
+void Coordinator::Get(std::string_view key, const QuorumSettings& quorum, ReadDone done) {
   const ReplicaSet replicas = ring_.PreferenceList(key, quorum.replicas);
   auto read = std::make_shared<Read>(io_);
   read->key = key;
@@ -210,7 +214,7 @@ void Coordinator::Get(const std::string& key, const QuorumSettings& quorum, Read
   });
   for (uint32_t node : replicas) {
     const std::string node_id = ring_.nodes()[node];
-    Fetch(node_id, key, [this, read, node_id](bool ok, ReplicaValue value) {
+    Fetch(node_id, read->key, [this, read, node_id](bool ok, ReplicaValue value) {
       if (ok) {
         clock_.Observe(value.version);
         read->answers.emplace_back(node_id, std::move(value));
@@ -228,8 +232,7 @@ void Coordinator::Get(const std::string& key, const QuorumSettings& quorum, Read
   }
 }
 
-void Coordinator::StoreHint(const std::string& node, const std::string& key,
-                            const ReplicaValue& value) {
+void Coordinator::StoreHint(const std::string& node, const Hint& hint) {
   if (max_hints_ == 0) {
     ++hints_dropped_;
     return;
@@ -250,7 +253,7 @@ void Coordinator::StoreHint(const std::string& node, const std::string& key,
     --hints_pending_;
     ++hints_dropped_;
   }
-  hints_[node].push_back({key, value});
+  hints_[node].push_back(hint);
   ++hints_pending_;
 }
 

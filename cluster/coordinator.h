@@ -23,6 +23,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "cluster/hybrid_clock.h"
 #include "cluster/peer_pool.h"
@@ -63,11 +64,12 @@ class Coordinator {
   Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers, HybridClock& clock,
               std::string self_id, server::Keyspace* local);
 
-  void Put(const std::string& key, const std::string& value, int64_t expire_at_ms,
+  // Keys and values are copied once, into the write shared by all replicas.
+  void Put(std::string_view key, std::string_view value, int64_t expire_at_ms,
            const QuorumSettings& quorum, WriteDone done);
-  void Delete(const std::string& key, int64_t tombstone_until_ms, const QuorumSettings& quorum,
+  void Delete(std::string_view key, int64_t tombstone_until_ms, const QuorumSettings& quorum,
               DeleteDone done);
-  void Get(const std::string& key, const QuorumSettings& quorum, ReadDone done);
+  void Get(std::string_view key, const QuorumSettings& quorum, ReadDone done);
 
   uint64_t read_repairs() const { return read_repairs_; }
 
@@ -91,16 +93,17 @@ class Coordinator {
                  std::function<void(int64_t outcome)> done);
   void Fetch(const std::string& node, const std::string& key,
              std::function<void(bool ok, ReplicaValue)> done);
-  void StartWrite(const std::string& key, const ReplicaValue& value, const QuorumSettings& quorum,
-                  DeleteDone done);
-  void RepairStale(const std::shared_ptr<Read>& read);
-  void StoreHint(const std::string& node, const std::string& key, const ReplicaValue& value);
-  void DeliverNextHint(const std::string& node);
-
+  // A key and what to write there: one write's payload, and a hint.
   struct Hint {
     std::string key;
     ReplicaValue value;
   };
+
+  void StartWrite(std::shared_ptr<const Hint> write_op, const QuorumSettings& quorum,
+                  DeleteDone done);
+  void RepairStale(const std::shared_ptr<Read>& read);
+  void StoreHint(const std::string& node, const Hint& hint);
+  void DeliverNextHint(const std::string& node);
 
   asio::io_context& io_;
   const Ring& ring_;

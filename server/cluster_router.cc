@@ -132,7 +132,7 @@ bool ClusterRouter::LiveNow(const cluster::ReplicaValue& v) const {
 
 void ClusterRouter::Get(CommandContext& ctx, ArgList args) {
   const int protocol = ctx.session().protocol;
-  coordinator_.Get(std::string(args[1]), QuorumFor(ctx),
+  coordinator_.Get(args[1], QuorumFor(ctx),
                    [this, done = ctx.Defer(), protocol](const Status& s,
                                                         const cluster::ReplicaValue& v) {
                      std::string out;
@@ -148,8 +148,8 @@ void ClusterRouter::Get(CommandContext& ctx, ArgList args) {
                    });
 }
 
-void ClusterRouter::PutAndReplyOk(CommandContext& ctx, const std::string& key,
-                                  const std::string& value, int64_t expire_at) {
+void ClusterRouter::PutAndReplyOk(CommandContext& ctx, std::string_view key,
+                                  std::string_view value, int64_t expire_at) {
   coordinator_.Put(key, value, expire_at, QuorumFor(ctx), [done = ctx.Defer()](const Status& s) {
     std::string out;
     ReplyBuilder reply(&out);
@@ -166,35 +166,34 @@ void ClusterRouter::Set(CommandContext& ctx, ArgList args) {
   int64_t expire_at = 0;
   for (size_t i = 3; i < args.size(); ++i) {
     const std::string_view opt = args[i];
-    const bool timed = Is(opt, "ex") || Is(opt, "px") || Is(opt, "exat") || Is(opt, "pxat");
-    if (!timed || expire_at != 0 || i + 1 >= args.size()) {
-      ctx.reply().Error(timed || expire_at != 0
-                            ? std::string("ERR syntax error")
-                            : "ERR SET " + std::string(opt) +
-                                  " is not supported in cluster mode yet");
+    const auto expire = AsExpireOption(opt);
+    if (!expire && expire_at == 0) {
+      ctx.reply().Error("ERR SET " + std::string(opt) + " is not supported in cluster mode yet");
       return;
     }
-    const bool seconds = Is(opt, "ex") || Is(opt, "exat");
-    const bool relative = Is(opt, "ex") || Is(opt, "px");
-    if (!ExpireAtOrReply(ctx, args[++i], seconds ? TimeUnit::kSeconds : TimeUnit::kMilliseconds,
-                         relative, /*require_positive=*/true, "set", &expire_at)) {
+    if (!expire || expire_at != 0 || i + 1 >= args.size()) {
+      ctx.reply().Error("ERR syntax error");
+      return;
+    }
+    if (!ExpireAtOrReply(ctx, args[++i], expire->unit, expire->relative,
+                         /*require_positive=*/true, "set", &expire_at)) {
       return;
     }
   }
-  PutAndReplyOk(ctx, std::string(args[1]), std::string(args[2]), expire_at);
+  PutAndReplyOk(ctx, args[1], args[2], expire_at);
 }
 
 void ClusterRouter::SetEx(CommandContext& ctx, ArgList args) {
   int64_t expire_at = 0;
   if (ExpireAtOrReply(ctx, args[2], TimeUnit::kSeconds, true, true, "setex", &expire_at)) {
-    PutAndReplyOk(ctx, std::string(args[1]), std::string(args[3]), expire_at);
+    PutAndReplyOk(ctx, args[1], args[3], expire_at);
   }
 }
 
 void ClusterRouter::PSetEx(CommandContext& ctx, ArgList args) {
   int64_t expire_at = 0;
   if (ExpireAtOrReply(ctx, args[2], TimeUnit::kMilliseconds, true, true, "psetex", &expire_at)) {
-    PutAndReplyOk(ctx, std::string(args[1]), std::string(args[3]), expire_at);
+    PutAndReplyOk(ctx, args[1], args[3], expire_at);
   }
 }
 
@@ -207,7 +206,7 @@ void ClusterRouter::MSet(CommandContext& ctx, ArgList args) {
   auto done = std::make_shared<DeferredReply>(ctx.Defer());
   for (size_t i = 1; i < args.size(); i += 2) {
     const size_t slot = i / 2;
-    coordinator_.Put(std::string(args[i]), std::string(args[i + 1]), 0, QuorumFor(ctx),
+    coordinator_.Put(args[i], args[i + 1], 0, QuorumFor(ctx),
                      [gather, done, slot](const Status& s) {
                        if (!gather->Done(slot, s, true)) return;
                        std::string out;
@@ -223,7 +222,7 @@ void ClusterRouter::MGet(CommandContext& ctx, ArgList args) {
   auto done = std::make_shared<DeferredReply>(ctx.Defer());
   const int protocol = ctx.session().protocol;
   for (size_t i = 1; i < args.size(); ++i) {
-    coordinator_.Get(std::string(args[i]), QuorumFor(ctx),
+    coordinator_.Get(args[i], QuorumFor(ctx),
                      [this, gather, done, protocol, slot = i - 1](
                          const Status& s, const cluster::ReplicaValue& v) {
                        if (!gather->Done(slot, s, v)) return;
@@ -246,7 +245,7 @@ void ClusterRouter::Exists(CommandContext& ctx, ArgList args) {
   auto gather = std::make_shared<Gather<int64_t>>(args.size() - 1);
   auto done = std::make_shared<DeferredReply>(ctx.Defer());
   for (size_t i = 1; i < args.size(); ++i) {
-    coordinator_.Get(std::string(args[i]), QuorumFor(ctx),
+    coordinator_.Get(args[i], QuorumFor(ctx),
                      [this, gather, done, slot = i - 1](const Status& s,
                                                         const cluster::ReplicaValue& v) {
                        if (gather->Done(slot, s, LiveNow(v) ? 1 : 0)) ReplyCount(*gather, *done);
@@ -261,7 +260,7 @@ void ClusterRouter::Del(CommandContext& ctx, ArgList args) {
   for (size_t i = 1; i < args.size(); ++i) {
     // One phase, stamped now, so commands pipelined after it see its effect.
     // The count is what the acknowledging replicas removed.
-    coordinator_.Delete(std::string(args[i]), WallClockMs() + grace_ms, QuorumFor(ctx),
+    coordinator_.Delete(args[i], WallClockMs() + grace_ms, QuorumFor(ctx),
                         [gather, done, slot = i - 1](const Status& s, bool existed) {
                           if (gather->Done(slot, s, existed ? 1 : 0)) ReplyCount(*gather, *done);
                         });
@@ -269,7 +268,7 @@ void ClusterRouter::Del(CommandContext& ctx, ArgList args) {
 }
 
 void ClusterRouter::TtlGeneric(CommandContext& ctx, ArgList args, bool millis) {
-  coordinator_.Get(std::string(args[1]), QuorumFor(ctx),
+  coordinator_.Get(args[1], QuorumFor(ctx),
                    [this, done = ctx.Defer(), millis](const Status& s,
                                                       const cluster::ReplicaValue& v) {
                      std::string out;

@@ -53,7 +53,7 @@ class ClusterRouter {
   void Ttl(CommandContext& ctx, ArgList args);
   void PTtl(CommandContext& ctx, ArgList args);
 
-  void PutAndReplyOk(CommandContext& ctx, const std::string& key, const std::string& value,
+  void PutAndReplyOk(CommandContext& ctx, std::string_view key, std::string_view value,
                      int64_t expire_at);
   void TtlGeneric(CommandContext& ctx, ArgList args, bool millis);
   bool LiveNow(const cluster::ReplicaValue& v) const;

@@ -318,7 +318,8 @@ Status Config::Set(std::string_view raw_name, std::string_view value, bool at_ru
   return Status::InvalidArgument("unsupported setting");
 }
 
-Status Config::SetMany(const std::vector<std::pair<std::string_view, std::string_view>>& pairs) {
+Status Config::SetMany(const std::vector<std::pair<std::string_view, std::string_view>>& pairs,
+                       std::string_view* failed_name) {
   const ConfigValues saved_values = values_;
   const auto saved_inert = inert_;
   for (const auto& [name, value] : pairs) {
@@ -326,6 +327,7 @@ Status Config::SetMany(const std::vector<std::pair<std::string_view, std::string
     if (!s.ok()) {
       values_ = saved_values;
       inert_ = saved_inert;
+      if (failed_name != nullptr) *failed_name = name;
       return s;
     }
   }

@@ -71,8 +71,10 @@ class Config {
   // while running. The Status message is Redis's explanation, e.g.
   // "argument couldn't be parsed into an integer".
   Status Set(std::string_view name, std::string_view value, bool at_runtime);
-  // CONFIG SET with several pairs: all or nothing.
-  Status SetMany(const std::vector<std::pair<std::string_view, std::string_view>>& pairs);
+  // CONFIG SET with several pairs: all or nothing. On failure `failed_name`
+  // (if given) names the setting that was refused.
+  Status SetMany(const std::vector<std::pair<std::string_view, std::string_view>>& pairs,
+                 std::string_view* failed_name = nullptr);
   // name/value pairs of every setting matching any of the glob patterns.
   std::vector<std::pair<std::string, std::string>> Get(
       const std::vector<std::string_view>& patterns) const;

@@ -84,7 +84,12 @@ Entry* Keyspace::Lookup(std::string_view key) {
 Entry* Keyspace::SetString(std::string_view key, std::string_view value,
                            int64_t expire_at_ms) {
   const uint64_t hash = table_.Hash(key);
-  const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, hash));
+  return StoreString(LiveOrExpire(table_.FindPosition(key, hash)), hash, key, value,
+                     expire_at_ms);
+}
+
+Entry* Keyspace::StoreString(HashTable::Position pos, uint64_t hash, std::string_view key,
+                             std::string_view value, int64_t expire_at_ms) {
   Entry* e = nullptr;
   if (pos) {
     e = pos.entry();
@@ -156,21 +161,24 @@ void Keyspace::Clear() {
 
 bool Keyspace::PutIfNewer(std::string_view key, std::string_view value, int64_t expire_at_ms,
                           const Version& version) {
-  const Entry* current = FindIncludingTombstone(key);
-  if (current != nullptr && !(current->version() < version)) return false;
-  SetString(key, value, expire_at_ms)->set_version(version);
+  const uint64_t hash = table_.Hash(key);
+  const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, hash));
+  if (pos && !(pos.entry()->version() < version)) return false;
+  StoreString(pos, hash, key, value, expire_at_ms)->set_version(version);
   return true;
 }
 
 bool Keyspace::DeleteIfNewer(std::string_view key, const Version& version,
-                             int64_t tombstone_until_ms) {
+                             int64_t tombstone_until_ms, bool* removed_value) {
   const uint64_t hash = table_.Hash(key);
   const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, hash));
   Entry* e = nullptr;
+  bool removed = false;
   if (pos) {
     e = pos.entry();
     if (!(e->version() < version)) return false;
-    if (!e->is_tombstone()) ++tombstones_;
+    removed = !e->is_tombstone();
+    if (removed) ++tombstones_;
   } else {
     e = NewEntry(key, 0);
     table_.Insert(e, hash);
@@ -181,6 +189,7 @@ bool Keyspace::DeleteIfNewer(std::string_view key, const Version& version,
   e->value_len = 0;
   e->set_version(version);
   SetExpiry(e, tombstone_until_ms);
+  if (removed_value != nullptr) *removed_value = removed;
   return true;
 }
 

@@ -83,10 +83,12 @@ class Keyspace {
 
   // Replica-side writes, last writer wins: each applies only when `version`
   // is newer than the version the key holds, value or tombstone, and returns
-  // whether it did. A delete leaves a tombstone until `tombstone_until_ms`.
+  // whether it did. A delete leaves a tombstone until `tombstone_until_ms`
+  // and, through `removed_value`, says whether it replaced a live value.
   bool PutIfNewer(std::string_view key, std::string_view value, int64_t expire_at_ms,
                   const Version& version);
-  bool DeleteIfNewer(std::string_view key, const Version& version, int64_t tombstone_until_ms);
+  bool DeleteIfNewer(std::string_view key, const Version& version, int64_t tombstone_until_ms,
+                     bool* removed_value = nullptr);
   // The key's live entry or tombstone, for replica reads; nullptr if neither.
   const Entry* FindIncludingTombstone(std::string_view key);
 
@@ -101,6 +103,9 @@ class Keyspace {
 
  private:
   Entry* NewEntry(std::string_view key, size_t value_len);
+  // SetString at a position already found (no entry: insert with `hash`).
+  Entry* StoreString(HashTable::Position pos, uint64_t hash, std::string_view key,
+                     std::string_view value, int64_t expire_at_ms);
   static size_t ValueCapacity(const Entry* e);
   void FreeEntry(Entry* e);
   void DeleteAt(HashTable::Position pos);

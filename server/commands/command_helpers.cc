@@ -20,6 +20,14 @@ bool OkOrReply(CommandContext& ctx, const Status& status) {
   return false;
 }
 
+std::optional<ExpireOption> AsExpireOption(std::string_view word) {
+  if (Is(word, "ex")) return ExpireOption{TimeUnit::kSeconds, true};
+  if (Is(word, "px")) return ExpireOption{TimeUnit::kMilliseconds, true};
+  if (Is(word, "exat")) return ExpireOption{TimeUnit::kSeconds, false};
+  if (Is(word, "pxat")) return ExpireOption{TimeUnit::kMilliseconds, false};
+  return std::nullopt;
+}
+
 bool ExpireAtOrReply(CommandContext& ctx, std::string_view arg, TimeUnit unit, bool relative,
                      bool require_positive, std::string_view command, int64_t* expire_at_ms) {
   int64_t when = 0;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string_view>
 
 #include "server/command_context.h"
@@ -17,6 +18,14 @@ bool ParseInt64OrReply(CommandContext& ctx, std::string_view arg, int64_t* out);
 bool OkOrReply(CommandContext& ctx, const Status& status);
 
 enum class TimeUnit { kSeconds, kMilliseconds };
+
+// EX, PX, EXAT and PXAT (any case): the unit of the value that follows and
+// whether it counts from now. Other words: nullopt.
+struct ExpireOption {
+  TimeUnit unit;
+  bool relative;
+};
+std::optional<ExpireOption> AsExpireOption(std::string_view word);
 
 // Turns an EX/PX/EXAT/PXAT-style argument into absolute Unix milliseconds.
 // `relative` adds the current time. Refuses values that overflow, and

@@ -48,7 +48,7 @@ void PutCommand(CommandContext& ctx, ArgList args) {
 }
 
 // RC.DEL <key> <version> <tombstone-until-ms>  -> 2 applied and a live value
-// was removed, 1 applied, 0 stale
+// was removed, 1 applied (tombstone only), 0 stale
 void DelCommand(CommandContext& ctx, ArgList args) {
   Version version;
   int64_t until = 0;
@@ -59,9 +59,9 @@ void DelCommand(CommandContext& ctx, ArgList args) {
     ctx.reply().Error("ERR invalid tombstone time in 'rc.del' command");
     return;
   }
-  const bool had_live = ctx.keyspace().Find(args[1]) != nullptr;
-  const bool applied = ctx.keyspace().DeleteIfNewer(args[1], version, until);
-  ctx.reply().Integer(applied ? (had_live ? 2 : 1) : 0);
+  bool removed = false;
+  const bool applied = ctx.keyspace().DeleteIfNewer(args[1], version, until, &removed);
+  ctx.reply().Integer(applied ? (removed ? 2 : 1) : 0);
 }
 
 // RC.GET <key>  -> nil, or [kind, value, expire-at-ms, version] where kind is

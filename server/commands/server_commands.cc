@@ -70,20 +70,13 @@ void ConfigSetCommand(CommandContext& ctx, ArgList args) {
     }
     pairs.emplace_back(args[i], args[i + 1]);
   }
-  const Status status = ctx.server().config.SetMany(pairs);
+  std::string_view culprit;
+  const Status status = ctx.server().config.SetMany(pairs, &culprit);
   if (status.ok()) {
     ctx.reply().Ok();
     return;
   }
   // Name the argument that failed, as Redis does.
-  std::string_view culprit = pairs.front().first;
-  for (const auto& [name, value] : pairs) {
-    Config probe;
-    if (!probe.Set(name, value, true).ok()) {
-      culprit = name;
-      break;
-    }
-  }
   ctx.reply().Error("ERR CONFIG SET failed (possibly related to argument '" +
                     std::string(culprit) + "') - " + status.message());
 }

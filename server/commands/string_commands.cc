@@ -14,8 +14,8 @@ namespace {
 
 // The live string at `key`, nullptr if missing; replies WRONGTYPE and sets
 // *wrong_type for other types.
-const Entry* LookupStringOrReply(CommandContext& ctx, std::string_view key, bool* wrong_type) {
-  const Entry* e = ctx.keyspace().Lookup(key);
+Entry* LookupStringOrReply(CommandContext& ctx, std::string_view key, bool* wrong_type) {
+  Entry* e = ctx.keyspace().Lookup(key);
   *wrong_type = e != nullptr && e->type != ValueType::kString;
   if (*wrong_type) ctx.reply().Error(Status::WrongType());
   return *wrong_type ? nullptr : e;
@@ -49,12 +49,10 @@ bool ParseSetOptionsOrReply(CommandContext& ctx, ArgList args, SetOptions* optio
       options->want_old_value = true;
     } else if (Is(opt, "keepttl") && !has_expire) {
       options->keep_ttl = true;
-    } else if ((Is(opt, "ex") || Is(opt, "px") || Is(opt, "exat") || Is(opt, "pxat")) &&
-               !has_expire && !options->keep_ttl && has_next) {
-      const bool seconds = Is(opt, "ex") || Is(opt, "exat");
-      const bool relative = Is(opt, "ex") || Is(opt, "px");
-      if (!ExpireAtOrReply(ctx, args[++i], seconds ? TimeUnit::kSeconds : TimeUnit::kMilliseconds,
-                           relative, /*require_positive=*/true, "set", &options->expire_at_ms)) {
+    } else if (const auto expire = AsExpireOption(opt);
+               expire && !has_expire && !options->keep_ttl && has_next) {
+      if (!ExpireAtOrReply(ctx, args[++i], expire->unit, expire->relative,
+                           /*require_positive=*/true, "set", &options->expire_at_ms)) {
         return false;
       }
       has_expire = true;
@@ -118,12 +116,10 @@ void GetExCommand(CommandContext& ctx, ArgList args) {
     const bool has_next = i + 1 < args.size();
     if (Is(opt, "persist") && !has_expire && !persist) {
       persist = true;
-    } else if ((Is(opt, "ex") || Is(opt, "px") || Is(opt, "exat") || Is(opt, "pxat")) &&
-               !has_expire && !persist && has_next) {
-      const bool seconds = Is(opt, "ex") || Is(opt, "exat");
-      const bool relative = Is(opt, "ex") || Is(opt, "px");
-      if (!ExpireAtOrReply(ctx, args[++i], seconds ? TimeUnit::kSeconds : TimeUnit::kMilliseconds,
-                           relative, /*require_positive=*/true, "getex", &expire_at)) {
+    } else if (const auto expire = AsExpireOption(opt);
+               expire && !has_expire && !persist && has_next) {
+      if (!ExpireAtOrReply(ctx, args[++i], expire->unit, expire->relative,
+                           /*require_positive=*/true, "getex", &expire_at)) {
         return;
       }
       has_expire = true;
@@ -133,7 +129,7 @@ void GetExCommand(CommandContext& ctx, ArgList args) {
     }
   }
   bool wrong_type = false;
-  Entry* e = const_cast<Entry*>(LookupStringOrReply(ctx, args[1], &wrong_type));
+  Entry* e = LookupStringOrReply(ctx, args[1], &wrong_type);
   if (wrong_type) return;
   ReplyValueOrNull(ctx, e);
   if (e == nullptr) return;
