@@ -178,7 +178,7 @@ void Coordinator::Put(std::string_view key, std::string_view value, int64_t expi
   op->value.found = true;
   op->value.value = value;
   op->value.expire_at_ms = expire_at_ms;
-  op->value.version = clock_.Tick();
+  op->value.version = NextVersion();
   StartWrite(std::move(op), quorum,
              [done = std::move(done)](const server::Status& s, bool) { done(s); });
 }
@@ -190,7 +190,7 @@ void Coordinator::Delete(std::string_view key, int64_t tombstone_until_ms,
   op->value.found = true;
   op->value.tombstone = true;
   op->value.expire_at_ms = tombstone_until_ms;
-  op->value.version = clock_.Tick();
+  op->value.version = NextVersion();
   StartWrite(std::move(op), quorum, std::move(done));
 }
 
@@ -230,6 +230,11 @@ void Coordinator::Get(std::string_view key, const QuorumSettings& quorum, ReadDo
       }
     });
   }
+}
+
+server::Version Coordinator::NextVersion() {
+  if (local_ != nullptr) clock_.Observe(local_->max_version());
+  return clock_.Tick();
 }
 
 void Coordinator::StoreHint(const std::string& node, const Hint& hint) {

@@ -102,6 +102,10 @@ class Coordinator {
   void StartWrite(std::shared_ptr<const Hint> write_op, const QuorumSettings& quorum,
                   DeleteDone done);
   void RepairStale(const std::shared_ptr<Read>& read);
+  // A stamp above every version this node has seen, including writes other
+  // coordinators sent to its replica: a write a client issues after seeing
+  // another must win over it.
+  server::Version NextVersion();
   void StoreHint(const std::string& node, const Hint& hint);
   void DeliverNextHint(const std::string& node);
 

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <random>
@@ -165,6 +166,7 @@ bool Keyspace::PutIfNewer(std::string_view key, std::string_view value, int64_t 
   const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, hash));
   if (pos && !(pos.entry()->version() < version)) return false;
   StoreString(pos, hash, key, value, expire_at_ms)->set_version(version);
+  max_version_ = std::max(max_version_, version);
   return true;
 }
 
@@ -189,6 +191,7 @@ bool Keyspace::DeleteIfNewer(std::string_view key, const Version& version,
   e->value_len = 0;
   e->set_version(version);
   SetExpiry(e, tombstone_until_ms);
+  max_version_ = std::max(max_version_, version);
   if (removed_value != nullptr) *removed_value = removed;
   return true;
 }

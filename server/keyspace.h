@@ -89,6 +89,9 @@ class Keyspace {
                   const Version& version);
   bool DeleteIfNewer(std::string_view key, const Version& version, int64_t tombstone_until_ms,
                      bool* removed_value = nullptr);
+  // The greatest version a replica write has brought here: the hybrid clock
+  // of this node must stamp later writes above it.
+  const Version& max_version() const { return max_version_; }
   // The key's live entry or tombstone, for replica reads; nullptr if neither.
   const Entry* FindIncludingTombstone(std::string_view key);
 
@@ -116,6 +119,7 @@ class Keyspace {
   HashTable table_;
   size_t expires_count_ = 0;  // includes tombstones, which always expire
   size_t tombstones_ = 0;
+  Version max_version_;
   int64_t now_ms_ = 0;
   KeyspaceStats stats_;
 };
