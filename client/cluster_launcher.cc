@@ -134,7 +134,7 @@ void StartNode(const Layout& l, int node) {
       ServerBinary(),       "--port",           std::to_string(l.Port(node)),
       "--dir",              l.NodeDir(node),    "--logfile",
       l.NodeDir(node) + "/ringcache.log",       "--pidfile",
-      l.PidFile(node),      "--cluster-nodes",  l.Members(),
+      l.PidFile(node),      "--cluster-seeds",  l.Members(),
       "--cluster-secret",   l.secret,           "--replicas",
       std::to_string(l.replicas),               "--write-quorum",
       std::to_string(l.write_quorum),           "--read-quorum",
@@ -162,6 +162,23 @@ void StartNode(const Layout& l, int node) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+}
+
+// Waits until the node has learnt every member by gossip, so that a client
+// talking to it right after `up` or `restart` sees the whole ring.
+void WaitForMembers(const Layout& l, int node) {
+  for (int i = 0; i < 200; ++i) {
+    ringcache::client::SyncClient client;
+    ringcache::client::Reply reply;
+    if (!client.Connect("127.0.0.1", static_cast<uint16_t>(l.Port(node)),
+                        std::chrono::milliseconds(300)) &&
+        !client.Command({"RING", "NODES"}, &reply) &&
+        reply.elements.size() == static_cast<size_t>(l.nodes)) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::fprintf(stderr, "node %d has not learnt every member yet\n", node);
 }
 
 void StopNode(const Layout& l, int node, int sig) {
@@ -217,6 +234,7 @@ int Run(int argc, char** argv) {
     fs::create_directories(dir);
     SaveLayout(l);
     for (int i = 1; i <= l.nodes; ++i) StartNode(l, i);
+    for (int i = 1; i <= l.nodes; ++i) WaitForMembers(l, i);
     PrintStatus(l);
     return 0;
   }
@@ -227,7 +245,10 @@ int Run(int argc, char** argv) {
     const int node = IntOption(options, "node", 0);
     if (node < 1 || node > l.nodes) throw std::runtime_error("--node must be 1.." + std::to_string(l.nodes));
     StopNode(l, node, command == "kill" ? SIGKILL : SIGTERM);
-    if (command == "restart") StartNode(l, node);
+    if (command == "restart") {
+      StartNode(l, node);
+      WaitForMembers(l, node);
+    }
     PrintStatus(l);
   } else if (command == "down") {
     for (int i = 1; i <= l.nodes; ++i) StopNode(l, i, SIGTERM);

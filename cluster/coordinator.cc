@@ -98,9 +98,10 @@ struct Coordinator::Read {
 };
 
 Coordinator::Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers,
-                         HybridClock& clock, std::string self_id, server::Keyspace* local)
+                         HybridClock& clock, std::string self_id, server::Keyspace* local,
+                         const Membership* membership)
     : io_(io), ring_(ring), peers_(peers), clock_(clock), self_id_(std::move(self_id)),
-      local_(local) {}
+      local_(local), membership_(membership) {}
 
 void Coordinator::Replicate(const std::string& node, const std::string& key,
                             const ReplicaValue& value, std::function<void(int64_t)> done) {
@@ -112,6 +113,10 @@ void Coordinator::Replicate(const std::string& node, const std::string& key,
     } else {
       done(local_->PutIfNewer(key, value.value, value.expire_at_ms, value.version) ? 1 : 0);
     }
+    return;
+  }
+  if (IsDown(node)) {
+    done(-1);
     return;
   }
   const std::string version = value.version.ToString();
@@ -133,6 +138,10 @@ void Coordinator::Fetch(const std::string& node, const std::string& key,
                         std::function<void(bool, ReplicaValue)> done) {
   if (node == self_id_ && local_ != nullptr) {
     done(true, LocalValue(*local_, key));
+    return;
+  }
+  if (IsDown(node)) {
+    done(false, ReplicaValue());
     return;
   }
   const std::string_view args[] = {"RC.GET", key};
@@ -264,7 +273,7 @@ void Coordinator::StoreHint(const std::string& node, const Hint& hint) {
 
 void Coordinator::ReplayHints() {
   for (const auto& [node, queue] : hints_) {
-    if (!queue.empty() && delivering_.count(node) == 0) DeliverNextHint(node);
+    if (!queue.empty() && delivering_.count(node) == 0 && !IsDown(node)) DeliverNextHint(node);
   }
 }
 

@@ -26,6 +26,7 @@
 #include <string_view>
 
 #include "cluster/hybrid_clock.h"
+#include "cluster/membership.h"
 #include "cluster/peer_pool.h"
 #include "cluster/ring.h"
 #include "server/keyspace.h"
@@ -60,9 +61,12 @@ class Coordinator {
   using ReadDone = std::function<void(const server::Status&, const ReplicaValue&)>;
 
   // `self_id` is this node's id on the ring; `local` its keyspace (may be
-  // null for a node that coordinates without storing).
+  // null for a node that coordinates without storing). Replicas that
+  // `membership` (if given) holds down are not asked: their writes become
+  // hints at once and their hints wait until they are up.
   Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers, HybridClock& clock,
-              std::string self_id, server::Keyspace* local);
+              std::string self_id, server::Keyspace* local,
+              const Membership* membership = nullptr);
 
   // Keys and values are copied once, into the write shared by all replicas.
   void Put(std::string_view key, std::string_view value, int64_t expire_at_ms,
@@ -114,7 +118,12 @@ class Coordinator {
   PeerPool& peers_;
   HybridClock& clock_;
   std::string self_id_;
+  bool IsDown(const std::string& node) const {
+    return membership_ != nullptr && node != self_id_ && !membership_->IsUp(node);
+  }
+
   server::Keyspace* local_;
+  const Membership* membership_;
   uint64_t read_repairs_ = 0;
   std::map<std::string, std::deque<Hint>> hints_;  // by target node
   std::set<std::string> delivering_;                // targets with a hint in flight

@@ -1,5 +1,6 @@
 #include "server/cluster_router.h"
 
+#include <spdlog/spdlog.h>
 #include <xxhash.h>
 
 #include <memory>
@@ -74,12 +75,16 @@ ClusterRouter::ClusterRouter(asio::io_context& io, ServerState& state)
     : state_(state),
       self_id_(SelfId(state)),
       ring_(static_cast<int>(state.config.values().vnodes)),
+      membership_(self_id_, WallClockMs(), state.config.values().cluster_node_timeout_ms),
       peers_(io, state.config.values().cluster_secret),
+      gossiper_(peers_, membership_, SplitIds(state.config.values().cluster_seeds),
+                std::max<int64_t>(50, state.config.values().cluster_node_timeout_ms / 10),
+                [this] { OnMembersChanged(); }),
       clock_(NodeTag(self_id_), &WallClockMs),
-      coordinator_(io, ring_, peers_, clock_, self_id_, &state.keyspace) {
+      coordinator_(io, ring_, peers_, clock_, self_id_, &state.keyspace, &membership_) {
   const ConfigValues& config = state.config.values();
   const std::vector<std::string> ids = SplitIds(config.cluster_nodes);
-  if (std::find(ids.begin(), ids.end(), self_id_) == ids.end()) {
+  if (!ids.empty() && std::find(ids.begin(), ids.end(), self_id_) == ids.end()) {
     throw std::runtime_error("cluster-nodes does not list this node's id " + self_id_ +
                              " (set cluster-announce)");
   }
@@ -87,7 +92,9 @@ ClusterRouter::ClusterRouter(asio::io_context& io, ServerState& state)
     throw std::runtime_error("write-quorum and read-quorum must not exceed replicas");
   }
   if (config.cluster_secret.empty()) throw std::runtime_error("cluster mode needs cluster-secret");
-  ring_.SetNodes(ids);
+  const int64_t now = WallClockMs();
+  for (const std::string& id : ids) membership_.Add(id, now);
+  ring_.SetNodes(membership_.Ids());
   quorum_.replicas = static_cast<size_t>(config.replicas);
   quorum_.write_quorum = static_cast<size_t>(config.write_quorum);
   quorum_.read_quorum = static_cast<size_t>(config.read_quorum);
@@ -101,6 +108,16 @@ ClusterRouter::ClusterRouter(asio::io_context& io, ServerState& state)
       {"exists", &ClusterRouter::Exists}, {"ttl", &ClusterRouter::Ttl},
       {"pttl", &ClusterRouter::PTtl},
   };
+}
+
+void ClusterRouter::Tick(int64_t now_ms) {
+  gossiper_.Tick(now_ms);
+  coordinator_.ReplayHints();
+}
+
+void ClusterRouter::OnMembersChanged() {
+  ring_.SetNodes(membership_.Ids());
+  spdlog::info("cluster: ring rebuilt for {} members", ring_.nodes().size());
 }
 
 bool ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) {

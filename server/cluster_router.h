@@ -14,7 +14,9 @@
 #include <unordered_map>
 
 #include "cluster/coordinator.h"
+#include "cluster/gossiper.h"
 #include "cluster/hybrid_clock.h"
+#include "cluster/membership.h"
 #include "cluster/peer_pool.h"
 #include "cluster/ring.h"
 #include "server/command_context.h"
@@ -36,8 +38,12 @@ class ClusterRouter {
   const std::string& self_id() const { return self_id_; }
   const cluster::QuorumSettings& quorum() const { return quorum_; }
   const cluster::Coordinator& coordinator() const { return coordinator_; }
-  // Periodic cluster upkeep (the server cron): delivers hinted writes.
-  void Tick() { coordinator_.ReplayHints(); }
+  const cluster::Membership& membership() const { return membership_; }
+  cluster::Gossiper& gossiper() { return gossiper_; }
+  const cluster::Gossiper& gossiper() const { return gossiper_; }
+  // Periodic cluster upkeep (the server cron): gossip, failure detection,
+  // delivery of hinted writes.
+  void Tick(int64_t now_ms);
 
  private:
   using Handler = void (ClusterRouter::*)(CommandContext&, ArgList);
@@ -60,10 +66,14 @@ class ClusterRouter {
   // The cluster's quorums with this connection's RING QUORUM overrides.
   cluster::QuorumSettings QuorumFor(const CommandContext& ctx) const;
 
+  void OnMembersChanged();
+
   ServerState& state_;
   std::string self_id_;
   cluster::Ring ring_;
+  cluster::Membership membership_;
   cluster::PeerPool peers_;
+  cluster::Gossiper gossiper_;
   cluster::HybridClock clock_;
   cluster::Coordinator coordinator_;
   cluster::QuorumSettings quorum_;

@@ -51,6 +51,7 @@ const Setting kSettings[] = {
     {"pidfile", Kind::kString, false, 0, 0, nullptr, nullptr, &ConfigValues::pidfile},
     {"cluster-secret", Kind::kString, true, 0, 0, nullptr, nullptr,
      &ConfigValues::cluster_secret},
+    {"cluster-seeds", Kind::kString, false, 0, 0, nullptr, nullptr, &ConfigValues::cluster_seeds},
     {"cluster-nodes", Kind::kString, false, 0, 0, nullptr, nullptr, &ConfigValues::cluster_nodes},
     {"cluster-announce", Kind::kString, false, 0, 0, nullptr, nullptr,
      &ConfigValues::cluster_announce},
@@ -59,6 +60,8 @@ const Setting kSettings[] = {
     {"read-quorum", Kind::kInt, false, 1, 16, &ConfigValues::read_quorum},
     {"vnodes", Kind::kInt, false, 1, 65536, &ConfigValues::vnodes},
     {"cluster-timeout", Kind::kInt, true, 10, 600000, &ConfigValues::cluster_timeout_ms},
+    {"cluster-node-timeout", Kind::kInt, false, 100, 600000,
+     &ConfigValues::cluster_node_timeout_ms},
     {"tombstone-grace", Kind::kInt, true, 1, INT32_MAX, &ConfigValues::tombstone_grace},
     {"hinted-handoff-max", Kind::kInt, false, 0, INT32_MAX, &ConfigValues::hinted_handoff_max},
 };

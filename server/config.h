@@ -46,15 +46,18 @@ struct ConfigValues {
   // Shared by the nodes of a cluster; RC.AUTH with it makes a connection a
   // peer. Empty: no connection can become a peer.
   std::string cluster_secret;
-  // Cluster mode (experimental, see README): the full, static member list as
-  // "host:port" ids, this node included. Empty: a single node.
+  // Cluster mode is on when either is set. Seeds: "host:port" addresses a
+  // node calls to join (it may list itself). Nodes: member ids known from the
+  // start, on the ring before they first answer.
+  std::string cluster_seeds;
   std::string cluster_nodes;
   std::string cluster_announce;  // this node's id; default 127.0.0.1:<port>
   int64_t replicas = 3;          // N
   int64_t write_quorum = 2;      // W
   int64_t read_quorum = 2;       // R
   int64_t vnodes = 2048;
-  int64_t cluster_timeout_ms = 1000;
+  int64_t cluster_timeout_ms = 1000;     // a replica's answer, before NOQUORUM
+  int64_t cluster_node_timeout_ms = 2000;  // a silent member is marked down
   int64_t tombstone_grace = 3600;  // seconds a delete is remembered
   int64_t hinted_handoff_max = 100000;  // writes kept for replicas that are down
 };

@@ -141,6 +141,9 @@ void ClusterSection(ServerState& server, std::string* out) {
   const auto me = std::find(nodes.begin(), nodes.end(), router->self_id()) - nodes.begin();
   Field(out, "ring_node", router->self_id());
   Field(out, "ring_size", nodes.size());
+  Field(out, "ring_nodes_up", router->membership().up_count());
+  Field(out, "ring_joined", router->gossiper().joined() ? 1 : 0);
+  Field(out, "ring_gossip_rounds", router->gossiper().rounds());
   Field(out, "ring_replicas", router->quorum().replicas);
   Field(out, "ring_write_quorum", router->quorum().write_quorum);
   Field(out, "ring_read_quorum", router->quorum().read_quorum);

@@ -55,7 +55,7 @@ void Server::Listen() {
     }
   }
   if (acceptors_.empty()) throw std::runtime_error("no address to listen on");
-  if (!config.cluster_nodes.empty()) {
+  if (!config.cluster_nodes.empty() || !config.cluster_seeds.empty()) {
     router_ = std::make_unique<ClusterRouter>(io_, state_);
     state_.router = router_.get();
     spdlog::info("cluster mode: node {} of {}, N={} W={} R={}", router_->self_id(),
@@ -150,7 +150,7 @@ void Server::Cron() {
   }
   state_.keyspace.ShrinkIfSparse();
   CloseIdleClients();
-  if (router_ != nullptr) router_->Tick();
+  if (router_ != nullptr) router_->Tick(WallClockMs());
   state_.ops_per_sec.Sample(now, state_.stats.total_commands_processed);
   state_.input_kbps.Sample(now, state_.stats.total_net_input_bytes);
   state_.output_kbps.Sample(now, state_.stats.total_net_output_bytes);

@@ -5,6 +5,10 @@
 // connection becomes a peer with RC.AUTH <cluster-secret>, the one command
 // here any client may call.
 #include <string>
+#include <vector>
+
+#include "cluster/gossiper.h"
+#include "server/cluster_router.h"
 
 #include "server/command_context.h"
 #include "server/command_table.h"
@@ -79,6 +83,27 @@ void GetCommand(CommandContext& ctx, ArgList args) {
   ctx.reply().Bulk(e->version().ToString());
 }
 
+// RC.GOSSIP [<id> <generation> <counter>]...  -> this node's table, same form
+void GossipCommand(CommandContext& ctx, ArgList args) {
+  ClusterRouter* router = ctx.server().router;
+  std::vector<cluster::GossipEntry> entries;
+  if (router == nullptr) {
+    ctx.reply().Error("ERR this node is not in cluster mode");
+    return;
+  }
+  if (!cluster::ParseGossipArgs(args.subspan(1), &entries)) {
+    ctx.reply().Error("ERR malformed gossip");
+    return;
+  }
+  const auto table = router->gossiper().OnGossip(entries, WallClockMs());
+  ctx.reply().ArrayHeader(table.size() * 3);
+  for (const cluster::GossipEntry& e : table) {
+    ctx.reply().Bulk(e.id);
+    ctx.reply().Integer(e.heartbeat.generation);
+    ctx.reply().Integer(static_cast<int64_t>(e.heartbeat.counter));
+  }
+}
+
 const CommandSpec kReplicaCommands[] = {
     {"rc.auth", 2, kNoAuth | kFast, 0, 0, 0, AuthCommand, "cluster", "0.1.0",
      "Makes this connection a cluster peer."},
@@ -88,6 +113,8 @@ const CommandSpec kReplicaCommands[] = {
      "Deletes a replica's key, leaving a tombstone, if the version is newer."},
     {"rc.get", 2, kInternal | kReadOnly | kFast, 1, 1, 1, GetCommand, "cluster", "0.1.0",
      "Returns a replica's value or tombstone with its version."},
+    {"rc.gossip", -1, kInternal | kFast | kLoading | kStale, 0, 0, 0, GossipCommand, "cluster",
+     "0.1.0", "Exchanges membership tables (heartbeats) with another node."},
 };
 
 }  // namespace

@@ -16,7 +16,8 @@ const ClusterRouter* RouterOrReply(CommandContext& ctx) {
   return ctx.server().router;
 }
 
-// RING NODES -> [[id, share-percent], ...] in ring order of ids.
+// RING NODES -> [[id, share-percent, state], ...] in order of ids; state is
+// "myself", "up" or "down" as this node's failure detector sees it.
 void RingNodesCommand(CommandContext& ctx, ArgList /*args*/) {
   const ClusterRouter* router = RouterOrReply(ctx);
   if (router == nullptr) return;
@@ -26,9 +27,11 @@ void RingNodesCommand(CommandContext& ctx, ArgList /*args*/) {
   for (size_t i = 0; i < nodes.size(); ++i) {
     char share[32];
     std::snprintf(share, sizeof(share), "%.2f", 100 * shares[i]);
-    ctx.reply().ArrayHeader(2);
+    ctx.reply().ArrayHeader(3);
     ctx.reply().Bulk(nodes[i]);
     ctx.reply().Bulk(share);
+    const bool self = nodes[i] == router->self_id();
+    ctx.reply().Bulk(self ? "myself" : router->membership().IsUp(nodes[i]) ? "up" : "down");
   }
 }
 

@@ -1,4 +1,4 @@
-"""Cluster mode (static membership) with three or five real nodes on loopback: writes
+"""Cluster mode with three or five real nodes on loopback, joined through a seed: writes
 through one node are read through the others, the cluster stays writable with
 W of N replicas up and says so clearly when it is not, and read repair fixes a
 replica that missed writes."""
@@ -19,11 +19,42 @@ class LocalCluster:
         self.members = ",".join("127.0.0.1:%d" % p for p in self.ports)
         self.extra = extra
         self.nodes = [self.start(i) for i in range(count)]
+        for i in range(count):
+            self.wait_for_members(i)
 
     def start(self, i):
-        node = Node("--cluster-nodes", self.members, "--cluster-secret", SECRET,
+        # Every node is told only of the first: the rest it learns by gossip.
+        node = Node("--cluster-seeds", "127.0.0.1:%d" % self.ports[0], "--cluster-secret", SECRET,
                     *self.extra, port=self.ports[i])
         return node
+
+    def restart(self, i):
+        self.nodes[i] = self.start(i)
+        self.wait_for_members(i)
+        for j in range(len(self.ports)):
+            if self.nodes[j] is not None:
+                self.wait_for_state(j, i, "myself" if i == j else "up")
+
+    def ring_nodes(self, i):
+        return {n[0].decode(): n[2].decode()
+                for n in self.client(i).execute_command("RING", "NODES")}
+
+    def wait_for_members(self, i, timeout=15):
+        deadline = time.time() + timeout
+        while len(self.ring_nodes(i)) < len(self.ports):
+            if time.time() > deadline:
+                raise AssertionError("node %d did not learn every member" % i)
+            time.sleep(0.05)
+
+    def wait_for_state(self, observer, node, state, timeout=15):
+        """Waits until `observer` sees `node` in `state`; returns the seconds it took."""
+        start = time.time()
+        member = "127.0.0.1:%d" % self.ports[node]
+        while self.ring_nodes(observer)[member] != state:
+            if time.time() - start > timeout:
+                raise AssertionError("node %d never saw node %d %s" % (observer, node, state))
+            time.sleep(0.05)
+        return time.time() - start
 
     def client(self, i):
         return redis.Redis(host="127.0.0.1", port=self.ports[i], single_connection_client=True)
@@ -174,6 +205,23 @@ class ClusterTest(unittest.TestCase):
         finally:
             c.stop()
 
+    def test_gossip_detects_a_killed_node_and_its_return(self):
+        c = LocalCluster()
+        try:
+            views = [sorted(c.client(i).execute_command("RING", "NODES")) for i in range(3)]
+            for view in views[1:]:  # the same members and shares everywhere
+                self.assertEqual([n[:2] for n in view], [n[:2] for n in views[0]])
+            c.nodes[1].stop(sig=9)
+            c.nodes[1] = None
+            took = c.wait_for_state(0, 1, "down", timeout=10)
+            c.wait_for_state(2, 1, "down", timeout=10)
+            self.assertLess(took, 10)
+            self.assertEqual(c.client(0).info("cluster")["ring_nodes_up"], 2)
+            c.restart(1)
+            self.assertEqual(c.ring_nodes(1)["127.0.0.1:%d" % c.ports[0]], "up")
+        finally:
+            c.stop()
+
     def test_hinted_handoff_delivers_missed_writes(self):
         c = LocalCluster("--cluster-timeout", "300")
         try:
@@ -185,7 +233,7 @@ class ClusterTest(unittest.TestCase):
             pipe.delete("h:0")
             self.assertTrue(all(pipe.execute()))
             self.assertEqual(w.info("cluster")["ring_hints_pending"], 201)
-            c.nodes[2] = c.start(2)
+            c.restart(2)
             deadline = time.time() + 10
             while w.info("cluster")["ring_hints_pending"] > 0 and time.time() < deadline:
                 time.sleep(0.1)
@@ -205,7 +253,7 @@ class ClusterTest(unittest.TestCase):
         try:
             c.nodes[2].stop(sig=9)
             self.assertTrue(c.client(0).set("k", "v"))  # node 3 misses it
-            c.nodes[2] = c.start(2)  # comes back empty (no persistence yet)
+            c.restart(2)  # comes back empty (no persistence yet)
             self.assertIsNone(c.replica_value(2, "k"))
             # A read with R=2 through node 3 sees the value on a peer and
             # repairs node 3 in the background.
