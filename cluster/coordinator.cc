@@ -152,8 +152,8 @@ void Coordinator::Fetch(const std::string& node, const std::string& key,
   });
 }
 
-void Coordinator::StartWrite(std::shared_ptr<const Hint> write_op, const QuorumSettings& quorum,
-                             DeleteDone done) {
+void Coordinator::StartWrite(std::shared_ptr<const Hint> write_op, const std::string& applied_by,
+                             const QuorumSettings& quorum, DeleteDone done) {
   const ReplicaSet replicas = ring_.PreferenceList(write_op->key, quorum.replicas);
   auto write = std::make_shared<Write>(io_);
   write->asked = replicas.size;
@@ -170,6 +170,10 @@ void Coordinator::StartWrite(std::shared_ptr<const Hint> write_op, const QuorumS
   });
   for (uint32_t node : replicas) {
     const std::string& node_id = ring_.nodes()[node];
+    if (node_id == applied_by) {
+      write->OnReply(1);
+      continue;
+    }
     Replicate(node_id, write_op->key, write_op->value,
               [this, write, node_id, write_op](int64_t outcome) {
                 // Kept even when the client already has its answer: the
@@ -188,7 +192,7 @@ void Coordinator::Put(std::string_view key, std::string_view value, int64_t expi
   op->value.value = value;
   op->value.expire_at_ms = expire_at_ms;
   op->value.version = NextVersion();
-  StartWrite(std::move(op), quorum,
+  StartWrite(std::move(op), {}, quorum,
              [done = std::move(done)](const server::Status& s, bool) { done(s); });
 }
 
@@ -200,7 +204,15 @@ void Coordinator::Delete(std::string_view key, int64_t tombstone_until_ms,
   op->value.tombstone = true;
   op->value.expire_at_ms = tombstone_until_ms;
   op->value.version = NextVersion();
-  StartWrite(std::move(op), quorum, std::move(done));
+  StartWrite(std::move(op), {}, quorum, std::move(done));
+}
+
+void Coordinator::WriteState(std::string key, ReplicaValue value, const std::string& applied_by,
+                             const QuorumSettings& quorum, DeleteDone done) {
+  auto op = std::make_shared<Hint>();
+  op->key = std::move(key);
+  op->value = std::move(value);
+  StartWrite(std::move(op), applied_by, quorum, std::move(done));
 }
 
 void Coordinator::Get(std::string_view key, const QuorumSettings& quorum, ReadDone done) {

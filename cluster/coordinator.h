@@ -74,6 +74,16 @@ class Coordinator {
   void Delete(std::string_view key, int64_t tombstone_until_ms, const QuorumSettings& quorum,
               DeleteDone done);
   void Get(std::string_view key, const QuorumSettings& quorum, ReadDone done);
+  // Writes a state that already carries its version (the result of a
+  // command applied on one replica, `applied_by`, which counts as an ack and
+  // is not sent the write again; empty if none).
+  void WriteState(std::string key, ReplicaValue value, const std::string& applied_by,
+             const QuorumSettings& quorum, DeleteDone done);
+
+  // A stamp above every version this node has seen, including writes other
+  // coordinators sent to its replica: a write a client issues after seeing
+  // another must win over it.
+  server::Version NextVersion();
 
   uint64_t read_repairs() const { return read_repairs_; }
 
@@ -103,13 +113,9 @@ class Coordinator {
     ReplicaValue value;
   };
 
-  void StartWrite(std::shared_ptr<const Hint> write_op, const QuorumSettings& quorum,
-                  DeleteDone done);
+  void StartWrite(std::shared_ptr<const Hint> write_op, const std::string& applied_by,
+                  const QuorumSettings& quorum, DeleteDone done);
   void RepairStale(const std::shared_ptr<Read>& read);
-  // A stamp above every version this node has seen, including writes other
-  // coordinators sent to its replica: a write a client issues after seeing
-  // another must win over it.
-  server::Version NextVersion();
   void StoreHint(const std::string& node, const Hint& hint);
   void DeliverNextHint(const std::string& node);
 

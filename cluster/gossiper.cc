@@ -47,8 +47,13 @@ Gossiper::Gossiper(PeerPool& peers, Membership& membership, std::vector<std::str
       seeds_(std::move(seeds)),
       interval_ms_(interval_ms),
       on_members_changed_(std::move(on_members_changed)),
-      joined_(seeds_.empty()),
-      random_(std::random_device{}()) {}
+      joined_(false),
+      random_(std::random_device{}()) {
+  // A node may list itself among the seeds (all nodes can share one list); a
+  // node that is its own only seed starts the cluster.
+  std::erase(seeds_, membership_.self_id());
+  joined_ = seeds_.empty();
+}
 
 void Gossiper::Tick(int64_t now_ms) {
   now_ms_ = now_ms;

@@ -13,21 +13,6 @@
 namespace ringcache::server {
 namespace {
 
-std::vector<std::string> SplitIds(std::string_view text) {
-  std::vector<std::string> ids;
-  std::string current;
-  for (char c : text) {
-    if (c == ',' || c == ' ') {
-      if (!current.empty()) ids.push_back(std::move(current));
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  if (!current.empty()) ids.push_back(std::move(current));
-  return ids;
-}
-
 std::string SelfId(const ServerState& state) {
   const ConfigValues& config = state.config.values();
   if (!config.cluster_announce.empty()) return config.cluster_announce;
@@ -38,10 +23,9 @@ uint16_t NodeTag(const std::string& id) {
   return static_cast<uint16_t>(XXH64(id.data(), id.size(), 0) & 0xffff);
 }
 
-// Keyless commands whose answer depends on every node's data.
-bool IsKeyspaceWide(std::string_view name) {
-  return name == "keys" || name == "scan" || name == "dbsize" || name == "randomkey" ||
-         name == "flushall" || name == "flushdb" || name == "multi" || name == "exec";
+// Transactions would need every node's keys locked: refused in a cluster.
+bool IsRefused(std::string_view name) {
+  return name == "multi" || name == "exec" || name == "watch";
 }
 
 // Collects the results of several coordinator calls for one multi-key reply.
@@ -77,13 +61,13 @@ ClusterRouter::ClusterRouter(asio::io_context& io, ServerState& state)
       ring_(static_cast<int>(state.config.values().vnodes)),
       membership_(self_id_, WallClockMs(), state.config.values().cluster_node_timeout_ms),
       peers_(io, state.config.values().cluster_secret),
-      gossiper_(peers_, membership_, SplitIds(state.config.values().cluster_seeds),
+      gossiper_(peers_, membership_, SplitList(state.config.values().cluster_seeds),
                 std::max<int64_t>(50, state.config.values().cluster_node_timeout_ms / 10),
                 [this] { OnMembersChanged(); }),
       clock_(NodeTag(self_id_), &WallClockMs),
       coordinator_(io, ring_, peers_, clock_, self_id_, &state.keyspace, &membership_) {
   const ConfigValues& config = state.config.values();
-  const std::vector<std::string> ids = SplitIds(config.cluster_nodes);
+  const std::vector<std::string> ids = SplitList(config.cluster_nodes);
   if (!ids.empty() && std::find(ids.begin(), ids.end(), self_id_) == ids.end()) {
     throw std::runtime_error("cluster-nodes does not list this node's id " + self_id_ +
                              " (set cluster-announce)");
@@ -106,7 +90,9 @@ ClusterRouter::ClusterRouter(asio::io_context& io, ServerState& state)
       {"mset", &ClusterRouter::MSet},     {"mget", &ClusterRouter::MGet},
       {"del", &ClusterRouter::Del},       {"unlink", &ClusterRouter::Del},
       {"exists", &ClusterRouter::Exists}, {"ttl", &ClusterRouter::Ttl},
-      {"pttl", &ClusterRouter::PTtl},
+      {"pttl", &ClusterRouter::PTtl},     {"keys", &ClusterRouter::Keys},
+      {"scan", &ClusterRouter::Scan},     {"dbsize", &ClusterRouter::DbSize},
+      {"flushall", &ClusterRouter::FlushAll}, {"flushdb", &ClusterRouter::FlushAll},
   };
 }
 
@@ -123,15 +109,16 @@ void ClusterRouter::OnMembersChanged() {
 bool ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
   if ((spec.flags & kInternal) != 0) return false;
   auto it = routed_.find(spec.name);
-  const bool needs_cluster = it != routed_.end() || spec.first_key > 0 ||
-                             IsKeyspaceWide(spec.name);
-  if (!needs_cluster) return false;
-  if (it == routed_.end() || !ctx.can_defer()) {
-    ctx.reply().Error("ERR '" + std::string(spec.name) +
-                      "' is not supported in cluster mode yet");
-    return true;
+  if (it == routed_.end() && spec.first_key <= 0 && !IsRefused(spec.name)) return false;
+  if (IsRefused(spec.name) || !ctx.can_defer()) {
+    ctx.reply().Error("ERR '" + std::string(spec.name) + "' is not supported in cluster mode");
+  } else if (!gossiper_.joined()) {
+    ctx.reply().Error("CLUSTERDOWN this node has not reached a seed yet");
+  } else if (it != routed_.end()) {
+    (this->*(it->second))(ctx, args);
+  } else {
+    RouteByKeys(ctx, spec, args);
   }
-  (this->*(it->second))(ctx, args);
   return true;
 }
 
@@ -184,11 +171,12 @@ void ClusterRouter::Set(CommandContext& ctx, ArgList args) {
   for (size_t i = 3; i < args.size(); ++i) {
     const std::string_view opt = args[i];
     const auto expire = AsExpireOption(opt);
-    if (!expire && expire_at == 0) {
-      ctx.reply().Error("ERR SET " + std::string(opt) + " is not supported in cluster mode yet");
+    if (!expire) {
+      // NX, XX, GET, KEEPTTL read the old value: a read-modify-write.
+      RouteByKeys(ctx, *state_.commands.Find("set"), args);
       return;
     }
-    if (!expire || expire_at != 0 || i + 1 >= args.size()) {
+    if (expire_at != 0 || i + 1 >= args.size()) {
       ctx.reply().Error("ERR syntax error");
       return;
     }

@@ -1,17 +1,29 @@
 // ClusterRouter: in cluster mode, decides for each command whether it runs
 // on the local keyspace or through the Coordinator, and turns coordinator
 // results into Redis replies. Commands without keys (PING, INFO, CONFIG, ...)
-// stay local. Key commands that are not yet routed are refused with a clear
-// error rather than answered from one node's partial data.
+// stay local. Every key command runs through the cluster:
+//  - the common ones (GET, SET, MGET, DEL, ...) have direct routes;
+//  - other reads run on a scratch keyspace holding the newest replica values
+//    of their keys (quorum reads);
+//  - other writes whose keys share replicas (one key, or one {hash tag}) are
+//    shipped as the command itself to the first live replica, which applies
+//    it and stamps the result; the result state is then replicated (W acks);
+//  - writes across replica sets (RENAME, MSETNX over unrelated keys) read
+//    their keys, run on a scratch keyspace and write back what changed.
+// KEYS, SCAN, DBSIZE and FLUSHALL ask every node (cluster_router_wide.cc).
 //
 // Built from the config at start-up (throws std::runtime_error on a bad
 // cluster configuration). Event-loop thread only.
 #pragma once
 
 #include <asio.hpp>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "cluster/coordinator.h"
 #include "cluster/gossiper.h"
@@ -38,6 +50,20 @@ class ClusterRouter {
   const std::string& self_id() const { return self_id_; }
   const cluster::QuorumSettings& quorum() const { return quorum_; }
   const cluster::Coordinator& coordinator() const { return coordinator_; }
+
+  // What a command did on the replica that applied it: its reply for the
+  // client and the new state of each key it changed.
+  struct Applied {
+    std::string reply;
+    std::vector<std::pair<std::string, cluster::ReplicaValue>> changed;
+  };
+  // Runs a key command on this node's own keyspace and stamps every key it
+  // changed with a fresh version (RC.APPLY, and the coordinator itself when it
+  // is the applying replica). REQUIRES: `args` passed the dispatcher's checks.
+  Applied ApplyLocally(const CommandSpec& spec, ArgList args, int protocol);
+  // Whether this node is the first replica of `key` that is not in `down`
+  // (the home that lists it in cluster-wide KEYS/SCAN/DBSIZE).
+  bool IsHome(std::string_view key, const std::vector<std::string>& down) const;
   const cluster::Membership& membership() const { return membership_; }
   cluster::Gossiper& gossiper() { return gossiper_; }
   const cluster::Gossiper& gossiper() const { return gossiper_; }
@@ -59,6 +85,36 @@ class ClusterRouter {
   void Ttl(CommandContext& ctx, ArgList args);
   void PTtl(CommandContext& ctx, ArgList args);
 
+  void Keys(CommandContext& ctx, ArgList args);
+  void Scan(CommandContext& ctx, ArgList args);
+  void DbSize(CommandContext& ctx, ArgList args);
+  void FlushAll(CommandContext& ctx, ArgList args);
+
+  struct Evaluation;
+  std::shared_ptr<Evaluation> NewEvaluation(CommandContext& ctx, const CommandSpec& spec,
+                                            ArgList args);
+  // Runs the command on `keyspace` and stamps what it changed (see
+  // ApplyLocally); the node's own keyspace or a scratch copy.
+  Applied ApplyTo(Keyspace& keyspace, const CommandSpec& spec,
+                  const std::vector<std::string>& args, int protocol);
+  void RouteByKeys(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+  void ReadThenRun(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+  void ReadModifyWrite(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+  void ApplyOnReplica(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+  void TryApply(std::shared_ptr<Evaluation> eval, size_t replica);
+  void ReplicateApplied(std::shared_ptr<Evaluation> eval, const std::string& applied_by,
+                        Applied applied);
+  // Reads every key of `eval` with the read quorum, then calls `next`.
+  void ReadKeys(std::shared_ptr<Evaluation> eval,
+                std::function<void(std::shared_ptr<Evaluation>)> next);
+  // Members the failure detector holds down, comma-separated ("-" for none).
+  std::string DownList() const;
+  // Sends `args` to every member that is up (this node too, over the bus)
+  // and calls `done` with the replies of those that answered and how many
+  // did not.
+  void FanOut(std::vector<std::string> args,
+              std::function<void(std::vector<client::Reply>, size_t failed)> done);
+
   void PutAndReplyOk(CommandContext& ctx, std::string_view key, std::string_view value,
                      int64_t expire_at);
   void TtlGeneric(CommandContext& ctx, ArgList args, bool millis);
@@ -79,5 +135,11 @@ class ClusterRouter {
   cluster::QuorumSettings quorum_;
   std::unordered_map<std::string_view, Handler> routed_;
 };
+
+// RC.APPLY's reply: [client reply, key, RC.GET-style state, key, state, ...].
+void WriteApplied(ReplyBuilder& reply, const ClusterRouter::Applied& applied);
+bool ParseApplied(const client::Reply& reply, ClusterRouter::Applied* out);
+// A replica value as RC.GET replies it: nil, or [kind, value, expire-at-ms, version].
+void WriteReplicaValue(ReplyBuilder& reply, const cluster::ReplicaValue& value);
 
 }  // namespace ringcache::server

@@ -36,7 +36,17 @@ class CommandContext {
   bool can_defer() const { return deferrer_ != nullptr; }
 
   ServerState& server() { return server_; }
-  Keyspace& keyspace() { return server_.keyspace; }
+  // The node's keyspace, unless the command runs over a scratch copy of some
+  // keys (cluster mode evaluates commands on the newest replica values).
+  Keyspace& keyspace() { return keyspace_ != nullptr ? *keyspace_ : server_.keyspace; }
+  void UseKeyspace(Keyspace* keyspace) { keyspace_ = keyspace; }
+  // Commands that list keys (KEYS, SCAN, DBSIZE) show only the keys this
+  // filter accepts, when one is set: in a cluster each node lists the keys it
+  // is the home replica of, so the union has every key once.
+  using KeyFilter = std::function<bool(std::string_view key)>;
+  void UseKeyFilter(const KeyFilter* filter) { key_filter_ = filter; }
+  bool filters_keys() const { return key_filter_ != nullptr; }
+  bool Shows(std::string_view key) const { return key_filter_ == nullptr || (*key_filter_)(key); }
   const ConfigValues& config() const { return server_.config.values(); }
   Session& session() { return session_; }
   const Session& session() const { return session_; }
@@ -47,6 +57,8 @@ class CommandContext {
   Session& session_;
   ReplyBuilder& reply_;
   ReplyDeferrer* deferrer_;
+  Keyspace* keyspace_ = nullptr;
+  const KeyFilter* key_filter_ = nullptr;
 };
 
 }  // namespace ringcache::server

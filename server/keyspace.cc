@@ -160,8 +160,15 @@ void Keyspace::Clear() {
   tombstones_ = 0;
 }
 
+void Keyspace::FlushUpTo(const Version& version) {
+  Clear();
+  version_floor_ = std::max(version_floor_, version);
+  max_version_ = std::max(max_version_, version);
+}
+
 bool Keyspace::PutIfNewer(std::string_view key, std::string_view value, int64_t expire_at_ms,
                           const Version& version) {
+  if (!(version_floor_ < version)) return false;
   const uint64_t hash = table_.Hash(key);
   const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, hash));
   if (pos && !(pos.entry()->version() < version)) return false;
@@ -172,6 +179,7 @@ bool Keyspace::PutIfNewer(std::string_view key, std::string_view value, int64_t 
 
 bool Keyspace::DeleteIfNewer(std::string_view key, const Version& version,
                              int64_t tombstone_until_ms, bool* removed_value) {
+  if (!(version_floor_ < version)) return false;
   const uint64_t hash = table_.Hash(key);
   const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, hash));
   Entry* e = nullptr;

@@ -92,6 +92,10 @@ class Keyspace {
   // The greatest version a replica write has brought here: the hybrid clock
   // of this node must stamp later writes above it.
   const Version& max_version() const { return max_version_; }
+  // A cluster-wide FLUSHALL stamped `version`: empties the keyspace and from
+  // then on refuses replica writes stamped at or below it (late hints and
+  // repairs must not bring flushed keys back).
+  void FlushUpTo(const Version& version);
   // The key's live entry or tombstone, for replica reads; nullptr if neither.
   const Entry* FindIncludingTombstone(std::string_view key);
 
@@ -120,6 +124,7 @@ class Keyspace {
   size_t expires_count_ = 0;  // includes tombstones, which always expire
   size_t tombstones_ = 0;
   Version max_version_;
+  Version version_floor_;
   int64_t now_ms_ = 0;
   KeyspaceStats stats_;
 };

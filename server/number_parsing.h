@@ -14,6 +14,9 @@ namespace ringcache::server {
 // spaces, no leading zeros (except "0" itself), and a value that fits int64.
 bool ParseInt64(std::string_view s, int64_t* out);
 
+// Decimal digits only (SCAN cursors), up to UINT64_MAX.
+bool ParseUint64(std::string_view s, uint64_t* out);
+
 // Accepts what Redis's string2ld accepts: a finite or infinite decimal/hex
 // float with no surrounding spaces; never NaN.
 bool ParseLongDouble(std::string_view s, long double* out);

@@ -70,4 +70,24 @@ void ReplyHelp(CommandContext& ctx, std::string_view command,
   ctx.reply().SimpleString("    Print this help.");
 }
 
+ClusterRouter* RouterOrReply(CommandContext& ctx) {
+  if (ctx.server().router == nullptr) ctx.reply().Error("ERR this node is not in cluster mode");
+  return ctx.server().router;
+}
+
+std::vector<std::string> SplitList(std::string_view text) {
+  std::vector<std::string> items;
+  std::string current;
+  for (char c : text) {
+    if (c == ',' || c == ' ') {
+      if (!current.empty()) items.push_back(std::move(current));
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) items.push_back(std::move(current));
+  return items;
+}
+
 }  // namespace ringcache::server

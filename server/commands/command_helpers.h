@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/command_context.h"
 #include "server/command_table.h"
@@ -37,6 +39,13 @@ bool ExpireAtOrReply(CommandContext& ctx, std::string_view arg, TimeUnit unit, b
 // Replies to `<COMMAND> HELP` with Redis's layout: a header line, then `lines`.
 void ReplyHelp(CommandContext& ctx, std::string_view command,
                std::initializer_list<std::string_view> lines);
+
+// The cluster router, or nullptr after replying that this node is not in
+// cluster mode.
+ClusterRouter* RouterOrReply(CommandContext& ctx);
+
+// Splits a list setting ("a:1,b:2" or "a:1 b:2") into its items.
+std::vector<std::string> SplitList(std::string_view text);
 
 // Compares secrets in time independent of where they differ.
 bool SecretsEqual(std::string_view a, std::string_view b);

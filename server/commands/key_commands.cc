@@ -6,6 +6,7 @@
 #include "server/command_table.h"
 #include "server/commands/command_helpers.h"
 #include "server/glob.h"
+#include "server/number_parsing.h"
 #include "server/string_ops.h"
 
 namespace ringcache::server {
@@ -55,11 +56,14 @@ void KeysCommand(CommandContext& ctx, ArgList args) {
   std::vector<std::string_view> keys;
   if (!HasGlobSpecials(pattern)) {
     // A literal pattern names at most one key: look it up instead of walking.
-    if (const Entry* e = ctx.keyspace().Find(pattern)) keys.push_back(e->key());
+    const Entry* e = ctx.keyspace().Find(pattern);
+    if (e != nullptr && ctx.Shows(e->key())) keys.push_back(e->key());
   } else {
     const bool match_all = pattern == "*";
     ctx.keyspace().ForEachLive([&](const Entry* e) {
-      if (match_all || GlobMatch(pattern, e->key())) keys.push_back(e->key());
+      if ((match_all || GlobMatch(pattern, e->key())) && ctx.Shows(e->key())) {
+        keys.push_back(e->key());
+      }
     });
   }
   ctx.reply().ArrayHeader(keys.size());
@@ -67,20 +71,9 @@ void KeysCommand(CommandContext& ctx, ArgList args) {
 }
 
 bool ParseCursorOrReply(CommandContext& ctx, std::string_view arg, uint64_t* cursor) {
-  uint64_t value = 0;
-  bool ok = !arg.empty() && arg.size() <= 20;
-  for (char c : arg) {
-    if (!ok) break;
-    const auto digit = static_cast<uint64_t>(c - '0');
-    ok = c >= '0' && c <= '9' && value <= (UINT64_MAX - digit) / 10;
-    value = value * 10 + digit;
-  }
-  if (!ok) {
-    ctx.reply().Error("ERR invalid cursor");
-    return false;
-  }
-  *cursor = value;
-  return true;
+  if (ParseUint64(arg, cursor)) return true;
+  ctx.reply().Error("ERR invalid cursor");
+  return false;
 }
 
 struct ScanOptions {
@@ -132,7 +125,7 @@ void ScanCommand(CommandContext& ctx, ArgList args) {
     cursor = ctx.keyspace().Scan(cursor, [&](const Entry* e) {
       if (options.has_pattern && !GlobMatch(options.pattern, e->key())) return;
       if (options.has_type && !Is(TypeName(e->type), options.type)) return;
-      keys.emplace_back(e->key());
+      if (ctx.Shows(e->key())) keys.emplace_back(e->key());
     });
   } while (cursor != 0 && static_cast<int64_t>(keys.size()) < options.count && ++steps < max_steps);
   ctx.reply().ArrayHeader(2);

@@ -85,12 +85,9 @@ void GetCommand(CommandContext& ctx, ArgList args) {
 
 // RC.GOSSIP [<id> <generation> <counter>]...  -> this node's table, same form
 void GossipCommand(CommandContext& ctx, ArgList args) {
-  ClusterRouter* router = ctx.server().router;
+  ClusterRouter* router = RouterOrReply(ctx);
   std::vector<cluster::GossipEntry> entries;
-  if (router == nullptr) {
-    ctx.reply().Error("ERR this node is not in cluster mode");
-    return;
-  }
+  if (router == nullptr) return;
   if (!cluster::ParseGossipArgs(args.subspan(1), &entries)) {
     ctx.reply().Error("ERR malformed gossip");
     return;
@@ -104,6 +101,70 @@ void GossipCommand(CommandContext& ctx, ArgList args) {
   }
 }
 
+// The key command that RC.APPLY or RC.OWNED carry, checked as the dispatcher
+// checks a client's command; nullptr after replying with the error.
+const CommandSpec* InnerCommandOrReply(CommandContext& ctx, ArgList args) {
+  const CommandSpec* spec = ctx.server().commands.Find(args[0]);
+  if (spec != nullptr && !spec->subcommands.empty() && args.size() > 1) {
+    spec = CommandTable::FindSubcommand(*spec, args[1]);
+  }
+  const auto argc = static_cast<int>(args.size());
+  if (spec == nullptr || (spec->flags & kInternal) != 0 || spec->handler == nullptr ||
+      !(spec->arity > 0 ? argc == spec->arity : argc >= -spec->arity)) {
+    ctx.reply().Error("ERR cannot run '" + std::string(args[0]) + "' for a peer");
+    return nullptr;
+  }
+  return spec;
+}
+
+// RC.APPLY <protocol> <command> [args...]: runs a key command whose keys
+// share this replica set, as its coordinating replica: applies it, stamps
+// what changed with a new version and returns the client's reply and the new
+// states, for the coordinator to replicate (see ClusterRouter).
+void ApplyCommand(CommandContext& ctx, ArgList args) {
+  ClusterRouter* router = RouterOrReply(ctx);
+  int64_t protocol = 0;
+  if (router == nullptr || !ParseInt64OrReply(ctx, args[1], &protocol)) return;
+  const CommandSpec* spec = InnerCommandOrReply(ctx, args.subspan(2));
+  if (spec == nullptr) return;
+  if (spec->first_key <= 0 || (protocol != 2 && protocol != 3)) {
+    ctx.reply().Error("ERR RC.APPLY needs protocol 2 or 3 and a key command");
+    return;
+  }
+  WriteApplied(ctx.reply(), router->ApplyLocally(*spec, args.subspan(2), static_cast<int>(protocol)));
+}
+
+// RC.OWNED <down-members|-> KEYS|SCAN|DBSIZE [args...]: the command over the
+// keys this node is home to when the listed members are down, so that the
+// coordinator's union over all nodes lists each key once.
+void OwnedCommand(CommandContext& ctx, ArgList args) {
+  ClusterRouter* router = RouterOrReply(ctx);
+  if (router == nullptr) return;
+  const CommandSpec* spec = InnerCommandOrReply(ctx, args.subspan(2));
+  if (spec == nullptr) return;
+  if (spec->name != "keys" && spec->name != "scan" && spec->name != "dbsize") {
+    ctx.reply().Error("ERR RC.OWNED runs KEYS, SCAN or DBSIZE");
+    return;
+  }
+  std::vector<std::string> down;
+  if (args[1] != "-") down = SplitList(args[1]);
+  const CommandContext::KeyFilter home = [&](std::string_view key) {
+    return router->IsHome(key, down);
+  };
+  ctx.UseKeyFilter(&home);
+  spec->handler(ctx, args.subspan(2));
+  ctx.UseKeyFilter(nullptr);
+}
+
+// RC.FLUSH <version>: FLUSHALL's part on this node; later replica writes
+// stamped at or below `version` are refused.
+void FlushCommand(CommandContext& ctx, ArgList args) {
+  Version version;
+  if (!ParseVersionOrReply(ctx, args[1], &version)) return;
+  ctx.keyspace().FlushUpTo(version);
+  ctx.reply().Ok();
+}
+
 const CommandSpec kReplicaCommands[] = {
     {"rc.auth", 2, kNoAuth | kFast, 0, 0, 0, AuthCommand, "cluster", "0.1.0",
      "Makes this connection a cluster peer."},
@@ -115,6 +176,12 @@ const CommandSpec kReplicaCommands[] = {
      "Returns a replica's value or tombstone with its version."},
     {"rc.gossip", -1, kInternal | kFast | kLoading | kStale, 0, 0, 0, GossipCommand, "cluster",
      "0.1.0", "Exchanges membership tables (heartbeats) with another node."},
+    {"rc.apply", -4, kInternal | kWrite, 0, 0, 0, ApplyCommand, "cluster", "0.1.0",
+     "Applies a key command as the coordinating replica and returns the new states."},
+    {"rc.owned", -3, kInternal | kReadOnly, 0, 0, 0, OwnedCommand, "cluster", "0.1.0",
+     "Runs KEYS, SCAN or DBSIZE over the keys this node is home to."},
+    {"rc.flush", 2, kInternal | kWrite, 0, 0, 0, FlushCommand, "cluster", "0.1.0",
+     "Empties this node for a cluster-wide FLUSHALL."},
 };
 
 }  // namespace

@@ -11,11 +11,6 @@
 namespace ringcache::server {
 namespace {
 
-const ClusterRouter* RouterOrReply(CommandContext& ctx) {
-  if (ctx.server().router == nullptr) ctx.reply().Error("ERR this node is not in cluster mode");
-  return ctx.server().router;
-}
-
 // RING NODES -> [[id, share-percent, state], ...] in order of ids; state is
 // "myself", "up" or "down" as this node's failure detector sees it.
 void RingNodesCommand(CommandContext& ctx, ArgList /*args*/) {

@@ -15,7 +15,13 @@ namespace ringcache::server {
 namespace {
 
 void DbSizeCommand(CommandContext& ctx, ArgList /*args*/) {
-  ctx.reply().Integer(static_cast<int64_t>(ctx.keyspace().size()));
+  if (!ctx.filters_keys()) {
+    ctx.reply().Integer(static_cast<int64_t>(ctx.keyspace().size()));
+    return;
+  }
+  int64_t shown = 0;
+  ctx.keyspace().ForEachLive([&](const Entry* e) { shown += ctx.Shows(e->key()) ? 1 : 0; });
+  ctx.reply().Integer(shown);
 }
 
 void FlushCommand(CommandContext& ctx, ArgList args) {

@@ -3,6 +3,7 @@ through one node are read through the others, the cluster stays writable with
 W of N replicas up and says so clearly when it is not, and read repair fixes a
 replica that missed writes."""
 
+import threading
 import time
 import unittest
 
@@ -138,11 +139,107 @@ class ClusterTest(unittest.TestCase):
             for i in range(3):
                 self.assertEqual(c.replica_value(i, "k")[1], b"v1")
                 self.assertEqual(c.replica_value(i, "a")[0], b"tombstone")
-            # Not yet routed through the cluster: refused, not answered from one node.
+            # Read-modify-write commands, each read back through the other nodes.
+            self.assertEqual(w.incr("n"), 1)
+            self.assertEqual(r2.incrby("n", 10), 11)
+            self.assertEqual(r3.decrby("n", 2), 9)
+            self.assertEqual(r2.incrbyfloat("f", 1.5), 1.5)
+            self.assertEqual(r3.get("f"), b"1.5")
+            self.assertEqual(w.append("s", "hello"), 5)
+            self.assertEqual(r2.append("s", " world"), 11)
+            self.assertEqual(r3.strlen("s"), 11)
+            self.assertEqual(r2.getrange("s", 0, 4), b"hello")
+            self.assertEqual(w.setrange("s", 0, "J"), 11)
+            self.assertEqual(r3.get("s"), b"Jello world")
+            self.assertIsNone(w.set("s", "x", nx=True))
+            self.assertEqual(w.set("s", "y", xx=True, get=True), b"Jello world")
+            self.assertEqual(r3.getset("s", "z"), b"y")
+            self.assertEqual(r2.getdel("s"), b"z")
+            self.assertEqual(r3.exists("s"), 0)
+            self.assertTrue(w.setnx("nx", "1"))
+            self.assertFalse(r2.setnx("nx", "2"))
+            self.assertTrue(w.expire("nx", 100))
+            self.assertEqual(r2.ttl("nx"), 100)
+            self.assertTrue(r3.persist("nx"))
+            self.assertEqual(w.ttl("nx"), -1)
+            self.assertTrue(r2.pexpireat("nx", int(time.time() * 1000) + 50000))
+            self.assertGreater(r3.pttl("nx"), 40000)
+            self.assertEqual(r3.expiretime("nx"), int(time.time()) + 50)
+            self.assertEqual(w.getex("nx", ex=30), b"1")
+            self.assertEqual(r2.ttl("nx"), 30)
+            self.assertEqual(r3.type("nx"), b"string")
+            self.assertEqual(r3.touch("nx", "n", "missing"), 2)
+            self.assertTrue(w.set("nx2", "1x"))
+            with self.assertRaisesRegex(redis.ResponseError, "not an integer"):
+                r2.incr("nx2")
+            self.assertEqual(r3.get("nx2"), b"1x")  # the failed INCR changed nothing
+            # Multi-key commands over keys on different replica sets.
+            self.assertTrue(w.msetnx({"m1": "1", "m2": "2"}))
+            self.assertFalse(r2.msetnx({"m2": "x", "m3": "3"}))
+            self.assertEqual(r3.mget("m1", "m2", "m3"), [b"1", b"2", None])
+            self.assertTrue(r2.rename("m1", "renamed"))
+            self.assertIsNone(r3.get("m1"))
+            self.assertEqual(w.get("renamed"), b"1")
+            self.assertFalse(r3.renamenx("renamed", "m2"))
+            with self.assertRaisesRegex(redis.ResponseError, "no such key"):
+                w.rename("m1", "x")
+            # Transactions are refused, not half-honoured.
             with self.assertRaisesRegex(redis.ResponseError, "not supported in cluster mode"):
-                w.incr("counter")
-            with self.assertRaisesRegex(redis.ResponseError, "not supported in cluster mode"):
-                w.keys("*")
+                w.execute_command("MULTI")
+        finally:
+            c.stop()
+
+    def test_concurrent_increments_through_every_node_are_all_counted(self):
+        c = LocalCluster()
+        try:
+            pipes = []
+            for i in range(3):
+                pipe = c.client(i).pipeline(transaction=False)
+                for _ in range(300):
+                    pipe.incr("counter")
+                pipes.append(pipe)
+            threads = [threading.Thread(target=p.execute) for p in pipes]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            for i in range(3):
+                self.assertEqual(c.client(i).get("counter"), b"900")
+                self.assertEqual(c.replica_value(i, "counter")[1], b"900")
+        finally:
+            c.stop()
+
+    def test_keyspace_wide_commands_see_every_node(self):
+        c = LocalCluster(count=5)
+        try:
+            keys = {"key:%d" % i for i in range(500)}
+            pipe = c.client(0).pipeline(transaction=False)
+            for key in keys:
+                pipe.set(key, "v")
+            pipe.execute()
+            for i in range(5):
+                r = c.client(i)
+                self.assertEqual(r.dbsize(), 500)
+                self.assertEqual({k.decode() for k in r.keys("key:*")}, keys)
+                self.assertEqual(len(r.keys("key:1?")), 10)
+                scanned = [k.decode() for k in r.scan_iter(match="key:*", count=50)]
+                self.assertEqual(len(scanned), 500)  # each key once
+                self.assertEqual(set(scanned), keys)
+            self.assertTrue(c.client(1).randomkey().startswith(b"key:"))
+            # redis-cli's own SCAN loop agrees.
+            out, _, _ = c.nodes[3].cli("--scan", "--pattern", "key:*")
+            self.assertEqual(set(out.split()), keys)
+            # With a member down, its keys are listed by the next replica.
+            c.nodes[4].stop(sig=9)
+            c.nodes[4] = None
+            for i in range(4):
+                c.wait_for_state(i, 4, "down")
+            self.assertEqual(c.client(0).dbsize(), 500)
+            self.assertEqual(len(list(c.client(0).scan_iter(count=100))), 500)
+            self.assertTrue(c.client(2).flushall())
+            for i in range(4):
+                self.assertEqual(c.client(i).dbsize(), 0)
+                self.assertIsNone(c.client(i).get("key:1"))
         finally:
             c.stop()
 
