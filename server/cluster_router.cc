@@ -84,6 +84,11 @@ ClusterRouter::ClusterRouter(asio::io_context& io, ServerState& state)
   quorum_.read_quorum = static_cast<size_t>(config.read_quorum);
   quorum_.timeout = std::chrono::milliseconds(config.cluster_timeout_ms);
   coordinator_.set_max_hints(static_cast<size_t>(config.hinted_handoff_max));
+  if (config.anti_entropy_interval > 0) {
+    syncer_ = std::make_unique<cluster::Syncer>(peers_, membership_, state.keyspace, clock_,
+                                                config.anti_entropy_interval * 1000);
+    sync_soon_ = !ids.empty();
+  }
   routed_ = {
       {"get", &ClusterRouter::Get},       {"set", &ClusterRouter::Set},
       {"setex", &ClusterRouter::SetEx},   {"psetex", &ClusterRouter::PSetEx},
@@ -99,11 +104,18 @@ ClusterRouter::ClusterRouter(asio::io_context& io, ServerState& state)
 void ClusterRouter::Tick(int64_t now_ms) {
   gossiper_.Tick(now_ms);
   coordinator_.ReplayHints();
+  if (syncer_ == nullptr) return;
+  if (sync_soon_ && !syncer_->running()) {
+    sync_soon_ = false;
+    syncer_->StartRound();
+  }
+  syncer_->Tick(now_ms);
 }
 
 void ClusterRouter::OnMembersChanged() {
   ring_.SetNodes(membership_.Ids());
   spdlog::info("cluster: ring rebuilt for {} members", ring_.nodes().size());
+  sync_soon_ = true;
 }
 
 bool ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) {

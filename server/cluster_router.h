@@ -31,6 +31,7 @@
 #include "cluster/membership.h"
 #include "cluster/peer_pool.h"
 #include "cluster/ring.h"
+#include "cluster/syncer.h"
 #include "server/command_context.h"
 #include "server/command_table.h"
 
@@ -64,8 +65,13 @@ class ClusterRouter {
   // Whether this node is the first replica of `key` that is not in `down`
   // (the home that lists it in cluster-wide KEYS/SCAN/DBSIZE).
   bool IsHome(std::string_view key, const std::vector<std::string>& down) const;
+  // Whether member `node` is one of the N replicas of `key`.
+  bool IsReplica(std::string_view node, std::string_view key) const;
   const cluster::Membership& membership() const { return membership_; }
   cluster::Gossiper& gossiper() { return gossiper_; }
+  // Anti-entropy; null when anti-entropy-interval is 0.
+  cluster::Syncer* syncer() { return syncer_.get(); }
+  const cluster::Syncer* syncer() const { return syncer_.get(); }
   const cluster::Gossiper& gossiper() const { return gossiper_; }
   // Periodic cluster upkeep (the server cron): gossip, failure detection,
   // delivery of hinted writes.
@@ -133,6 +139,8 @@ class ClusterRouter {
   cluster::HybridClock clock_;
   cluster::Coordinator coordinator_;
   cluster::QuorumSettings quorum_;
+  std::unique_ptr<cluster::Syncer> syncer_;
+  bool sync_soon_ = false;  // the member set changed: refill from peers
   std::unordered_map<std::string_view, Handler> routed_;
 };
 

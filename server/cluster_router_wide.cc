@@ -36,6 +36,13 @@ bool ClusterRouter::IsHome(std::string_view key, const std::vector<std::string>&
   return false;
 }
 
+bool ClusterRouter::IsReplica(std::string_view node, std::string_view key) const {
+  for (uint32_t index : ring_.PreferenceList(key, quorum_.replicas)) {
+    if (ring_.nodes()[index] == node) return true;
+  }
+  return false;
+}
+
 void ClusterRouter::FanOut(std::vector<std::string> args,
                            std::function<void(std::vector<client::Reply>, size_t failed)> done) {
   struct State {

@@ -64,6 +64,8 @@ const Setting kSettings[] = {
      &ConfigValues::cluster_node_timeout_ms},
     {"tombstone-grace", Kind::kInt, true, 1, INT32_MAX, &ConfigValues::tombstone_grace},
     {"hinted-handoff-max", Kind::kInt, false, 0, INT32_MAX, &ConfigValues::hinted_handoff_max},
+    {"anti-entropy-interval", Kind::kInt, false, 0, 86400 * 365,
+     &ConfigValues::anti_entropy_interval},
 };
 
 // Redis settings that tools set or read but that ringcache does not act on,

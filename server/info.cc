@@ -155,6 +155,13 @@ void ClusterSection(ServerState& server, std::string* out) {
   Field(out, "ring_hints_pending", coordinator.hints_pending());
   Field(out, "ring_hints_delivered", coordinator.hints_delivered());
   Field(out, "ring_hints_dropped", coordinator.hints_dropped());
+  if (const cluster::Syncer* syncer = router->syncer()) {
+    Field(out, "ring_sync_running", syncer->running() ? 1 : 0);
+    Field(out, "ring_sync_rounds", syncer->stats().rounds);
+    Field(out, "ring_sync_keys_compared", syncer->stats().keys_compared);
+    Field(out, "ring_sync_keys_pulled", syncer->stats().keys_pulled);
+    Field(out, "ring_sync_failures", syncer->stats().failures);
+  }
 }
 
 void CommandStatsSection(ServerState& server, std::string* out) {

@@ -13,6 +13,7 @@
 #include "server/command_context.h"
 #include "server/command_table.h"
 #include "server/commands/command_helpers.h"
+#include "server/number_parsing.h"
 #include "server/version.h"
 
 namespace ringcache::server {
@@ -165,6 +166,37 @@ void FlushCommand(CommandContext& ctx, ArgList args) {
   ctx.reply().Ok();
 }
 
+// RC.DIGEST <node> <cursor> <count>  -> [next-cursor, key, version, ...]:
+// the versions of keys (tombstones too) that <node> also replicates, a page
+// of about <count> at a time, for anti-entropy.
+void DigestCommand(CommandContext& ctx, ArgList args) {
+  ClusterRouter* router = RouterOrReply(ctx);
+  uint64_t cursor = 0;
+  int64_t count = 0;
+  if (router == nullptr || !ParseInt64OrReply(ctx, args[3], &count)) return;
+  if (!ParseUint64(args[2], &cursor) || count < 1) {
+    ctx.reply().Error("ERR invalid cursor or count");
+    return;
+  }
+  Keyspace& keyspace = ctx.keyspace();
+  std::vector<std::pair<std::string_view, std::string>> page;
+  // Bounded like SCAN: at most 10 * count buckets per call.
+  for (int64_t steps = 0; steps < count * 10; ++steps) {
+    cursor = keyspace.ScanIncludingExpired(cursor, [&](const Entry* e) {
+      if (!keyspace.IsExpired(e) && router->IsReplica(args[1], e->key())) {
+        page.emplace_back(e->key(), e->version().ToString());
+      }
+    });
+    if (cursor == 0 || static_cast<int64_t>(page.size()) >= count) break;
+  }
+  ctx.reply().ArrayHeader(1 + 2 * page.size());
+  ctx.reply().Bulk(std::to_string(cursor));
+  for (const auto& [key, version] : page) {
+    ctx.reply().Bulk(key);
+    ctx.reply().Bulk(version);
+  }
+}
+
 const CommandSpec kReplicaCommands[] = {
     {"rc.auth", 2, kNoAuth | kFast, 0, 0, 0, AuthCommand, "cluster", "0.1.0",
      "Makes this connection a cluster peer."},
@@ -180,6 +212,8 @@ const CommandSpec kReplicaCommands[] = {
      "Applies a key command as the coordinating replica and returns the new states."},
     {"rc.owned", -3, kInternal | kReadOnly, 0, 0, 0, OwnedCommand, "cluster", "0.1.0",
      "Runs KEYS, SCAN or DBSIZE over the keys this node is home to."},
+    {"rc.digest", 4, kInternal | kReadOnly, 0, 0, 0, DigestCommand, "cluster", "0.1.0",
+     "Lists versions of keys another node also replicates (anti-entropy)."},
     {"rc.flush", 2, kInternal | kWrite, 0, 0, 0, FlushCommand, "cluster", "0.1.0",
      "Empties this node for a cluster-wide FLUSHALL."},
 };

@@ -72,6 +72,18 @@ void RingQuorumCommand(CommandContext& ctx, ArgList args) {
                                               : static_cast<int64_t>(q.read_quorum));
 }
 
+// RING SYNC -> starts an anti-entropy round now (INFO cluster shows progress).
+void RingSyncCommand(CommandContext& ctx, ArgList /*args*/) {
+  ClusterRouter* router = RouterOrReply(ctx);
+  if (router == nullptr) return;
+  if (router->syncer() == nullptr) {
+    ctx.reply().Error("ERR anti-entropy is off (anti-entropy-interval 0)");
+    return;
+  }
+  router->syncer()->StartRound();
+  ctx.reply().Ok();
+}
+
 const CommandSpec kRingSubcommands[] = {
     {"ring|nodes", 2, kLoading | kStale, 0, 0, 0, RingNodesCommand, "cluster", "0.1.0",
      "Lists the cluster's members and their share of the ring."},
@@ -79,6 +91,8 @@ const CommandSpec kRingSubcommands[] = {
      "Lists the replicas of a key, its home node first."},
     {"ring|quorum", -2, kLoading | kStale, 0, 0, 0, RingQuorumCommand, "cluster", "0.1.0",
      "Shows or sets this connection's write and read quorums."},
+    {"ring|sync", 2, kAdmin, 0, 0, 0, RingSyncCommand, "cluster", "0.1.0",
+     "Starts an anti-entropy round: pulls newer versions from every peer."},
 };
 
 const CommandSpec kRingCommands[] = {

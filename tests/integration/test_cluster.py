@@ -3,6 +3,7 @@ through one node are read through the others, the cluster stays writable with
 W of N replicas up and says so clearly when it is not, and read repair fixes a
 replica that missed writes."""
 
+import random
 import threading
 import time
 import unittest
@@ -209,6 +210,71 @@ class ClusterTest(unittest.TestCase):
         finally:
             c.stop()
 
+    def test_replicas_converge_after_concurrent_writers_and_a_crash(self):
+        c = LocalCluster("--cluster-timeout", "300")
+        keys = ["conv:%d" % i for i in range(200)]
+        stop = threading.Event()
+        acknowledged = [0]
+
+        def writer(node, seed):
+            rnd = random.Random(seed)
+            while not stop.is_set():
+                try:
+                    r = c.client(node)
+                    while not stop.is_set():
+                        key, op = rnd.choice(keys), rnd.random()
+                        if op < 0.6:
+                            r.set(key, "%d:%d" % (node, rnd.randrange(10**9)))
+                        elif op < 0.75:
+                            r.delete(key)
+                        elif op < 0.9:
+                            r.append(key, "+")
+                        else:
+                            r.set(key, "t", px=60000)
+                        acknowledged[0] += 1
+                except (redis.ConnectionError, redis.ResponseError):
+                    time.sleep(0.05)  # the node is down or cannot reach W: retry
+
+        threads = [threading.Thread(target=writer, args=(n % 3, n)) for n in range(6)]
+        # Written once, before the crash: only anti-entropy can refill them on
+        # the restarted node (no hints, no reads).
+        untouched = {"still:%d" % i: "v%d" % i for i in range(100)}
+        try:
+            c.client(0).mset(untouched)
+            for t in threads:
+                t.start()
+            time.sleep(1.5)
+            c.nodes[1].stop(sig=9)  # mid-write: some writes it coordinated are half done
+            c.nodes[1] = None
+            time.sleep(1.5)
+            c.restart(1)  # back empty
+            time.sleep(1.5)
+            stop.set()
+            for t in threads:
+                t.join()
+            self.assertGreater(acknowledged[0], 500)
+            clients = [c.client(i) for i in range(3)]
+            deadline = time.time() + 30
+            while any(r.info("cluster")["ring_hints_pending"] for r in clients):
+                self.assertLess(time.time(), deadline, "hints not delivered")
+                time.sleep(0.1)
+            # One anti-entropy round per node, one after another: each ends
+            # holding the newest version any replica had.
+            for r in clients:
+                rounds = r.info("cluster")["ring_sync_rounds"]
+                r.execute_command("RING", "SYNC")
+                while r.info("cluster")["ring_sync_rounds"] == rounds:
+                    self.assertLess(time.time(), deadline, "sync round did not end")
+                    time.sleep(0.05)
+            for key in keys + list(untouched):
+                states = [c.replica_value(i, key) for i in range(3)]
+                self.assertEqual(states[0], states[1], key)
+                self.assertEqual(states[0], states[2], key)
+            self.assertEqual(c.replica_value(1, "still:7")[1], b"v7")
+        finally:
+            stop.set()
+            c.stop()
+
     def test_keyspace_wide_commands_see_every_node(self):
         c = LocalCluster(count=5)
         try:
@@ -345,8 +411,10 @@ class ClusterTest(unittest.TestCase):
             c.stop()
 
     def test_read_repair_fills_a_restarted_replica(self):
-        # No hints, so only read repair can bring node 3 the write it missed.
-        c = LocalCluster("--cluster-timeout", "300", "--hinted-handoff-max", "0")
+        # No hints and no anti-entropy: only read repair can bring node 3 the
+        # write it missed.
+        c = LocalCluster("--cluster-timeout", "300", "--hinted-handoff-max", "0",
+                         "--anti-entropy-interval", "0")
         try:
             c.nodes[2].stop(sig=9)
             self.assertTrue(c.client(0).set("k", "v"))  # node 3 misses it

@@ -1,0 +1,96 @@
+#include "cluster/syncer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <vector>
+
+#include "cluster/coordinator.h"
+#include "cluster/hybrid_clock.h"
+
+namespace ringcache::cluster {
+
+struct Syncer::Pull {
+  std::string peer;
+  std::string cursor = "0";
+};
+
+Syncer::Syncer(PeerPool& peers, const Membership& membership, server::Keyspace& keyspace,
+               HybridClock& clock, int64_t interval_ms)
+    : peers_(peers), membership_(membership), keyspace_(keyspace), clock_(clock),
+      interval_ms_(interval_ms) {}
+
+void Syncer::Tick(int64_t now_ms) {
+  if (next_round_ms_ == 0) next_round_ms_ = now_ms + interval_ms_;
+  if (interval_ms_ <= 0 || now_ms < next_round_ms_) return;
+  next_round_ms_ = now_ms + interval_ms_;
+  StartRound();
+}
+
+void Syncer::StartRound() {
+  if (running()) return;
+  std::vector<std::string> targets;
+  for (const auto& [id, member] : membership_.members()) {
+    if (member.up && id != membership_.self_id()) targets.push_back(id);
+  }
+  if (targets.empty()) {
+    ++stats_.rounds;
+    return;
+  }
+  peers_left_ = targets.size();
+  for (const std::string& peer : targets) {
+    auto pull = std::make_shared<Pull>();
+    pull->peer = peer;
+    RequestPage(std::move(pull));
+  }
+}
+
+void Syncer::RequestPage(std::shared_ptr<Pull> pull) {
+  const std::string count = std::to_string(kPageSize);
+  const std::string_view args[] = {"RC.DIGEST", membership_.self_id(), pull->cursor, count};
+  peers_.Send(pull->peer, args, [this, pull](const asio::error_code& ec, const client::Reply& page) {
+    // [next-cursor, key, version, key, version, ...]
+    if (ec || page.type != client::Reply::Type::kArray || page.elements.size() % 2 != 1) {
+      spdlog::warn("anti-entropy: pull from {} broke off", pull->peer);
+      PeerDone(false);
+      return;
+    }
+    for (size_t i = 1; i < page.elements.size(); i += 2) {
+      ++stats_.keys_compared;
+      const std::string& key = page.elements[i].str;
+      server::Version theirs;
+      if (!server::Version::Parse(page.elements[i + 1].str, &theirs)) continue;
+      const server::Entry* mine = keyspace_.FindIncludingTombstone(key);
+      if (mine != nullptr && !(mine->version() < theirs)) continue;
+      const std::string_view get[] = {"RC.GET", key};
+      peers_.Send(pull->peer, get, [this, key](const asio::error_code& get_ec,
+                                               const client::Reply& reply) {
+        ReplicaValue value;
+        if (get_ec || !ParseReplicaValue(reply, &value) || !value.found) return;
+        clock_.Observe(value.version);
+        const bool applied =
+            value.tombstone
+                ? keyspace_.DeleteIfNewer(key, value.version, value.expire_at_ms)
+                : keyspace_.PutIfNewer(key, value.value, value.expire_at_ms, value.version);
+        if (applied) ++stats_.keys_pulled;
+      });
+    }
+    pull->cursor = page.elements[0].str;
+    // The connection is FIFO: the fetches above are answered before the
+    // next page, so a round ends after its last fetch.
+    if (pull->cursor == "0") {
+      const std::string_view ping[] = {"PING"};
+      peers_.Send(pull->peer, ping, [this](const asio::error_code& ping_ec, const client::Reply&) {
+        PeerDone(!ping_ec);
+      });
+    } else {
+      RequestPage(pull);
+    }
+  });
+}
+
+void Syncer::PeerDone(bool ok) {
+  if (!ok) ++stats_.failures;
+  if (--peers_left_ == 0) ++stats_.rounds;
+}
+
+}  // namespace ringcache::cluster

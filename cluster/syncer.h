@@ -1,0 +1,61 @@
+// Syncer: anti-entropy by pulling. A node asks a peer for the versions of
+// every key they both replicate (RC.DIGEST, a page at a time), and fetches
+// (RC.GET) each key the peer holds a newer version of, tombstones included,
+// applying it last-writer-wins. Every node pulling from every peer makes all
+// replicas converge once writes stop, whatever hints and repairs missed —
+// e.g. writes half-done by a coordinator that was killed.
+//
+// A round runs when a node joins (a restarted node comes back empty and
+// refills from its peers), every `interval_ms`, and on RING SYNC.
+// Single-threaded (the event loop's thread).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "cluster/membership.h"
+#include "cluster/peer_pool.h"
+#include "server/keyspace.h"
+
+namespace ringcache::cluster {
+
+class HybridClock;
+
+struct SyncStats {
+  uint64_t rounds = 0;         // completed
+  uint64_t keys_compared = 0;
+  uint64_t keys_pulled = 0;    // a newer version fetched and applied
+  uint64_t failures = 0;       // peers that broke off a round
+};
+
+class Syncer {
+ public:
+  Syncer(PeerPool& peers, const Membership& membership, server::Keyspace& keyspace,
+         HybridClock& clock, int64_t interval_ms);
+
+  // Starts a round now unless one is running.
+  void StartRound();
+  // Starts a round when the interval has passed.
+  void Tick(int64_t now_ms);
+  bool running() const { return peers_left_ > 0; }
+  const SyncStats& stats() const { return stats_; }
+
+  static constexpr int64_t kPageSize = 500;
+
+ private:
+  struct Pull;
+  void RequestPage(std::shared_ptr<Pull> pull);
+  void PeerDone(bool ok);
+
+  PeerPool& peers_;
+  const Membership& membership_;
+  server::Keyspace& keyspace_;
+  HybridClock& clock_;
+  int64_t interval_ms_;
+  int64_t next_round_ms_ = 0;
+  size_t peers_left_ = 0;
+  SyncStats stats_;
+};
+
+}  // namespace ringcache::cluster
