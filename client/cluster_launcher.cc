@@ -23,6 +23,7 @@
 #include <map>
 #include <random>
 #include <stdexcept>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -117,7 +118,16 @@ int ReadPid(const Layout& l, int node) {
   return f >> pid ? pid : 0;
 }
 
-bool Alive(int pid) { return pid > 0 && kill(pid, 0) == 0; }
+// A process that exited but was not reaped yet (a zombie: in a container
+// whose init does not reap, that can last) counts as gone.
+bool Alive(int pid) {
+  if (pid <= 0 || kill(pid, 0) != 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const size_t paren = line.rfind(')');
+  return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'Z';
+}
 
 bool Ping(int port) {
   ringcache::client::SyncClient client;
@@ -190,6 +200,38 @@ void StopNode(const Layout& l, int node, int sig) {
   }
 }
 
+// A node's INFO fields; empty when it does not answer.
+std::map<std::string, std::string> NodeInfo(int port) {
+  std::map<std::string, std::string> fields;
+  ringcache::client::SyncClient client;
+  ringcache::client::Reply reply;
+  if (client.Connect("127.0.0.1", static_cast<uint16_t>(port), std::chrono::milliseconds(300)) ||
+      client.Command({"INFO", "everything"}, &reply) || reply.is_error()) {
+    return fields;
+  }
+  std::istringstream lines(reply.str);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const size_t colon = line.find(':');
+    if (colon != std::string::npos && line[0] != '#') fields[line.substr(0, colon)] = line.substr(colon + 1);
+  }
+  return fields;
+}
+
+std::string FieldOr(const std::map<std::string, std::string>& fields, const std::string& name) {
+  auto it = fields.find(name);
+  return it == fields.end() ? "-" : it->second;
+}
+
+// The keys this node stores (its replicas), from "db0:keys=K,expires=...".
+std::string StoredKeys(const std::map<std::string, std::string>& fields) {
+  if (fields.empty()) return "-";
+  const std::string db0 = FieldOr(fields, "db0");
+  if (db0 == "-") return "0";
+  return db0.substr(5, db0.find(',') - 5);
+}
+
 void PrintStatus(const Layout& l) {
   ringcache::cluster::Ring ring;
   std::vector<std::string> ids;
@@ -198,15 +240,19 @@ void PrintStatus(const Layout& l) {
   const std::vector<double> shares = ring.Ownership();
   std::printf("cluster in %s: N=%d W=%d R=%d\n", l.dir.c_str(), l.replicas, l.write_quorum,
               l.read_quorum);
-  std::printf("%-5s %-16s %-8s %-6s %s\n", "node", "address", "pid", "state", "owns");
+  std::printf("%-5s %-16s %-8s %-6s %-6s %-10s %-10s %-10s %s\n", "node", "address", "pid",
+              "state", "owns", "keys", "memory", "evictions", "sees up");
   for (int i = 1; i <= l.nodes; ++i) {
     const int pid = ReadPid(l, i);
-    const bool up = Alive(pid) && Ping(l.Port(i));
+    const auto info = Alive(pid) ? NodeInfo(l.Port(i)) : std::map<std::string, std::string>();
     const size_t index = static_cast<size_t>(
         std::find(ring.nodes().begin(), ring.nodes().end(), ids[i - 1]) - ring.nodes().begin());
-    std::printf("%-5d %-16s %-8s %-6s %.1f%%\n", i, ids[i - 1].c_str(),
-                Alive(pid) ? std::to_string(pid).c_str() : "-", up ? "up" : "down",
-                100 * shares[index]);
+    char owns[16];
+    std::snprintf(owns, sizeof(owns), "%.1f%%", 100 * shares[index]);
+    std::printf("%-5d %-16s %-8s %-6s %-6s %-10s %-10s %-10s %s\n", i, ids[i - 1].c_str(),
+                Alive(pid) ? std::to_string(pid).c_str() : "-", info.empty() ? "down" : "up",
+                owns, StoredKeys(info).c_str(), FieldOr(info, "used_memory_human").c_str(),
+                FieldOr(info, "evicted_keys").c_str(), FieldOr(info, "ring_nodes_up").c_str());
   }
 }
 
