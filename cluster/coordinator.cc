@@ -76,11 +76,18 @@ struct Coordinator::Read {
   explicit Read(asio::io_context& io) : timer(io) {}
   asio::steady_timer timer;
   std::string key;
-  size_t asked = 0;
+  size_t replicas = 0;  // N that exist for the key
   size_t needed = 0;
-  size_t failures = 0;
+  std::vector<std::string> candidates;  // in the order to ask them
+  size_t next_candidate = 0;
+  size_t in_flight = 0;
   std::vector<std::pair<std::string, ReplicaValue>> answers;  // node, value
   ReadDone done;
+
+  // Whether R answers can still arrive.
+  bool Reachable() const {
+    return answers.size() + in_flight + (candidates.size() - next_candidate) >= needed;
+  }
 
   const ReplicaValue* Newest() const {
     const ReplicaValue* newest = nullptr;
@@ -215,42 +222,64 @@ void Coordinator::WriteState(std::string key, ReplicaValue value, const std::str
   StartWrite(std::move(op), applied_by, quorum, std::move(done));
 }
 
+// Asks R replicas, not all N: any R overlap any W that acknowledged a write,
+// and each replica asked costs a round trip on a machine that is short of
+// CPU. A replica that fails is replaced by the next one. The node's own
+// replica goes first (no round trip); the rest in preference-list order,
+// those known to be down last. Replicas not asked are kept in step by hints
+// and anti-entropy.
 void Coordinator::Get(std::string_view key, const QuorumSettings& quorum, ReadDone done) {
   const ReplicaSet replicas = ring_.PreferenceList(key, quorum.replicas);
   auto read = std::make_shared<Read>(io_);
   read->key = key;
-  read->asked = replicas.size;
+  read->replicas = replicas.size;
   read->needed = std::min(quorum.read_quorum, quorum.replicas);
   read->done = std::move(done);
-  if (read->asked < read->needed) {
-    read->Finish(NoQuorum("exist to answer the read", read->asked, read->asked, read->needed));
+  for (int pass = 0; pass < 3; ++pass) {
+    for (uint32_t node : replicas) {
+      const std::string& id = ring_.nodes()[node];
+      const int rank = id == self_id_ ? 0 : IsDown(id) ? 2 : 1;
+      if (rank == pass) read->candidates.push_back(id);
+    }
+  }
+  if (read->replicas < read->needed) {
+    read->Finish(NoQuorum("exist to answer the read", read->replicas, read->replicas,
+                          read->needed));
     return;
   }
   read->timer.expires_after(quorum.timeout);
   read->timer.async_wait([this, read](const asio::error_code& ec) {
     if (ec) return;
-    read->Finish(NoQuorum("answered the read in time", read->answers.size(), read->asked,
+    read->Finish(NoQuorum("answered the read in time", read->answers.size(), read->replicas,
                           read->needed));
     RepairStale(read);
   });
-  for (uint32_t node : replicas) {
-    const std::string node_id = ring_.nodes()[node];
-    Fetch(node_id, read->key, [this, read, node_id](bool ok, ReplicaValue value) {
-      if (ok) {
-        clock_.Observe(value.version);
-        read->answers.emplace_back(node_id, std::move(value));
-      } else {
-        ++read->failures;
-      }
-      if (read->answers.size() >= read->needed) read->Finish(server::Status::Ok());
-      if (read->answers.size() + read->failures == read->asked) {
-        read->Finish(NoQuorum("answered the read", read->answers.size(), read->asked,
-                              read->needed));
-        read->timer.cancel();
-        RepairStale(read);
-      }
-    });
-  }
+  while (read->next_candidate < read->needed) AskNext(read);
+}
+
+void Coordinator::AskNext(const std::shared_ptr<Read>& read) {
+  const std::string node_id = read->candidates[read->next_candidate++];
+  ++read->in_flight;
+  Fetch(node_id, read->key, [this, read, node_id](bool ok, ReplicaValue value) {
+    --read->in_flight;
+    if (ok) {
+      clock_.Observe(value.version);
+      read->answers.emplace_back(node_id, std::move(value));
+    } else if (read->next_candidate < read->candidates.size()) {
+      AskNext(read);
+    }
+    if (read->answers.size() >= read->needed) {
+      read->Finish(server::Status::Ok());
+    } else if (!read->Reachable() && read->in_flight == 0) {
+      // Reported once every answer is in, so the count is the real one.
+      read->Finish(NoQuorum("answered the read", read->answers.size(), read->replicas,
+                            read->needed));
+    }
+    if (read->in_flight == 0 && !read->done) {
+      read->timer.cancel();
+      RepairStale(read);
+    }
+  });
 }
 
 server::Version Coordinator::NextVersion() {

@@ -4,9 +4,9 @@
 // Writes get a fresh version from the hybrid clock and go to all N replicas
 // of the key (from the ring); the caller hears back once W have acknowledged,
 // or with a NOQUORUM error saying how many did once W can no longer be reached
-// or the deadline passes. Reads ask all N, answer with the newest of the first
-// R replies, and afterwards repair replicas that answered with something older
-// (read repair), without delaying the answer.
+// or the deadline passes. Reads ask R replicas (the next one when one fails),
+// answer with the newest, and afterwards repair replicas that answered with
+// something older (read repair), without delaying the answer.
 //
 // The node's own replica, when it is one, is applied directly; others get the
 // internal RC.PUT / RC.DEL / RC.GET commands over the PeerPool.
@@ -115,6 +115,7 @@ class Coordinator {
 
   void StartWrite(std::shared_ptr<const Hint> write_op, const std::string& applied_by,
                   const QuorumSettings& quorum, DeleteDone done);
+  void AskNext(const std::shared_ptr<Read>& read);
   void RepairStale(const std::shared_ptr<Read>& read);
   void StoreHint(const std::string& node, const Hint& hint);
   void DeliverNextHint(const std::string& node);
