@@ -154,10 +154,17 @@ def main():
     ringcache = start_cluster(args.server, args.cluster) if args.cluster else start(
         "ringcache", args.server)
     servers = [ringcache, start("redis", args.redis)]
-    extra = add_redis_replicas(servers[1], args.redis, args.redis_replicas)
-    print("ringcache: %s; redis: primary with %d replicas" % (
+    extra = []
+    if args.redis_replicas:
+        # The two yardsticks: one plain Redis, and a primary with
+        # replicas (the same number of copies, replicated asynchronously).
+        primary = start("redis", args.redis)
+        primary["name"] = "redis+%dr" % args.redis_replicas
+        servers.append(primary)
+        extra = add_redis_replicas(primary, args.redis, args.redis_replicas)
+    print("ringcache: %s; against: %s" % (
         "%d-node cluster (N=3 W=2 R=2)" % args.cluster if args.cluster else "one node",
-        args.redis_replicas))
+        ", ".join(s["name"] for s in servers[1:])))
     try:
         workloads = [("set", 1, args.p1_requests), ("get", 1, args.p1_requests),
                      ("set", 16, args.p16_requests), ("get", 16, args.p16_requests)]
@@ -173,16 +180,25 @@ def main():
             print("round %d/%d done" % (rnd + 1, args.rounds), flush=True)
 
         print()
-        print("%-10s %12s %12s %7s %10s %10s" %
-              ("workload", "ringcache", "redis", "ratio", "p99 rc ms", "p99 redis"))
+        others = [s["name"] for s in servers[1:]]
+        header = "%-10s %12s" % ("workload", "ringcache")
+        for name in others:
+            header += " %12s %7s" % (name, "ratio")
+        header += " %10s" % "p99 rc ms"
+        for name in others:
+            header += " %10s" % ("p99 " + name)
+        print(header)
         for test, pipeline, _ in workloads:
             rc = results[(test, pipeline, "ringcache")]
-            rd = results[(test, pipeline, "redis")]
             rc_rps = statistics.median(r for r, _ in rc)
-            rd_rps = statistics.median(r for r, _ in rd)
-            print("%-10s %12.0f %12.0f %7.2f %10.3f %10.3f" % (
-                "%s -P %d" % (test.upper(), pipeline), rc_rps, rd_rps, rc_rps / rd_rps,
-                statistics.median(p for _, p in rc), statistics.median(p for _, p in rd)))
+            line = "%-10s %12.0f" % ("%s -P %d" % (test.upper(), pipeline), rc_rps)
+            for name in others:
+                rps = statistics.median(r for r, _ in results[(test, pipeline, name)])
+                line += " %12.0f %7.2f" % (rps, rc_rps / rps)
+            line += " %10.3f" % statistics.median(p for _, p in rc)
+            for name in others:
+                line += " %10.3f" % statistics.median(p for _, p in results[(test, pipeline, name)])
+            print(line)
 
         if not args.skip_memory and not args.cluster:
             print()

@@ -1,17 +1,32 @@
 #include "client/sync_client.h"
 
+#include <charconv>
+
 namespace ringcache::client {
 
+namespace {
+
+// Appends "<prefix><n>\r\n" without building a temporary string.
+void AppendHeader(char prefix, size_t n, std::string* out) {
+  char buf[24];
+  buf[0] = prefix;
+  const auto [end, ec] = std::to_chars(buf + 1, buf + sizeof(buf) - 2, n);
+  end[0] = '\r';
+  end[1] = '\n';
+  out->append(buf, static_cast<size_t>(end + 2 - buf));
+}
+
+}  // namespace
+
 void AppendCommand(std::span<const std::string_view> args, std::string* out) {
-  out->push_back('*');
-  out->append(std::to_string(args.size()));
-  out->append("\r\n");
+  size_t total = 16;
+  for (std::string_view arg : args) total += arg.size() + 16;
+  out->reserve(out->size() + total);  // one growth for the whole command
+  AppendHeader('*', args.size(), out);
   for (std::string_view arg : args) {
-    out->push_back('$');
-    out->append(std::to_string(arg.size()));
-    out->append("\r\n");
+    AppendHeader('$', arg.size(), out);
     out->append(arg);
-    out->append("\r\n");
+    out->append("\r\n", 2);
   }
 }
 

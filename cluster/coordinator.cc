@@ -235,6 +235,8 @@ void Coordinator::Get(std::string_view key, const QuorumSettings& quorum, ReadDo
   read->replicas = replicas.size;
   read->needed = std::min(quorum.read_quorum, quorum.replicas);
   read->done = std::move(done);
+  read->candidates.reserve(replicas.size);
+  read->answers.reserve(replicas.size);
   for (int pass = 0; pass < 3; ++pass) {
     for (uint32_t node : replicas) {
       const std::string& id = ring_.nodes()[node];

@@ -126,7 +126,8 @@ class Coordinator {
   HybridClock& clock_;
   std::string self_id_;
   bool IsDown(const std::string& node) const {
-    return membership_ != nullptr && node != self_id_ && !membership_->IsUp(node);
+    return membership_ != nullptr && membership_->down_count() != 0 && node != self_id_ &&
+           !membership_->IsUp(node);
   }
 
   server::Keyspace* local_;

@@ -93,6 +93,9 @@ void Gossiper::Exchange(const std::string& peer, bool is_seed) {
 }
 
 std::vector<GossipEntry> Gossiper::OnGossip(std::span<const GossipEntry> entries, int64_t now_ms) {
+  // A member calling in has joined this node to the cluster as surely as a
+  // seed answering would.
+  joined_ = true;
   MergeAndNotify(entries, now_ms);
   return membership_.Digest();
 }

@@ -33,7 +33,7 @@ class Gossiper {
   // The receiving side of RC.GOSSIP: merges the sender's table and returns
   // this node's.
   std::vector<GossipEntry> OnGossip(std::span<const GossipEntry> entries, int64_t now_ms);
-  // Whether a seed answered (always true without seeds).
+  // Whether a seed answered or a member called (always true without seeds).
   bool joined() const { return joined_; }
   uint64_t rounds() const { return rounds_; }
 

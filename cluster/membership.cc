@@ -32,6 +32,7 @@ bool Membership::Merge(std::span<const GossipEntry> entries, int64_t now_ms) {
       member.last_progress_ms = now_ms;
       if (!member.up) {
         member.up = true;
+        --down_count_;
         changed_.push_back(entry.id);
       }
     }
@@ -43,6 +44,7 @@ std::vector<std::string> Membership::Detect(int64_t now_ms) {
   for (auto& [id, member] : members_) {
     if (id != self_id_ && member.up && now_ms - member.last_progress_ms > fail_after_ms_) {
       member.up = false;
+      ++down_count_;
       changed_.push_back(id);
     }
   }
@@ -66,12 +68,6 @@ std::vector<GossipEntry> Membership::Digest() const {
   digest.reserve(members_.size());
   for (const auto& [id, member] : members_) digest.push_back({id, member.heartbeat});
   return digest;
-}
-
-size_t Membership::up_count() const {
-  size_t up = 0;
-  for (const auto& [id, member] : members_) up += member.up ? 1 : 0;
-  return up;
 }
 
 }  // namespace ringcache::cluster

@@ -63,13 +63,16 @@ class Membership {
   std::vector<std::string> Ids() const;
   std::vector<GossipEntry> Digest() const;
   const std::map<std::string, Member, std::less<>>& members() const { return members_; }
-  size_t up_count() const;
+  size_t up_count() const { return members_.size() - down_count_; }
+  // Cheap, for the request path: usually 0, and then nobody needs looking up.
+  size_t down_count() const { return down_count_; }
 
  private:
   std::string self_id_;
   int64_t fail_after_ms_;
   std::map<std::string, Member, std::less<>> members_;
   std::vector<std::string> changed_;  // state changes not yet reported by Detect
+  size_t down_count_ = 0;
 };
 
 }  // namespace ringcache::cluster

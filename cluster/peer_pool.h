@@ -7,7 +7,7 @@
 #pragma once
 
 #include <asio.hpp>
-#include <map>
+#include <unordered_map>
 #include <memory>
 #include <span>
 #include <string>
@@ -32,7 +32,8 @@ class PeerPool {
 
   asio::io_context& io_;
   std::string secret_;
-  std::map<std::string, std::shared_ptr<client::AsyncClient>, std::less<>> connections_;
+  // Hashed: looked up for every replica request.
+  std::unordered_map<std::string, std::shared_ptr<client::AsyncClient>> connections_;
 };
 
 }  // namespace ringcache::cluster

@@ -120,9 +120,15 @@ class ClusterTest(unittest.TestCase):
             c.stop()
 
     def test_read_your_writes_through_any_node(self):
-        c = LocalCluster()
+        self.check_read_your_writes(count=3)
+
+    def test_read_your_writes_with_five_nodes_three_replicas(self):
+        self.check_read_your_writes(count=5)
+
+    def check_read_your_writes(self, count):
+        c = LocalCluster(count=count)
         try:
-            w, r2, r3 = c.client(0), c.client(1), c.client(2)
+            w, r2, r3 = c.client(0), c.client(1), c.client(count - 1)
             self.assertTrue(w.set("k", "v1"))
             self.assertEqual(r2.get("k"), b"v1")
             self.assertEqual(r3.get("k"), b"v1")
@@ -136,9 +142,12 @@ class ClusterTest(unittest.TestCase):
             self.assertTrue(w.setex("t2", 50, "v"))
             self.assertEqual(r2.ttl("t2"), 50)
             self.assertEqual(r2.ttl("nothing"), -2)
-            # Every replica stores each key (N=3 of 3 nodes).
-            for i in range(3):
+            # Every replica stores each key.
+            for replica in c.client(0).execute_command("RING", "REPLICAS", "k"):
+                i = c.ports.index(int(replica.split(b":")[1]))
                 self.assertEqual(c.replica_value(i, "k")[1], b"v1")
+            for replica in c.client(0).execute_command("RING", "REPLICAS", "a"):
+                i = c.ports.index(int(replica.split(b":")[1]))
                 self.assertEqual(c.replica_value(i, "a")[0], b"tombstone")
             # Read-modify-write commands, each read back through the other nodes.
             self.assertEqual(w.incr("n"), 1)

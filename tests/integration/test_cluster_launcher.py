@@ -55,8 +55,14 @@ class LauncherTest(unittest.TestCase):
             out = self.launcher("restart", "--dir", d, "--node", 2)
             self.assertEqual(out.count(" up "), 3, out)
             self.assertEqual(redis.Redis(port=base + 1).get("k2"), b"v2")
-            shares = [float(line.split()[-1].rstrip("%")) for line in out.splitlines()[2:]]
-            self.assertAlmostEqual(sum(shares), 100, delta=0.5)
+            # node address pid state owns keys memory evictions sees-up
+            rows = [line.split() for line in out.splitlines()[2:]]
+            self.assertAlmostEqual(sum(float(r[4].rstrip("%")) for r in rows), 100, delta=0.5)
+            for row in rows:
+                self.assertGreaterEqual(int(row[5]), 1, out)  # keys it stores (refill may run)
+                self.assertNotEqual(row[6], "-", out)  # used memory
+                self.assertEqual(row[7], "0", out)  # evictions
+                self.assertEqual(row[8], "3", out)  # members it sees up
         finally:
             out = self.launcher("down", "--dir", d)
         self.assertEqual(out.count(" down"), 3, out)
