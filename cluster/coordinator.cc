@@ -193,25 +193,23 @@ void Coordinator::StartWrite(std::shared_ptr<const Hint> write_op, const std::st
 
 void Coordinator::Put(std::string_view key, std::string_view value, int64_t expire_at_ms,
                       const QuorumSettings& quorum, WriteDone done) {
-  auto op = std::make_shared<Hint>();
-  op->key = key;
-  op->value.found = true;
-  op->value.value = value;
-  op->value.expire_at_ms = expire_at_ms;
-  op->value.version = NextVersion();
-  StartWrite(std::move(op), {}, quorum,
+  ReplicaValue state;
+  state.found = true;
+  state.value = value;
+  state.expire_at_ms = expire_at_ms;
+  state.version = NextVersion();
+  WriteState(std::string(key), std::move(state), {}, quorum,
              [done = std::move(done)](const server::Status& s, bool) { done(s); });
 }
 
 void Coordinator::Delete(std::string_view key, int64_t tombstone_until_ms,
                          const QuorumSettings& quorum, DeleteDone done) {
-  auto op = std::make_shared<Hint>();
-  op->key = key;
-  op->value.found = true;
-  op->value.tombstone = true;
-  op->value.expire_at_ms = tombstone_until_ms;
-  op->value.version = NextVersion();
-  StartWrite(std::move(op), {}, quorum, std::move(done));
+  ReplicaValue state;
+  state.found = true;
+  state.tombstone = true;
+  state.expire_at_ms = tombstone_until_ms;
+  state.version = NextVersion();
+  WriteState(std::string(key), std::move(state), {}, quorum, std::move(done));
 }
 
 void Coordinator::WriteState(std::string key, ReplicaValue value, const std::string& applied_by,

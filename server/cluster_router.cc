@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "server/commands/command_helpers.h"
+#include "server/gather.h"
 #include "server/reply_builder.h"
 
 namespace ringcache::server {
@@ -27,21 +28,6 @@ uint16_t NodeTag(const std::string& id) {
 bool IsRefused(std::string_view name) {
   return name == "multi" || name == "exec" || name == "watch";
 }
-
-// Collects the results of several coordinator calls for one multi-key reply.
-template <typename T>
-struct Gather {
-  explicit Gather(size_t n) : results(n), pending(n) {}
-  std::vector<T> results;
-  size_t pending;
-  Status error;
-  // Records result `i`; returns true when it was the last one.
-  bool Done(size_t i, const Status& status, T value) {
-    if (!status.ok() && error.ok()) error = status;
-    results[i] = std::move(value);
-    return --pending == 0;
-  }
-};
 
 // EXISTS and DEL: the sum of the per-key counts, or the first error.
 void ReplyCount(const Gather<int64_t>& gather, const DeferredReply& done) {

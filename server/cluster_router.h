@@ -101,12 +101,10 @@ class ClusterRouter {
                                             ArgList args);
   // Runs the command on `keyspace` and stamps what it changed (see
   // ApplyLocally); the node's own keyspace or a scratch copy.
-  Applied ApplyTo(Keyspace& keyspace, const CommandSpec& spec,
-                  const std::vector<std::string>& args, int protocol);
+  Applied ApplyTo(Keyspace& keyspace, const CommandSpec& spec, ArgList args, int protocol);
   void RouteByKeys(CommandContext& ctx, const CommandSpec& spec, ArgList args);
-  void ReadThenRun(CommandContext& ctx, const CommandSpec& spec, ArgList args);
-  void ReadModifyWrite(CommandContext& ctx, const CommandSpec& spec, ArgList args);
-  void ApplyOnReplica(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+  void ReadThenRun(std::shared_ptr<Evaluation> eval);
+  void ReadModifyWrite(std::shared_ptr<Evaluation> eval);
   void TryApply(std::shared_ptr<Evaluation> eval, size_t replica);
   void ReplicateApplied(std::shared_ptr<Evaluation> eval, const std::string& applied_by,
                         Applied applied);

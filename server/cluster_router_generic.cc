@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "server/cluster_router.h"
+#include "server/gather.h"
 #include "server/reply_builder.h"
 
 namespace ringcache::server {
@@ -46,15 +47,14 @@ std::vector<std::string> KeysOf(const CommandSpec& spec, ArgList args) {
 // Runs `spec` with `args` on `keyspace` for a client speaking `protocol`;
 // returns the reply bytes.
 std::string RunOn(ServerState& state, Keyspace& keyspace, const CommandSpec& spec,
-                  const std::vector<std::string>& args, int protocol) {
-  const std::vector<std::string_view> views(args.begin(), args.end());
+                  ArgList args, int protocol) {
   Session session;
   session.protocol = protocol;
   std::string out;
   ReplyBuilder reply(&out, protocol);
   CommandContext ctx(state, session, reply);
   ctx.UseKeyspace(&keyspace);
-  spec.handler(ctx, views);
+  spec.handler(ctx, args);
   return out;
 }
 
@@ -65,11 +65,12 @@ std::string RunOn(ServerState& state, Keyspace& keyspace, const CommandSpec& spe
 struct ClusterRouter::Evaluation {
   const CommandSpec* spec = nullptr;
   std::vector<std::string> args;
+  std::vector<std::string_view> views;  // of `args`, for handlers
   std::vector<std::string> keys;
   std::vector<cluster::ReplicaValue> values;  // newest per key, after ReadKeys
   int protocol = 2;
   cluster::QuorumSettings quorum;
-  cluster::ReplicaSet replicas;  // ApplyOnReplica: the key's preference list
+  cluster::ReplicaSet replicas;  // the first key's preference list (writes)
   DeferredReply done;
 
   void Fail(const Status& status) const {
@@ -85,6 +86,7 @@ std::shared_ptr<ClusterRouter::Evaluation> ClusterRouter::NewEvaluation(CommandC
   auto eval = std::make_shared<Evaluation>();
   eval->spec = &spec;
   eval->args.assign(args.begin(), args.end());
+  eval->views.assign(eval->args.begin(), eval->args.end());
   eval->keys = KeysOf(spec, args);
   eval->protocol = ctx.session().protocol;
   eval->quorum = QuorumFor(ctx);
@@ -93,35 +95,34 @@ std::shared_ptr<ClusterRouter::Evaluation> ClusterRouter::NewEvaluation(CommandC
 }
 
 void ClusterRouter::RouteByKeys(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  auto eval = NewEvaluation(ctx, spec, args);
   if ((spec.flags & kReadOnly) != 0) {
-    ReadThenRun(ctx, spec, args);
+    ReadThenRun(std::move(eval));
     return;
   }
   // One replica set for all keys: one replica can apply the command whole.
-  const std::vector<std::string> keys = KeysOf(spec, args);
-  const size_t n = quorum_.replicas;
-  const cluster::ReplicaSet home = ring_.PreferenceList(keys.front(), n);
-  const bool together = std::all_of(keys.begin(), keys.end(), [&](const std::string& key) {
-    const cluster::ReplicaSet set = ring_.PreferenceList(key, n);
-    return std::equal(set.begin(), set.end(), home.begin(), home.end());
+  eval->replicas = ring_.PreferenceList(eval->keys.front(), eval->quorum.replicas);
+  const bool together = std::all_of(eval->keys.begin(), eval->keys.end(), [&](const auto& key) {
+    const cluster::ReplicaSet set = ring_.PreferenceList(key, eval->quorum.replicas);
+    return std::equal(set.begin(), set.end(), eval->replicas.begin(), eval->replicas.end());
   });
-  together ? ApplyOnReplica(ctx, spec, args) : ReadModifyWrite(ctx, spec, args);
+  together ? TryApply(std::move(eval), 0) : ReadModifyWrite(std::move(eval));
 }
 
 void ClusterRouter::ReadKeys(std::shared_ptr<Evaluation> eval,
                              std::function<void(std::shared_ptr<Evaluation>)> next) {
-  eval->values.assign(eval->keys.size(), {});
-  auto pending = std::make_shared<size_t>(eval->keys.size());
-  auto error = std::make_shared<Status>();
+  auto gather = std::make_shared<Gather<cluster::ReplicaValue>>(eval->keys.size());
   auto then = std::make_shared<std::function<void(std::shared_ptr<Evaluation>)>>(std::move(next));
   for (size_t i = 0; i < eval->keys.size(); ++i) {
     coordinator_.Get(eval->keys[i], eval->quorum,
-                     [eval, i, pending, error, then](const Status& s,
-                                                     const cluster::ReplicaValue& v) {
-                       if (!s.ok() && error->ok()) *error = s;
-                       eval->values[i] = v;
-                       if (--*pending != 0) return;
-                       error->ok() ? (*then)(eval) : eval->Fail(*error);
+                     [eval, i, gather, then](const Status& s, const cluster::ReplicaValue& v) {
+                       if (!gather->Done(i, s, v)) return;
+                       if (!gather->error.ok()) {
+                         eval->Fail(gather->error);
+                         return;
+                       }
+                       eval->values = std::move(gather->results);
+                       (*then)(eval);
                      });
   }
 }
@@ -141,27 +142,19 @@ std::shared_ptr<Keyspace> ScratchWith(const std::vector<std::string>& keys,
 
 }  // namespace
 
-void ClusterRouter::ReadThenRun(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
-  auto eval = NewEvaluation(ctx, spec, args);
-  ReadKeys(eval, [this](const std::shared_ptr<Evaluation>& e) {
+void ClusterRouter::ReadThenRun(std::shared_ptr<Evaluation> eval) {
+  ReadKeys(std::move(eval), [this](const std::shared_ptr<Evaluation>& e) {
     const auto scratch = ScratchWith(e->keys, e->values);
-    e->done(RunOn(state_, *scratch, *e->spec, e->args, e->protocol));
+    e->done(RunOn(state_, *scratch, *e->spec, e->views, e->protocol));
   });
 }
 
-void ClusterRouter::ReadModifyWrite(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
-  auto eval = NewEvaluation(ctx, spec, args);
-  ReadKeys(eval, [this](const std::shared_ptr<Evaluation>& e) {
+void ClusterRouter::ReadModifyWrite(std::shared_ptr<Evaluation> eval) {
+  ReadKeys(std::move(eval), [this](const std::shared_ptr<Evaluation>& e) {
     const auto scratch = ScratchWith(e->keys, e->values);
     // Run and stamp on the scratch copy; what changed is written back.
-    ReplicateApplied(e, {}, ApplyTo(*scratch, *e->spec, e->args, e->protocol));
+    ReplicateApplied(e, {}, ApplyTo(*scratch, *e->spec, e->views, e->protocol));
   });
-}
-
-void ClusterRouter::ApplyOnReplica(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
-  auto eval = NewEvaluation(ctx, spec, args);
-  eval->replicas = ring_.PreferenceList(eval->keys.front(), eval->quorum.replicas);
-  TryApply(std::move(eval), 0);
 }
 
 // The first live replica applies the command, so concurrent INCRs of a key
@@ -175,7 +168,7 @@ void ClusterRouter::TryApply(std::shared_ptr<Evaluation> eval, size_t replica) {
   }
   const std::string node = ring_.nodes()[eval->replicas.nodes[replica]];
   if (node == self_id_) {
-    ReplicateApplied(eval, node, ApplyTo(state_.keyspace, *eval->spec, eval->args, eval->protocol));
+    ReplicateApplied(eval, node, ApplyTo(state_.keyspace, *eval->spec, eval->views, eval->protocol));
     return;
   }
   if (!membership_.IsUp(node)) {
@@ -203,29 +196,27 @@ void ClusterRouter::ReplicateApplied(std::shared_ptr<Evaluation> eval,
     eval->done(std::move(applied.reply));
     return;
   }
-  auto pending = std::make_shared<size_t>(applied.changed.size());
-  auto error = std::make_shared<Status>();
+  auto gather = std::make_shared<Gather<bool>>(applied.changed.size());
   auto reply = std::make_shared<std::string>(std::move(applied.reply));
-  for (auto& [key, value] : applied.changed) {
+  for (size_t i = 0; i < applied.changed.size(); ++i) {
+    auto& [key, value] = applied.changed[i];
     coordinator_.WriteState(std::move(key), std::move(value), applied_by, eval->quorum,
-                       [eval, pending, error, reply](const Status& s, bool) {
-                         if (!s.ok() && error->ok()) *error = s;
-                         if (--*pending != 0) return;
-                         error->ok() ? eval->done(std::move(*reply)) : eval->Fail(*error);
-                       });
+                            [eval, i, gather, reply](const Status& s, bool) {
+                              if (!gather->Done(i, s, true)) return;
+                              gather->error.ok() ? eval->done(std::move(*reply))
+                                                 : eval->Fail(gather->error);
+                            });
   }
 }
 
 ClusterRouter::Applied ClusterRouter::ApplyLocally(const CommandSpec& spec, ArgList args,
                                                    int protocol) {
-  return ApplyTo(state_.keyspace, spec, {args.begin(), args.end()}, protocol);
+  return ApplyTo(state_.keyspace, spec, args, protocol);
 }
 
 ClusterRouter::Applied ClusterRouter::ApplyTo(Keyspace& keyspace, const CommandSpec& spec,
-                                              const std::vector<std::string>& args,
-                                              int protocol) {
-  const std::vector<std::string_view> views(args.begin(), args.end());
-  const std::vector<std::string> keys = KeysOf(spec, views);
+                                              ArgList args, int protocol) {
+  const std::vector<std::string> keys = KeysOf(spec, args);
   std::vector<KeyState> before;
   before.reserve(keys.size());
   for (const std::string& key : keys) before.push_back(StateOf(keyspace, key));
