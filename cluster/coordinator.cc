@@ -17,7 +17,7 @@ server::Status NoQuorum(std::string_view what, size_t got, size_t asked, size_t 
 
 ReplicaValue LocalValue(server::Keyspace& keyspace, const std::string& key) {
   ReplicaValue v;
-  const server::Entry* e = keyspace.FindIncludingTombstone(key);
+  const server::Entry* e = keyspace.ReadReplica(key);
   if (e == nullptr) return v;
   v.found = true;
   v.tombstone = e->is_tombstone();
@@ -117,6 +117,9 @@ void Coordinator::Replicate(const std::string& node, const std::string& key,
       bool removed = false;  // codes as RC.DEL replies them
       const bool applied = local_->DeleteIfNewer(key, value.version, value.expire_at_ms, &removed);
       done(applied ? (removed ? 2 : 1) : 0);
+    } else if (evictor_ != nullptr &&
+               evictor_->MakeRoom(server::Evictor::kWriteBudgetUs) == server::EvictionResult::kFailed) {
+      done(-1);  // full, and nothing may be evicted (noeviction)
     } else {
       done(local_->PutIfNewer(key, value.value, value.expire_at_ms, value.version) ? 1 : 0);
     }

@@ -29,6 +29,7 @@
 #include "cluster/membership.h"
 #include "cluster/peer_pool.h"
 #include "cluster/ring.h"
+#include "server/evictor.h"
 #include "server/keyspace.h"
 #include "server/status.h"
 #include "server/version.h"
@@ -91,6 +92,9 @@ class Coordinator {
   // `max_hints` in all; beyond that the oldest are dropped and counted) and
   // delivered when the replica answers again. Call ReplayHints periodically.
   void set_max_hints(size_t max_hints) { max_hints_ = max_hints; }
+  // Writes to the local replica (including read repair) first make room
+  // under maxmemory through `evictor`, and fail when it cannot.
+  void set_evictor(server::Evictor* evictor) { evictor_ = evictor; }
   void ReplayHints();
   size_t hints_pending() const { return hints_pending_; }
   uint64_t hints_delivered() const { return hints_delivered_; }
@@ -131,6 +135,7 @@ class Coordinator {
   }
 
   server::Keyspace* local_;
+  server::Evictor* evictor_ = nullptr;
   const Membership* membership_;
   uint64_t read_repairs_ = 0;
   std::map<std::string, std::deque<Hint>> hints_;  // by target node

@@ -16,6 +16,7 @@
 
 #include "cluster/membership.h"
 #include "cluster/peer_pool.h"
+#include "server/evictor.h"
 #include "server/keyspace.h"
 
 namespace ringcache::cluster {
@@ -39,6 +40,9 @@ class Syncer {
   // Starts a round when the interval has passed.
   void Tick(int64_t now_ms);
   bool running() const { return peers_left_ > 0; }
+  // Pulled values first make room under maxmemory; they are skipped when
+  // nothing may be evicted.
+  void set_evictor(server::Evictor* evictor) { evictor_ = evictor; }
   const SyncStats& stats() const { return stats_; }
 
   static constexpr int64_t kPageSize = 500;
@@ -51,6 +55,7 @@ class Syncer {
   PeerPool& peers_;
   const Membership& membership_;
   server::Keyspace& keyspace_;
+  server::Evictor* evictor_ = nullptr;
   HybridClock& clock_;
   int64_t interval_ms_;
   int64_t next_round_ms_ = 0;

@@ -70,9 +70,11 @@ ClusterRouter::ClusterRouter(asio::io_context& io, ServerState& state)
   quorum_.read_quorum = static_cast<size_t>(config.read_quorum);
   quorum_.timeout = std::chrono::milliseconds(config.cluster_timeout_ms);
   coordinator_.set_max_hints(static_cast<size_t>(config.hinted_handoff_max));
+  coordinator_.set_evictor(&state.evictor);
   if (config.anti_entropy_interval > 0) {
     syncer_ = std::make_unique<cluster::Syncer>(peers_, membership_, state.keyspace, clock_,
                                                 config.anti_entropy_interval * 1000);
+    syncer_->set_evictor(&state.evictor);
     sync_soon_ = !ids.empty();
   }
   routed_ = {
@@ -105,7 +107,7 @@ void ClusterRouter::OnMembersChanged() {
 }
 
 bool ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
-  if ((spec.flags & kInternal) != 0) return false;
+  if ((spec.flags & (kInternal | kNodeLocal)) != 0) return false;
   auto it = routed_.find(spec.name);
   if (it == routed_.end() && spec.first_key <= 0 && !IsRefused(spec.name)) return false;
   if (IsRefused(spec.name) || !ctx.can_defer()) {
@@ -132,6 +134,11 @@ bool ClusterRouter::LiveNow(const cluster::ReplicaValue& v) const {
   return v.live() && (v.expire_at_ms == 0 || v.expire_at_ms > WallClockMs());
 }
 
+bool ClusterRouter::CountRead(bool hit) {
+  state_.keyspace.CountRead(hit);
+  return hit;
+}
+
 void ClusterRouter::Get(CommandContext& ctx, ArgList args) {
   const int protocol = ctx.session().protocol;
   coordinator_.Get(args[1], QuorumFor(ctx),
@@ -141,7 +148,7 @@ void ClusterRouter::Get(CommandContext& ctx, ArgList args) {
                      ReplyBuilder reply(&out, protocol);
                      if (!s.ok()) {
                        reply.Error(s);
-                     } else if (LiveNow(v)) {
+                     } else if (CountRead(LiveNow(v))) {
                        reply.Bulk(v.value);
                      } else {
                        reply.Null();
@@ -236,7 +243,7 @@ void ClusterRouter::MGet(CommandContext& ctx, ArgList args) {
                        } else {
                          reply.ArrayHeader(gather->results.size());
                          for (const auto& value : gather->results) {
-                           LiveNow(value) ? reply.Bulk(value.value) : reply.Null();
+                           CountRead(LiveNow(value)) ? reply.Bulk(value.value) : reply.Null();
                          }
                        }
                        (*done)(std::move(out));

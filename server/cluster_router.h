@@ -123,6 +123,8 @@ class ClusterRouter {
                      int64_t expire_at);
   void TtlGeneric(CommandContext& ctx, ArgList args, bool millis);
   bool LiveNow(const cluster::ReplicaValue& v) const;
+  // Counts a GET/MGET's key as a keyspace hit or miss; returns `hit`.
+  bool CountRead(bool hit);
   // The cluster's quorums with this connection's RING QUORUM overrides.
   cluster::QuorumSettings QuorumFor(const CommandContext& ctx) const;
 

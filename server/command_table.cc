@@ -34,6 +34,7 @@ bool CommandTable::CaseInsensitiveEqual::operator()(std::string_view a, std::str
 CommandTable::CommandTable() {
   RegisterConnectionCommands(*this);
   RegisterKeyCommands(*this);
+  RegisterMemoryCommands(*this);
   RegisterReplicaCommands(*this);
   RegisterRingCommands(*this);
   RegisterTransactionCommands(*this);

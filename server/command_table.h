@@ -34,6 +34,7 @@ enum CommandFlag : uint32_t {
   kNoScript = 1U << 8,
   kInternal = 1U << 9,    // node-to-node only
   kNoQueue = 1U << 11,    // runs at once inside MULTI (EXEC, DISCARD, MULTI, QUIT)
+  kNodeLocal = 1U << 12,  // about this node's own copy of a key: not routed in a cluster
 };
 
 struct CommandStats {
@@ -108,6 +109,7 @@ void RegisterReplicaCommands(CommandTable& table);
 void RegisterRingCommands(CommandTable& table);
 void RegisterTransactionCommands(CommandTable& table);
 void RegisterKeyCommands(CommandTable& table);
+void RegisterMemoryCommands(CommandTable& table);
 void RegisterServerCommands(CommandTable& table);
 void RegisterStringCommands(CommandTable& table);
 

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "server/evictor.h"
 #include "server/glob.h"
 #include "server/number_parsing.h"
 #include "server/resp_parser.h"
@@ -13,7 +14,7 @@
 namespace ringcache::server {
 namespace {
 
-enum class Kind { kInt, kMemory, kBool, kString, kLogLevel, kBind, kOutputLimit };
+enum class Kind { kInt, kMemory, kBool, kString, kLogLevel, kBind, kOutputLimit, kEvictionPolicy };
 
 struct Setting {
   std::string_view name;
@@ -46,6 +47,12 @@ const Setting kSettings[] = {
      &ConfigValues::client_query_buffer_limit},
     {"client-output-buffer-limit", Kind::kOutputLimit, true},
     {"hz", Kind::kInt, true, 1, 500, &ConfigValues::hz},
+    {"maxmemory", Kind::kMemory, true, 0, kMaxInt, &ConfigValues::maxmemory},
+    {"maxmemory-policy", Kind::kEvictionPolicy, true, 0, 0, nullptr, nullptr,
+     &ConfigValues::maxmemory_policy},
+    {"maxmemory-samples", Kind::kInt, true, 1, 64, &ConfigValues::maxmemory_samples},
+    {"lfu-log-factor", Kind::kInt, true, 0, INT32_MAX, &ConfigValues::lfu_log_factor},
+    {"lfu-decay-time", Kind::kInt, true, 0, INT32_MAX, &ConfigValues::lfu_decay_time},
     {"loglevel", Kind::kLogLevel, true, 0, 0, nullptr, nullptr, &ConfigValues::loglevel},
     {"logfile", Kind::kString, false, 0, 0, nullptr, nullptr, &ConfigValues::logfile},
     {"pidfile", Kind::kString, false, 0, 0, nullptr, nullptr, &ConfigValues::pidfile},
@@ -83,12 +90,7 @@ const std::pair<std::string_view, std::string_view> kInertDefaults[] = {
     {"databases", "1"},
     {"daemonize", "no"},
     {"supervised", "no"},
-    {"maxmemory", "0"},
-    {"maxmemory-policy", "noeviction"},
-    {"maxmemory-samples", "5"},
     {"maxmemory-eviction-tenacity", "10"},
-    {"lfu-log-factor", "10"},
-    {"lfu-decay-time", "1"},
     {"active-expire-effort", "1"},
     {"activerehashing", "yes"},
     {"activedefrag", "no"},
@@ -319,6 +321,16 @@ Status Config::Set(std::string_view raw_name, std::string_view value, bool at_ru
     }
     case Kind::kOutputLimit:
       return ParseOutputLimit(value, &values_.client_output_buffer_limit_normal);
+    case Kind::kEvictionPolicy: {
+      EvictionPolicy policy;
+      if (!ParseEvictionPolicy(value, &policy)) {
+        return Status::InvalidArgument(
+            "argument(s) must be one of the following: volatile-lru, allkeys-lru, volatile-lfu, "
+            "allkeys-lfu, volatile-random, allkeys-random, volatile-ttl, noeviction");
+      }
+      values_.maxmemory_policy = std::string(EvictionPolicyName(policy));
+      return Status::Ok();
+    }
   }
   return Status::InvalidArgument("unsupported setting");
 }
@@ -349,6 +361,7 @@ std::string Config::Format(std::string_view name) const {
         return values_.*(s->bool_field) ? "yes" : "no";
       case Kind::kString:
       case Kind::kLogLevel:
+      case Kind::kEvictionPolicy:
         return values_.*(s->string_field);
       case Kind::kBind:
         return JoinWords(values_.bind);

@@ -40,6 +40,12 @@ struct ConfigValues {
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
   OutputBufferLimit client_output_buffer_limit_normal;
   int64_t hz = 10;
+  // Memory limit in bytes (0: none) and what to do when it is reached.
+  int64_t maxmemory = 0;
+  std::string maxmemory_policy = "noeviction";
+  int64_t maxmemory_samples = 5;
+  int64_t lfu_log_factor = 10;
+  int64_t lfu_decay_time = 1;  // minutes of idleness that take one off a key's LFU counter
   std::string loglevel = "notice";
   std::string logfile;
   std::string pidfile;

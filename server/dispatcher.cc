@@ -26,7 +26,7 @@ void RejectWith(CommandContext& ctx, std::string_view error) {
 void Dispatcher::Dispatch(CommandContext& ctx, ArgList args) {
   const CommandSpec* spec = ResolveOrReply(ctx, args);
   if (spec == nullptr || !CheckArityOrReply(ctx, *spec, args) || !CheckAuthOrReply(ctx, *spec) ||
-      !CheckPeerOrReply(ctx, *spec)) {
+      !CheckPeerOrReply(ctx, *spec) || !CheckMemoryOrReply(ctx, *spec)) {
     if (spec != nullptr) ++spec->stats.rejected_calls;
     // A refused command spoils the transaction it was meant for.
     if (ctx.session().in_multi) ctx.session().multi_failed = true;
@@ -86,6 +86,15 @@ bool Dispatcher::CheckPeerOrReply(CommandContext& ctx, const CommandSpec& spec) 
   return false;
 }
 
+bool Dispatcher::CheckMemoryOrReply(CommandContext& ctx, const CommandSpec& spec) {
+  if ((spec.flags & kDenyOom) == 0 ||
+      ctx.server().evictor.MakeRoom(Evictor::kWriteBudgetUs) != EvictionResult::kFailed) {
+    return true;
+  }
+  RejectWith(ctx, "OOM command not allowed when used memory > 'maxmemory'.");
+  return false;
+}
+
 void Dispatcher::Execute(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
   std::string& out = *ctx.reply().buffer();
   const size_t reply_start = out.size();
@@ -94,6 +103,7 @@ void Dispatcher::Execute(CommandContext& ctx, const CommandSpec& spec, ArgList a
   ClusterRouter* router = ctx.server().router;
   if (router == nullptr || !router->Route(ctx, spec, args)) spec.handler(ctx, args);
   spec.stats.usec += static_cast<uint64_t>(MonotonicUs() - start_us);
+  ctx.server().NoteMemoryPeak();
   ++spec.stats.calls;
   ++ctx.server().stats.total_commands_processed;
   // A reply that starts with '-' is an error: count it, as Redis does.

@@ -12,6 +12,9 @@ class Dispatcher {
  public:
   // REQUIRES: !args.empty().
   static void Dispatch(CommandContext& ctx, ArgList args);
+  // For commands that may grow memory (kDenyOom): evicts to make room under
+  // maxmemory, or replies -OOM when nothing may be evicted.
+  static bool CheckMemoryOrReply(CommandContext& ctx, const CommandSpec& spec);
 
  private:
   static const CommandSpec* ResolveOrReply(CommandContext& ctx, ArgList args);

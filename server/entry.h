@@ -6,7 +6,8 @@
 // two cache misses: the bucket and the entry.
 //
 // Every entry carries what later layers need without side tables: an absolute
-// expiry, a replication version and an access clock for eviction.
+// expiry, a replication version, and an access clock and frequency counter
+// for eviction.
 #pragma once
 
 #include <cstddef>
@@ -28,11 +29,13 @@ struct Entry {
   Entry* next;           // hash-chain link, owned by HashTable
   int64_t expire_at_ms;  // absolute Unix time in ms; 0 means no expiry
   uint64_t version_hlc;  // replication version (see version.h); 0 = unversioned
-  uint32_t access_clock; // seconds-resolution clock of the last access (for LRU eviction)
+  // Low 32 bits of the millisecond clock at the last access (LRU). Wraps
+  // after 49 days: a key idle longer looks younger than it is.
+  uint32_t access_clock;
   uint32_t key_len;
   uint32_t value_len;
   ValueType type;
-  uint8_t reserved8;
+  uint8_t lfu_counter;  // logarithmic access frequency (LFU), as Redis's
   uint16_t version_node;
 
   std::string_view key() const { return {data(), key_len}; }

@@ -63,6 +63,14 @@ class HashTable {
 
   // A uniformly chosen bucket's random entry; nullptr when empty.
   Entry* RandomEntry(uint64_t (*random)());
+  // Eviction sampling, as Redis's dictGetSomeKeys: walks consecutive buckets
+  // from `start` (any number; reduced modulo the table) and calls `visit` on
+  // their entries until it returned true `count` times or `max_buckets`
+  // buckets were seen. Cheaper than `count` random picks, and as random for
+  // eviction: keys land in buckets independently of how they are used. The
+  // visitor must not modify the table.
+  template <typename Visit>
+  void SampleEntries(uint64_t start, size_t count, size_t max_buckets, Visit&& visit);
 
   // Moves up to `buckets` buckets to the new array; returns false when the
   // rehash is finished.
@@ -119,6 +127,24 @@ uint64_t HashTable::Scan(uint64_t cursor, Visit&& visit) {
     cursor = hash_table_internal::NextCursor(cursor, m1);
   } while ((cursor & (m0 ^ m1)) != 0);
   return cursor;
+}
+
+template <typename Visit>
+void HashTable::SampleEntries(uint64_t start, size_t count, size_t max_buckets, Visit&& visit) {
+  if (size() == 0 || count == 0) return;
+  const uint64_t mask = mask_[0] > mask_[1] ? mask_[0] : mask_[1];
+  uint64_t index = start & mask;
+  for (size_t seen = 0; seen < max_buckets; ++seen, index = (index + 1) & mask) {
+    for (int t = 0; t < 2; ++t) {
+      // Buckets of table 0 below the rehash index are already empty.
+      if (index >= size_of(t) || (t == 0 && rehashing() && index < static_cast<uint64_t>(rehash_index_))) {
+        continue;
+      }
+      for (Entry* e = buckets_[t][index]; e != nullptr; e = e->next) {
+        if (visit(e) && --count == 0) return;
+      }
+    }
+  }
 }
 
 template <typename Visit>

@@ -82,10 +82,12 @@ void MemorySection(ServerState& server, std::string* out) {
   Field(out, "used_memory_rss_human", HumanBytes(mem.rss));
   Field(out, "used_memory_peak", server.peak_memory);
   Field(out, "used_memory_peak_human", HumanBytes(server.peak_memory));
+  Field(out, "allocator_allocated", mem.allocator_allocated);
   Field(out, "allocator_active", mem.allocator_active);
-  Field(out, "maxmemory", std::string_view("0"));
-  Field(out, "maxmemory_human", std::string_view("0B"));
-  Field(out, "maxmemory_policy", std::string_view("noeviction"));
+  const EvictionSettings& eviction = server.evictor.settings();
+  Field(out, "maxmemory", eviction.max_bytes);
+  Field(out, "maxmemory_human", HumanBytes(eviction.max_bytes));
+  Field(out, "maxmemory_policy", EvictionPolicyName(eviction.policy));
   const double ratio = mem.used == 0 ? 0 : static_cast<double>(mem.rss) / static_cast<double>(mem.used);
   Field(out, "mem_fragmentation_ratio", FormatFloat(ratio, 2));
   Field(out, "mem_allocator", AllocatorName());
@@ -114,7 +116,7 @@ void StatsSection(ServerState& server, std::string* out) {
   Field(out, "instantaneous_output_kbps", FormatFloat(server.output_kbps.PerSecond() / 1024, 2));
   Field(out, "rejected_connections", s.rejected_connections);
   Field(out, "expired_keys", k.expired_keys);
-  Field(out, "evicted_keys", 0);
+  Field(out, "evicted_keys", k.evicted_keys);
   Field(out, "keyspace_hits", k.keyspace_hits);
   Field(out, "keyspace_misses", k.keyspace_misses);
   Field(out, "total_error_replies", s.total_error_replies);

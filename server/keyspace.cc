@@ -12,13 +12,16 @@ namespace {
 
 // Redis grows strings geometrically below 1 MB and linearly above.
 constexpr size_t kGreedyGrowthLimit = size_t{1024} * 1024;
+// A new key starts with some frequency, so that it is not the first evicted
+// under LFU before it had a chance to be read (Redis's LFU_INIT_VAL).
+constexpr uint8_t kInitialFrequency = 5;
 
-uint64_t RandomWord() {
+}  // namespace
+
+uint64_t Keyspace::NextRandom() {
   thread_local std::mt19937_64 engine{std::random_device{}()};
   return engine();
 }
-
-}  // namespace
 
 Keyspace::~Keyspace() { Clear(); }
 
@@ -33,7 +36,7 @@ Entry* Keyspace::NewEntry(std::string_view key, size_t value_len) {
   e->key_len = static_cast<uint32_t>(key.size());
   e->value_len = static_cast<uint32_t>(value_len);
   e->type = ValueType::kString;
-  e->reserved8 = 0;
+  e->lfu_counter = kInitialFrequency;
   e->version_node = 0;
   std::memcpy(e->data(), key.data(), key.size());
   return e;
@@ -41,6 +44,10 @@ Entry* Keyspace::NewEntry(std::string_view key, size_t value_len) {
 
 size_t Keyspace::ValueCapacity(const Entry* e) {
   return malloc_usable_size(const_cast<Entry*>(e)) - sizeof(Entry) - e->key_len;
+}
+
+size_t Keyspace::MemoryUsage(const Entry* e) {
+  return malloc_usable_size(const_cast<Entry*>(e)) + sizeof(Entry*);
 }
 
 void Keyspace::FreeEntry(Entry* e) {
@@ -71,6 +78,13 @@ const Entry* Keyspace::FindIncludingTombstone(std::string_view key) {
   return pos ? pos.entry() : nullptr;
 }
 
+const Entry* Keyspace::ReadReplica(std::string_view key) {
+  const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, table_.Hash(key)));
+  if (!pos) return nullptr;
+  if (!pos.entry()->is_tombstone()) RecordAccess(pos.entry());
+  return pos.entry();
+}
+
 Entry* Keyspace::Lookup(std::string_view key) {
   Entry* e = Find(key);
   if (e == nullptr) {
@@ -78,8 +92,38 @@ Entry* Keyspace::Lookup(std::string_view key) {
     return nullptr;
   }
   ++stats_.keyspace_hits;
-  e->access_clock = AccessClock();
+  RecordAccess(e);
   return e;
+}
+
+void Keyspace::RecordAccess(Entry* e) {
+  if (tracking_.lfu) {
+    // Redis's logarithmic counter: the higher it is, the less likely an
+    // access increments it, so 255 stands for about a million accesses.
+    uint8_t counter = DecayedFrequency(e);
+    if (counter < 255) {
+      const double base = counter > kInitialFrequency ? counter - kInitialFrequency : 0;
+      const double p = 1.0 / (base * static_cast<double>(tracking_.lfu_log_factor) + 1);
+      const double r = static_cast<double>(NextRandom() >> 11) * 0x1.0p-53;
+      if (r < p) ++counter;
+    }
+    e->lfu_counter = counter;
+  }
+  e->access_clock = AccessClock();
+}
+
+uint8_t Keyspace::DecayedFrequency(const Entry* e) const {
+  if (tracking_.lfu_decay_ms <= 0) return e->lfu_counter;
+  const uint64_t periods = IdleMs(e) / static_cast<uint64_t>(tracking_.lfu_decay_ms);
+  return periods >= e->lfu_counter ? 0 : static_cast<uint8_t>(e->lfu_counter - periods);
+}
+
+bool Keyspace::Evict(std::string_view key) {
+  const HashTable::Position pos = table_.FindPosition(key, table_.Hash(key));
+  if (!pos || pos.entry()->is_tombstone()) return false;
+  DeleteAt(pos);
+  ++stats_.evicted_keys;
+  return true;
 }
 
 Entry* Keyspace::SetString(std::string_view key, std::string_view value,
@@ -101,13 +145,14 @@ Entry* Keyspace::StoreString(HashTable::Position pos, uint64_t hash, std::string
       Entry* fresh = NewEntry(key, value.size());
       fresh->expire_at_ms = e->expire_at_ms;
       fresh->set_version(e->version());
+      fresh->lfu_counter = e->lfu_counter;
       HashTable::Replace(pos, fresh);
       std::free(e);
       e = fresh;
     }
     e->type = ValueType::kString;
     e->value_len = static_cast<uint32_t>(value.size());
-    e->access_clock = AccessClock();
+    RecordAccess(e);
   } else {
     e = NewEntry(key, value.size());
     table_.Insert(e, hash);
@@ -208,7 +253,7 @@ Entry* Keyspace::RandomEntry() {
   // Expired keys found on the way are deleted; give up after many, as Redis
   // does, so a keyspace full of expired keys cannot stall the loop.
   for (int tries = 0; tries < 100 && size() > 0; ++tries) {
-    Entry* e = table_.RandomEntry(&RandomWord);
+    Entry* e = table_.RandomEntry(&NextRandom);
     if (e->is_tombstone()) continue;
     if (!IsExpired(e)) return e;
     ExpireIfDue(e->key());

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 #include "server/entry.h"
 #include "server/hash_table.h"
@@ -24,8 +25,17 @@ namespace ringcache::server {
 
 struct KeyspaceStats {
   uint64_t expired_keys = 0;
+  uint64_t evicted_keys = 0;
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
+};
+
+// What an access records besides the LRU clock: the LFU counter costs a
+// random number per access, so it is kept only under an LFU policy.
+struct AccessTracking {
+  bool lfu = false;
+  int64_t lfu_log_factor = 10;  // higher: the counter saturates later
+  int64_t lfu_decay_ms = 60000;  // idle time that takes one off the counter; 0: never
 };
 
 class Keyspace {
@@ -51,6 +61,29 @@ class Keyspace {
   // Find() for commands that read the value: counts a keyspace hit or miss
   // and records the access for eviction.
   Entry* Lookup(std::string_view key);
+  // Counts a read answered elsewhere (a cluster read coordinated here).
+  void CountRead(bool hit) { ++(hit ? stats_.keyspace_hits : stats_.keyspace_misses); }
+
+  // Eviction bookkeeping: every access stamps the LRU clock (and, under an
+  // LFU policy, bumps the frequency counter).
+  void set_access_tracking(const AccessTracking& tracking) { tracking_ = tracking; }
+  const AccessTracking& access_tracking() const { return tracking_; }
+  void RecordAccess(Entry* e);
+  uint64_t IdleMs(const Entry* e) const { return AccessClock() - e->access_clock; }
+  // The LFU counter with the decay for the time since the last access applied.
+  uint8_t DecayedFrequency(const Entry* e) const;
+  // Frees a live key to make room. Not a delete: no tombstone is left, so a
+  // replica elsewhere may bring the key back. Counts an evicted key.
+  bool Evict(std::string_view key);
+  // Eviction candidates; see HashTable::SampleEntries.
+  template <typename Visit>
+  void SampleEntries(size_t count, size_t max_buckets, Visit&& visit) {
+    table_.SampleEntries(NextRandom(), count, max_buckets, std::forward<Visit>(visit));
+  }
+  static uint64_t NextRandom();
+  // Bytes `e` costs: its allocation as the allocator sized it, and its slot
+  // in the index.
+  static size_t MemoryUsage(const Entry* e);
 
   // Creates or overwrites `key` as a string with `value` and the given expiry
   // (0: none). Reuses the old allocation when the value fits. Returns the entry.
@@ -96,8 +129,11 @@ class Keyspace {
   // then on refuses replica writes stamped at or below it (late hints and
   // repairs must not bring flushed keys back).
   void FlushUpTo(const Version& version);
-  // The key's live entry or tombstone, for replica reads; nullptr if neither.
+  // The key's live entry or tombstone; nullptr if neither.
   const Entry* FindIncludingTombstone(std::string_view key);
+  // FindIncludingTombstone() for a replica read, which counts as an access
+  // of a live key for eviction (hits and misses are counted by the coordinator).
+  const Entry* ReadReplica(std::string_view key);
 
   // Deletes `key` if its expiry has passed; returns true if it did.
   bool ExpireIfDue(std::string_view key);
@@ -118,7 +154,7 @@ class Keyspace {
   void DeleteAt(HashTable::Position pos);
   // Returns `pos` if its entry is live, or deletes it and returns no position.
   HashTable::Position LiveOrExpire(HashTable::Position pos);
-  uint32_t AccessClock() const { return static_cast<uint32_t>(now_ms_ / 1000); }
+  uint32_t AccessClock() const { return static_cast<uint32_t>(now_ms_); }
 
   HashTable table_;
   size_t expires_count_ = 0;  // includes tombstones, which always expire
@@ -127,6 +163,7 @@ class Keyspace {
   Version version_floor_;
   int64_t now_ms_ = 0;
   KeyspaceStats stats_;
+  AccessTracking tracking_;
 };
 
 template <typename Visit>

@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
   ringcache::server::ServerState state;
   try {
     state.config.LoadArgs(args);
+    state.ApplyMemorySettings(0);
   } catch (const std::exception& e) {
     std::cerr << "*** FATAL CONFIG FILE ERROR ***\n" << e.what() << "\n";
     return 1;

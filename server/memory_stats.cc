@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 
 #ifdef RINGCACHE_WITH_JEMALLOC
 #include <jemalloc/jemalloc.h>
@@ -35,31 +36,44 @@ size_t ReadRss() {
 MemoryStats ReadMemoryStats() {
   MemoryStats stats;
   stats.rss = ReadRss();
+  stats.used = UsedMemory();
 #ifdef RINGCACHE_WITH_JEMALLOC
-  stats.used = UsedMemory();  // refreshes jemalloc's statistics epoch first
+  // jemalloc caches its global statistics; bumping the epoch refreshes them.
+  uint64_t epoch = 1;
+  size_t epoch_size = sizeof(epoch);
+  mallctl("epoch", &epoch, &epoch_size, &epoch, epoch_size);
   size_t size = sizeof(size_t);
+  mallctl("stats.allocated", &stats.allocator_allocated, &size, nullptr, 0);
   mallctl("stats.active", &stats.allocator_active, &size, nullptr, 0);
 #elif defined(__SANITIZE_ADDRESS__)
-  stats.used = __sanitizer_get_current_allocated_bytes();
+  stats.allocator_allocated = stats.used;
   stats.allocator_active = __sanitizer_get_heap_size();
 #else
   const struct mallinfo2 info = mallinfo2();
-  stats.used = info.uordblks + info.hblkhd;
+  stats.allocator_allocated = stats.used;
   stats.allocator_active = info.arena + info.hblkhd;
 #endif
   return stats;
 }
 
+#ifdef RINGCACHE_WITH_JEMALLOC
+namespace {
+const uint64_t* ThreadCounter(const char* name) {
+  uint64_t* counter = nullptr;
+  size_t size = sizeof(counter);
+  if (mallctl(name, &counter, &size, nullptr, 0) != 0) std::abort();  // built without stats
+  return counter;
+}
+}  // namespace
+#endif
+
 size_t UsedMemory() {
 #ifdef RINGCACHE_WITH_JEMALLOC
-  // jemalloc caches its statistics; bumping the epoch refreshes them.
-  uint64_t epoch = 1;
-  size_t epoch_size = sizeof(epoch);
-  mallctl("epoch", &epoch, &epoch_size, &epoch, epoch_size);
-  size_t used = 0;
-  size_t size = sizeof(used);
-  mallctl("stats.allocated", &used, &size, nullptr, 0);
-  return used;
+  // Counted by jemalloc in real size classes at every malloc and free, also
+  // for blocks its thread cache keeps (which stats.allocated counts as used).
+  thread_local const uint64_t* allocated = ThreadCounter("thread.allocatedp");
+  thread_local const uint64_t* deallocated = ThreadCounter("thread.deallocatedp");
+  return static_cast<size_t>(*allocated - *deallocated);
 #elif defined(__SANITIZE_ADDRESS__)
   return __sanitizer_get_current_allocated_bytes();
 #else

@@ -1,6 +1,8 @@
-// Memory figures for INFO memory, read from the allocator itself (jemalloc's
-// stats.allocated when linked with jemalloc, glibc's mallinfo2 otherwise),
-// never estimated from key counts.
+// Memory figures for INFO memory and maxmemory, read from the allocator
+// itself, never estimated from key counts: with jemalloc, the event-loop
+// thread's running totals of bytes allocated and freed (exact, and cheap
+// enough to read on every write); under ASan, its allocator's count; else
+// glibc's mallinfo2.
 #pragma once
 
 #include <cstddef>
@@ -9,13 +11,16 @@
 namespace ringcache::server {
 
 struct MemoryStats {
-  size_t used = 0;       // bytes handed out by the allocator
+  size_t used = 0;       // bytes the node holds (UsedMemory())
+  size_t allocator_allocated = 0;  // bytes handed out, as the allocator's global stats say
   size_t allocator_active = 0;  // bytes in pages the allocator holds
   size_t rss = 0;        // resident set size of the process
 };
 
 MemoryStats ReadMemoryStats();
-// Just the allocator's used bytes: cheap enough for every cron tick (no /proc read).
+// Bytes allocated and not yet freed by the calling thread, which must be the
+// event loop's: the node allocates on no other thread. A few loads with
+// jemalloc.
 size_t UsedMemory();
 std::string_view AllocatorName();
 

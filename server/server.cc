@@ -12,6 +12,8 @@ namespace {
 
 // Share of each cron period the active expiry may use (Redis: 25%).
 constexpr int64_t kExpireBudgetPercent = 25;
+// Share of each cron period eviction may use when over the limit.
+constexpr int64_t kEvictBudgetPercent = 25;
 // Incremental rehashing done by the cron per tick, as Redis's 1 ms.
 constexpr int64_t kRehashBudgetUs = 1000;
 
@@ -145,6 +147,9 @@ void Server::Cron() {
   state_.keyspace.set_now_ms(now);
   const int64_t period_us = 1000000 / state_.config.values().hz;
   state_.active_expiry.RunCycle(state_.keyspace, period_us * kExpireBudgetPercent / 100);
+  // Evictions a write's budget left over, a lowered limit, and memory taken
+  // by anything other than client writes (buffers, hints).
+  if (state_.evictor.limited()) state_.evictor.MakeRoom(period_us * kEvictBudgetPercent / 100);
   const int64_t rehash_deadline = MonotonicUs() + kRehashBudgetUs;
   while (state_.keyspace.RehashStep(100) && MonotonicUs() < rehash_deadline) {
   }
@@ -154,7 +159,7 @@ void Server::Cron() {
   state_.ops_per_sec.Sample(now, state_.stats.total_commands_processed);
   state_.input_kbps.Sample(now, state_.stats.total_net_input_bytes);
   state_.output_kbps.Sample(now, state_.stats.total_net_output_bytes);
-  state_.peak_memory = std::max<uint64_t>(state_.peak_memory, UsedMemory());
+  state_.NoteMemoryPeak();
 }
 
 void Server::CloseIdleClients() {

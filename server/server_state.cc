@@ -2,7 +2,10 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <random>
+
+#include "server/memory_stats.h"
 
 namespace ringcache::server {
 namespace {
@@ -46,8 +49,28 @@ double RateMeter::PerSecond() const {
 }
 
 ServerState::ServerState()
-    : active_expiry(&MonotonicUs), run_id(RandomRunId()), start_time_ms(WallClockMs()) {
+    : evictor(keyspace, &UsedMemory, &MonotonicUs),
+      active_expiry(&MonotonicUs),
+      run_id(RandomRunId()),
+      start_time_ms(WallClockMs()) {
   keyspace.set_now_ms(start_time_ms);
+  ApplyMemorySettings(0);
+}
+
+void ServerState::ApplyMemorySettings(int64_t budget_us) {
+  const ConfigValues& values = config.values();
+  EvictionSettings settings;
+  settings.max_bytes = static_cast<size_t>(values.maxmemory);
+  ParseEvictionPolicy(values.maxmemory_policy, &settings.policy);
+  settings.samples = static_cast<size_t>(values.maxmemory_samples);
+  settings.tracking.lfu_log_factor = values.lfu_log_factor;
+  settings.tracking.lfu_decay_ms = values.lfu_decay_time * 60000;
+  evictor.Configure(settings);
+  if (budget_us > 0) evictor.MakeRoom(budget_us);
+}
+
+void ServerState::NoteMemoryPeak() {
+  peak_memory = std::max<uint64_t>(peak_memory, UsedMemory());
 }
 
 }  // namespace ringcache::server

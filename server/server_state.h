@@ -13,6 +13,7 @@
 #include "server/client_registry.h"
 #include "server/command_table.h"
 #include "server/config.h"
+#include "server/evictor.h"
 #include "server/expiry.h"
 #include "server/keyspace.h"
 
@@ -54,6 +55,7 @@ class ServerState {
 
   Config config;
   Keyspace keyspace;
+  Evictor evictor;
   CommandTable commands;
   ClientRegistry clients;
   ActiveExpiry active_expiry;
@@ -64,7 +66,7 @@ class ServerState {
 
   std::string run_id;
   int64_t start_time_ms = 0;
-  uint64_t peak_memory = 0;
+  uint64_t peak_memory = 0;  // greatest used memory seen after a command
   int tcp_port = 0;  // the port actually bound (the configured one may be 0)
 
   // Cluster mode only: routes key commands through the coordinator.
@@ -72,6 +74,11 @@ class ServerState {
 
   // Set by the network layer: stops the node after the current batch.
   std::function<void()> request_shutdown;
+
+  // Hands the maxmemory settings to the evictor; after CONFIG SET lowered the
+  // limit, evicts towards it at once (within `budget_us`; the cron goes on).
+  void ApplyMemorySettings(int64_t budget_us);
+  void NoteMemoryPeak();
 };
 
 // Wall-clock and monotonic time in the units the server uses.

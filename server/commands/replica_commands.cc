@@ -13,6 +13,7 @@
 #include "server/command_context.h"
 #include "server/command_table.h"
 #include "server/commands/command_helpers.h"
+#include "server/dispatcher.h"
 #include "server/number_parsing.h"
 #include "server/version.h"
 
@@ -72,7 +73,7 @@ void DelCommand(CommandContext& ctx, ArgList args) {
 // RC.GET <key>  -> nil, or [kind, value, expire-at-ms, version] where kind is
 // "string" or "tombstone".
 void GetCommand(CommandContext& ctx, ArgList args) {
-  const Entry* e = ctx.keyspace().FindIncludingTombstone(args[1]);
+  const Entry* e = ctx.keyspace().ReadReplica(args[1]);
   if (e == nullptr) {
     ctx.reply().NullArray();
     return;
@@ -127,7 +128,7 @@ void ApplyCommand(CommandContext& ctx, ArgList args) {
   int64_t protocol = 0;
   if (router == nullptr || !ParseInt64OrReply(ctx, args[1], &protocol)) return;
   const CommandSpec* spec = InnerCommandOrReply(ctx, args.subspan(2));
-  if (spec == nullptr) return;
+  if (spec == nullptr || !Dispatcher::CheckMemoryOrReply(ctx, *spec)) return;
   if (spec->first_key <= 0 || (protocol != 2 && protocol != 3)) {
     ctx.reply().Error("ERR RC.APPLY needs protocol 2 or 3 and a key command");
     return;
@@ -200,7 +201,7 @@ void DigestCommand(CommandContext& ctx, ArgList args) {
 const CommandSpec kReplicaCommands[] = {
     {"rc.auth", 2, kNoAuth | kFast, 0, 0, 0, AuthCommand, "cluster", "0.1.0",
      "Makes this connection a cluster peer."},
-    {"rc.put", 5, kInternal | kWrite | kFast, 1, 1, 1, PutCommand, "cluster", "0.1.0",
+    {"rc.put", 5, kInternal | kWrite | kDenyOom | kFast, 1, 1, 1, PutCommand, "cluster", "0.1.0",
      "Stores a replica's value if its version is newer."},
     {"rc.del", 4, kInternal | kWrite | kFast, 1, 1, 1, DelCommand, "cluster", "0.1.0",
      "Deletes a replica's key, leaving a tombstone, if the version is newer."},

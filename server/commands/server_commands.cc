@@ -14,6 +14,8 @@
 namespace ringcache::server {
 namespace {
 
+constexpr int64_t kConfigSetEvictionBudgetUs = 50000;
+
 void DbSizeCommand(CommandContext& ctx, ArgList /*args*/) {
   if (!ctx.filters_keys()) {
     ctx.reply().Integer(static_cast<int64_t>(ctx.keyspace().size()));
@@ -79,6 +81,8 @@ void ConfigSetCommand(CommandContext& ctx, ArgList args) {
   std::string_view culprit;
   const Status status = ctx.server().config.SetMany(pairs, &culprit);
   if (status.ok()) {
+    // A lowered maxmemory evicts now; what this budget leaves, the cron does.
+    ctx.server().ApplyMemorySettings(kConfigSetEvictionBudgetUs);
     ctx.reply().Ok();
     return;
   }
@@ -91,6 +95,8 @@ void ConfigResetStatCommand(CommandContext& ctx, ArgList /*args*/) {
   ctx.server().stats = {};
   ctx.server().keyspace.ResetStats();
   ctx.server().commands.ResetStats();
+  ctx.server().peak_memory = 0;
+  ctx.server().NoteMemoryPeak();
   ctx.reply().Ok();
 }
 

@@ -1,0 +1,194 @@
+#include "server/evictor.h"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+
+namespace ringcache::server {
+namespace {
+
+struct PolicyName {
+  EvictionPolicy policy;
+  std::string_view name;
+};
+
+constexpr PolicyName kPolicyNames[] = {
+    {EvictionPolicy::kNoEviction, "noeviction"},
+    {EvictionPolicy::kAllKeysLru, "allkeys-lru"},
+    {EvictionPolicy::kVolatileLru, "volatile-lru"},
+    {EvictionPolicy::kAllKeysLfu, "allkeys-lfu"},
+    {EvictionPolicy::kVolatileLfu, "volatile-lfu"},
+    {EvictionPolicy::kAllKeysRandom, "allkeys-random"},
+    {EvictionPolicy::kVolatileRandom, "volatile-random"},
+    {EvictionPolicy::kVolatileTtl, "volatile-ttl"},
+};
+
+// Buckets one sample may walk per wanted key. Keys with a TTL may be rare,
+// so volatile policies look further before giving up on a round.
+constexpr size_t kBucketsPerSample = 10;
+constexpr size_t kVolatileBucketsPerSample = 200;
+// Sampling rounds that found nothing eligible before a write is refused.
+constexpr int kFruitlessRounds = 16;
+// How often (in evictions) the time budget is checked.
+constexpr size_t kEvictionsPerClockRead = 16;
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+bool IsLfu(EvictionPolicy p) {
+  return p == EvictionPolicy::kAllKeysLfu || p == EvictionPolicy::kVolatileLfu;
+}
+
+bool IsRandom(EvictionPolicy p) {
+  return p == EvictionPolicy::kAllKeysRandom || p == EvictionPolicy::kVolatileRandom;
+}
+
+}  // namespace
+
+bool ParseEvictionPolicy(std::string_view name, EvictionPolicy* policy) {
+  for (const PolicyName& p : kPolicyNames) {
+    if (EqualsIgnoringCase(p.name, name)) {
+      *policy = p.policy;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view EvictionPolicyName(EvictionPolicy policy) {
+  for (const PolicyName& p : kPolicyNames) {
+    if (p.policy == policy) return p.name;
+  }
+  return "noeviction";
+}
+
+Evictor::Evictor(Keyspace& keyspace, MemoryMeter meter, MicrosClock clock)
+    : keyspace_(keyspace), meter_(meter), clock_(clock) {}
+
+void Evictor::Configure(const EvictionSettings& settings) {
+  // Scores of different policies do not compare: start the pool afresh.
+  if (settings.policy != settings_.policy) pool_used_ = 0;
+  settings_ = settings;
+  settings_.samples = std::max<size_t>(1, settings_.samples);
+  settings_.tracking.lfu = IsLfu(settings_.policy);
+  keyspace_.set_access_tracking(settings_.tracking);
+}
+
+bool Evictor::volatile_only() const {
+  switch (settings_.policy) {
+    case EvictionPolicy::kVolatileLru:
+    case EvictionPolicy::kVolatileLfu:
+    case EvictionPolicy::kVolatileRandom:
+    case EvictionPolicy::kVolatileTtl:
+      return true;
+    default:
+      return false;
+  }
+}
+
+EvictionResult Evictor::EvictUntilUnder(int64_t budget_us) {
+  size_t used = meter_();
+  if (used <= settings_.max_bytes) return EvictionResult::kUnderLimit;
+  if (settings_.policy == EvictionPolicy::kNoEviction) return EvictionResult::kFailed;
+  const int64_t deadline = clock_() + budget_us;
+  for (size_t evicted = 1; used > settings_.max_bytes; ++evicted, used = meter_()) {
+    if (!EvictOne()) return EvictionResult::kFailed;
+    if (evicted % kEvictionsPerClockRead == 0 && clock_() >= deadline) {
+      return EvictionResult::kRunning;
+    }
+  }
+  return EvictionResult::kUnderLimit;
+}
+
+bool Evictor::EvictOne() {
+  if (keyspace_.size() == 0) return false;
+  if (volatile_only() && keyspace_.expires_count() == 0) return false;
+  return IsRandom(settings_.policy) ? EvictRandom() : EvictFromPool();
+}
+
+bool Evictor::Eligible(const Entry* e) const {
+  return !e->is_tombstone() && (!volatile_only() || e->has_expiry());
+}
+
+size_t Evictor::BucketsToWalk() const {
+  return settings_.samples * (volatile_only() ? kVolatileBucketsPerSample : kBucketsPerSample);
+}
+
+bool Evictor::EvictRandom() {
+  for (int round = 0; round < kFruitlessRounds; ++round) {
+    victim_.clear();
+    keyspace_.SampleEntries(1, BucketsToWalk(), [&](const Entry* e) {
+      if (!Eligible(e)) return false;
+      victim_.assign(e->key());
+      return true;
+    });
+    if (victim_.empty()) continue;
+    // An expired key found on the way frees memory too (as an expiry).
+    if (keyspace_.ExpireIfDue(victim_) || keyspace_.Evict(victim_)) return true;
+  }
+  return false;
+}
+
+bool Evictor::EvictFromPool() {
+  for (int round = 0; round < kFruitlessRounds; ++round) {
+    FillPool();
+    while (pool_used_ > 0) {
+      Candidate& best = pool_[--pool_used_];
+      if (keyspace_.ExpireIfDue(best.key)) return true;
+      const Entry* e = keyspace_.Find(best.key);
+      // Gone, or read since it was sampled: no longer a good candidate.
+      if (e == nullptr || e->access_clock != best.access_clock || !Eligible(e)) continue;
+      return keyspace_.Evict(best.key);
+    }
+  }
+  return false;
+}
+
+void Evictor::FillPool() {
+  keyspace_.SampleEntries(settings_.samples, BucketsToWalk(), [&](const Entry* e) {
+    if (!Eligible(e)) return false;
+    Offer(e);
+    return true;
+  });
+}
+
+uint64_t Evictor::Score(const Entry* e) const {
+  switch (settings_.policy) {
+    case EvictionPolicy::kAllKeysLfu:
+    case EvictionPolicy::kVolatileLfu:
+      return 255 - keyspace_.DecayedFrequency(e);
+    case EvictionPolicy::kVolatileTtl:
+      return std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(e->expire_at_ms);
+    default:
+      return keyspace_.IdleMs(e);
+  }
+}
+
+// Inserts `e` into the pool, kept in ascending score order, if it beats the
+// worst candidate or there is room. Slots are rotated rather than rebuilt, so
+// their key strings keep their capacity and a steady pool allocates nothing.
+void Evictor::Offer(const Entry* e) {
+  const uint64_t score = Score(e);
+  size_t k = 0;
+  while (k < pool_used_ && pool_[k].score < score) ++k;
+  if (pool_used_ < kPoolSize) {
+    std::rotate(pool_.begin() + static_cast<ptrdiff_t>(k),
+                pool_.begin() + static_cast<ptrdiff_t>(pool_used_),
+                pool_.begin() + static_cast<ptrdiff_t>(pool_used_) + 1);
+    ++pool_used_;
+  } else {
+    if (k == 0) return;  // worse than every candidate held
+    // Drop the worst (slot 0) and open slot k - 1.
+    std::rotate(pool_.begin(), pool_.begin() + 1, pool_.begin() + static_cast<ptrdiff_t>(k));
+    --k;
+  }
+  Candidate& slot = pool_[k];
+  slot.score = score;
+  slot.access_clock = e->access_clock;
+  slot.key.assign(e->key());
+}
+
+}  // namespace ringcache::server

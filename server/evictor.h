@@ -1,0 +1,107 @@
+// Evictor: keeps the node within `maxmemory` by evicting keys, with Redis's
+// policies and Redis's approximation of LRU/LFU.
+//
+// Exact LRU would need a list threaded through every key (16 bytes per key
+// and two pointer writes per read). Instead, as Redis does, each eviction
+// samples a few keys (`maxmemory-samples`), merges them into a small pool of
+// the best candidates seen so far, and evicts the pool's best. The pool
+// carries good candidates across evictions, which makes the approximation
+// close to exact LRU (bench/eviction_quality.py measures how close).
+//
+// Used memory is read from the allocator through an injected meter, once per
+// write while over the limit: when under it, MakeRoom is a load and a compare.
+//
+// Single-threaded: the event loop's thread, same as the Keyspace.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "server/keyspace.h"
+
+namespace ringcache::server {
+
+enum class EvictionPolicy : uint8_t {
+  kNoEviction,
+  kAllKeysLru,
+  kVolatileLru,
+  kAllKeysLfu,
+  kVolatileLfu,
+  kAllKeysRandom,
+  kVolatileRandom,
+  kVolatileTtl,
+};
+
+// Redis's names: "allkeys-lru", ... Parsing is case-insensitive.
+bool ParseEvictionPolicy(std::string_view name, EvictionPolicy* policy);
+std::string_view EvictionPolicyName(EvictionPolicy policy);
+
+struct EvictionSettings {
+  size_t max_bytes = 0;  // 0: no limit
+  EvictionPolicy policy = EvictionPolicy::kNoEviction;
+  size_t samples = 5;
+  AccessTracking tracking;  // lfu is derived from the policy
+};
+
+enum class EvictionResult {
+  kUnderLimit,  // nothing to do, or evicted enough
+  kRunning,     // still over the limit when the time budget ran out
+  kFailed,      // over the limit and nothing may be evicted: refuse writes
+};
+
+class Evictor {
+ public:
+  // Time one write may spend evicting before it runs anyway; the cron goes on
+  // evicting (only a lowered limit or a huge value needs more than this).
+  static constexpr int64_t kWriteBudgetUs = 1000;
+
+  using MemoryMeter = size_t (*)();
+  using MicrosClock = int64_t (*)();
+
+  Evictor(Keyspace& keyspace, MemoryMeter meter, MicrosClock clock);
+
+  void Configure(const EvictionSettings& settings);
+  const EvictionSettings& settings() const { return settings_; }
+  bool limited() const { return settings_.max_bytes != 0; }
+
+  // Evicts until used memory is at or below the limit or `budget_us` passed.
+  // Called before every command that may grow memory, so the limit is
+  // overshot by at most one command's worth.
+  EvictionResult MakeRoom(int64_t budget_us) {
+    if (settings_.max_bytes == 0) return EvictionResult::kUnderLimit;
+    return EvictUntilUnder(budget_us);
+  }
+
+ private:
+  struct Candidate {
+    uint64_t score = 0;  // higher: evict first
+    uint32_t access_clock = 0;  // to notice a key read since it was sampled
+    std::string key;
+  };
+  static constexpr size_t kPoolSize = 16;
+
+  EvictionResult EvictUntilUnder(int64_t budget_us);
+  // Evicts one key under the policy; false when no key may be evicted.
+  bool EvictOne();
+  bool EvictRandom();
+  bool EvictFromPool();
+  void FillPool();
+  void Offer(const Entry* e);
+  uint64_t Score(const Entry* e) const;
+  bool Eligible(const Entry* e) const;
+  bool volatile_only() const;
+  size_t BucketsToWalk() const;
+
+  Keyspace& keyspace_;
+  MemoryMeter meter_;
+  MicrosClock clock_;
+  EvictionSettings settings_;
+  std::array<Candidate, kPoolSize> pool_;  // ascending by score
+  size_t pool_used_ = 0;
+  std::string victim_;  // reused: the random policies' pick
+};
+
+}  // namespace ringcache::server
