@@ -12,8 +12,8 @@ class Dispatcher {
  public:
   // REQUIRES: !args.empty().
   static void Dispatch(CommandContext& ctx, ArgList args);
-  // For commands that may grow memory (kDenyOom): evicts to make room under
-  // maxmemory, or replies -OOM when nothing may be evicted.
+  // Evicts to get under maxmemory; replies -OOM to a command that may grow
+  // memory (kDenyOom) when nothing may be evicted.
   static bool CheckMemoryOrReply(CommandContext& ctx, const CommandSpec& spec);
 
  private:

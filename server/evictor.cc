@@ -66,7 +66,15 @@ std::string_view EvictionPolicyName(EvictionPolicy policy) {
 }
 
 Evictor::Evictor(Keyspace& keyspace, MemoryMeter meter, MicrosClock clock)
-    : keyspace_(keyspace), meter_(meter), clock_(clock) {}
+    : keyspace_(keyspace), meter_(meter), clock_(clock) {
+  // Growing the index allocates its new bucket array at once (8 MB at a
+  // million keys): under a limit, postpone that rather than overshoot.
+  keyspace_.set_growth_check([this](size_t bytes) {
+    return settings_.max_bytes == 0 || meter_() + bytes <= settings_.max_bytes;
+  });
+}
+
+Evictor::~Evictor() { keyspace_.set_growth_check(nullptr); }
 
 void Evictor::Configure(const EvictionSettings& settings) {
   // Scores of different policies do not compare: start the pool afresh.

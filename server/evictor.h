@@ -62,6 +62,9 @@ class Evictor {
   using MicrosClock = int64_t (*)();
 
   Evictor(Keyspace& keyspace, MemoryMeter meter, MicrosClock clock);
+  ~Evictor();
+  Evictor(const Evictor&) = delete;
+  Evictor& operator=(const Evictor&) = delete;
 
   void Configure(const EvictionSettings& settings);
   const EvictionSettings& settings() const { return settings_; }

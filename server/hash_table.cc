@@ -12,6 +12,9 @@ namespace {
 constexpr size_t kInitialSize = 4;
 // Shrink when fewer than 1 in 10 buckets would be used, as Redis does.
 constexpr size_t kMinFillPercent = 10;
+// Chains this long on average grow the table whatever the growth check says
+// (Redis's dict_force_resize_ratio).
+constexpr size_t kForcedGrowthLoad = 5;
 // Visiting empty buckets is cheap but not free: bound it per step.
 constexpr size_t kEmptyVisitsPerBucket = 10;
 
@@ -101,7 +104,11 @@ void HashTable::GrowIfNeeded() {
     rehash_index_ = -1;
     return;
   }
-  if (used_[0] >= size_of(0)) StartResize(used_[0] * 2);
+  if (used_[0] < size_of(0)) return;
+  const size_t new_bytes = NextPowerOfTwo(used_[0] * 2) * sizeof(Entry*);  // NOLINT(bugprone-sizeof-expression)
+  if (used_[0] >= kForcedGrowthLoad * size_of(0) || !growth_check_ || growth_check_(new_bytes)) {
+    StartResize(used_[0] * 2);
+  }
 }
 
 void HashTable::ShrinkIfSparse() {

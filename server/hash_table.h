@@ -9,7 +9,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string_view>
+#include <utility>
 
 #include "server/entry.h"
 
@@ -72,6 +74,12 @@ class HashTable {
   template <typename Visit>
   void SampleEntries(uint64_t start, size_t count, size_t max_buckets, Visit&& visit);
 
+  // Asked before the table grows, with the bytes the new bucket array takes;
+  // false postpones growing (a memory limit would be overshot) until chains
+  // get long. Empty: always allowed.
+  using GrowthCheck = std::function<bool(size_t bytes)>;
+  void set_growth_check(GrowthCheck check) { growth_check_ = std::move(check); }
+
   // Moves up to `buckets` buckets to the new array; returns false when the
   // rehash is finished.
   bool RehashStep(size_t buckets);
@@ -92,6 +100,7 @@ class HashTable {
   size_t used_[2] = {0, 0};
   int64_t rehash_index_ = -1;  // next bucket of table 0 to move; -1 when not rehashing
   uint64_t seed_;
+  GrowthCheck growth_check_;
 };
 
 namespace hash_table_internal {

@@ -75,6 +75,7 @@ class Keyspace {
   // Frees a live key to make room. Not a delete: no tombstone is left, so a
   // replica elsewhere may bring the key back. Counts an evicted key.
   bool Evict(std::string_view key);
+  void set_growth_check(HashTable::GrowthCheck check) { table_.set_growth_check(std::move(check)); }
   // Eviction candidates; see HashTable::SampleEntries.
   template <typename Visit>
   void SampleEntries(size_t count, size_t max_buckets, Visit&& visit) {
