@@ -67,6 +67,7 @@ std::string_view EvictionPolicyName(EvictionPolicy policy) {
 
 Evictor::Evictor(Keyspace& keyspace, MemoryMeter meter, MicrosClock clock)
     : keyspace_(keyspace), meter_(meter), clock_(clock) {
+  for (uint32_t i = 0; i < kPoolSize; ++i) free_slots_[i] = i;
   // Growing the index allocates its new bucket array at once (8 MB at a
   // million keys): under a limit, postpone that rather than overshoot.
   keyspace_.set_growth_check([this](size_t bytes) {
@@ -78,7 +79,9 @@ Evictor::~Evictor() { keyspace_.set_growth_check(nullptr); }
 
 void Evictor::Configure(const EvictionSettings& settings) {
   // Scores of different policies do not compare: start the pool afresh.
-  if (settings.policy != settings_.policy) pool_used_ = 0;
+  if (settings.policy != settings_.policy) {
+    while (pool_used_ > 0) free_slots_[free_count_++] = pool_[--pool_used_].slot;
+  }
   settings_ = settings;
   settings_.samples = std::max<size_t>(1, settings_.samples);
   settings_.tracking.lfu = IsLfu(settings_.policy);
@@ -134,8 +137,7 @@ bool Evictor::EvictRandom() {
       return true;
     });
     if (victim_.empty()) continue;
-    // An expired key found on the way frees memory too (as an expiry).
-    if (keyspace_.ExpireIfDue(victim_) || keyspace_.Evict(victim_)) return true;
+    if (keyspace_.Evict(victim_, [](const Entry*) { return false; })) return true;
   }
   return false;
 }
@@ -144,12 +146,13 @@ bool Evictor::EvictFromPool() {
   for (int round = 0; round < kFruitlessRounds; ++round) {
     FillPool();
     while (pool_used_ > 0) {
-      Candidate& best = pool_[--pool_used_];
-      if (keyspace_.ExpireIfDue(best.key)) return true;
-      const Entry* e = keyspace_.Find(best.key);
-      // Gone, or read since it was sampled: no longer a good candidate.
-      if (e == nullptr || e->access_clock != best.access_clock || !Eligible(e)) continue;
-      return keyspace_.Evict(best.key);
+      const Candidate best = pool_[--pool_used_];
+      free_slots_[free_count_++] = best.slot;
+      // Spared if read since it was sampled: no longer a good candidate.
+      const bool freed = keyspace_.Evict(keys_[best.slot], [&](const Entry* e) {
+        return e->access_clock != best.access_clock || !Eligible(e);
+      });
+      if (freed) return true;
     }
   }
   return false;
@@ -176,27 +179,27 @@ uint64_t Evictor::Score(const Entry* e) const {
 }
 
 // Inserts `e` into the pool, kept in ascending score order, if it beats the
-// worst candidate or there is room. Slots are rotated rather than rebuilt, so
-// their key strings keep their capacity and a steady pool allocates nothing.
+// worst candidate or there is room.
 void Evictor::Offer(const Entry* e) {
   const uint64_t score = Score(e);
   size_t k = 0;
   while (k < pool_used_ && pool_[k].score < score) ++k;
+  uint32_t slot = 0;
   if (pool_used_ < kPoolSize) {
-    std::rotate(pool_.begin() + static_cast<ptrdiff_t>(k),
-                pool_.begin() + static_cast<ptrdiff_t>(pool_used_),
-                pool_.begin() + static_cast<ptrdiff_t>(pool_used_) + 1);
+    slot = free_slots_[--free_count_];
+    std::copy_backward(pool_.begin() + static_cast<ptrdiff_t>(k),
+                       pool_.begin() + static_cast<ptrdiff_t>(pool_used_),
+                       pool_.begin() + static_cast<ptrdiff_t>(pool_used_) + 1);
     ++pool_used_;
   } else {
     if (k == 0) return;  // worse than every candidate held
-    // Drop the worst (slot 0) and open slot k - 1.
-    std::rotate(pool_.begin(), pool_.begin() + 1, pool_.begin() + static_cast<ptrdiff_t>(k));
+    // The worst (slot 0) gives way; entries below k move down one.
+    slot = pool_[0].slot;
+    std::copy(pool_.begin() + 1, pool_.begin() + static_cast<ptrdiff_t>(k), pool_.begin());
     --k;
   }
-  Candidate& slot = pool_[k];
-  slot.score = score;
-  slot.access_clock = e->access_clock;
-  slot.key.assign(e->key());
+  pool_[k] = {score, e->access_clock, slot};
+  keys_[slot].assign(e->key());
 }
 
 }  // namespace ringcache::server

@@ -79,10 +79,13 @@ class Evictor {
   }
 
  private:
+  // Pool entries are small and move on every insertion; the keys they name
+  // stay in their slot of keys_, whose strings keep their capacity, so a
+  // steady pool allocates nothing.
   struct Candidate {
-    uint64_t score = 0;  // higher: evict first
+    uint64_t score = 0;         // higher: evict first
     uint32_t access_clock = 0;  // to notice a key read since it was sampled
-    std::string key;
+    uint32_t slot = 0;          // index into keys_
   };
   static constexpr size_t kPoolSize = 16;
 
@@ -104,6 +107,9 @@ class Evictor {
   EvictionSettings settings_;
   std::array<Candidate, kPoolSize> pool_;  // ascending by score
   size_t pool_used_ = 0;
+  std::array<std::string, kPoolSize> keys_;
+  std::array<uint32_t, kPoolSize> free_slots_;
+  size_t free_count_ = kPoolSize;
   std::string victim_;  // reused: the random policies' pick
 };
 

@@ -143,13 +143,31 @@ void HashTable::SampleEntries(uint64_t start, size_t count, size_t max_buckets, 
   if (size() == 0 || count == 0) return;
   const uint64_t mask = mask_[0] > mask_[1] ? mask_[0] : mask_[1];
   uint64_t index = start & mask;
-  for (size_t seen = 0; seen < max_buckets; ++seen, index = (index + 1) & mask) {
-    for (int t = 0; t < 2; ++t) {
-      // Buckets of table 0 below the rehash index are already empty.
-      if (index >= size_of(t) || (t == 0 && rehashing() && index < static_cast<uint64_t>(rehash_index_))) {
-        continue;
+  size_t seen = 0;
+  // In rounds: gather the chains of the next non-empty buckets and prefetch
+  // their first entries, so that the cache misses of a sample overlap
+  // instead of following one another (they are most of an eviction's cost).
+  constexpr size_t kChainsPerRound = 8;
+  Entry* chains[kChainsPerRound];
+  while (seen < max_buckets) {
+    size_t found = 0;
+    // Room for two chains per bucket: while rehashing, both tables have one.
+    for (; seen < max_buckets && found + 1 < kChainsPerRound && found < count;
+         ++seen, index = (index + 1) & mask) {
+      for (int t = 0; t < 2; ++t) {
+        // Buckets of table 0 below the rehash index are already empty.
+        if (index >= size_of(t) ||
+            (t == 0 && rehashing() && index < static_cast<uint64_t>(rehash_index_))) {
+          continue;
+        }
+        if (Entry* head = buckets_[t][index]; head != nullptr) {
+          __builtin_prefetch(head);
+          chains[found++] = head;
+        }
       }
-      for (Entry* e = buckets_[t][index]; e != nullptr; e = e->next) {
+    }
+    for (size_t i = 0; i < found; ++i) {
+      for (Entry* e = chains[i]; e != nullptr; e = e->next) {
         if (visit(e) && --count == 0) return;
       }
     }

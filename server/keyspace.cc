@@ -118,14 +118,6 @@ uint8_t Keyspace::DecayedFrequency(const Entry* e) const {
   return periods >= e->lfu_counter ? 0 : static_cast<uint8_t>(e->lfu_counter - periods);
 }
 
-bool Keyspace::Evict(std::string_view key) {
-  const HashTable::Position pos = table_.FindPosition(key, table_.Hash(key));
-  if (!pos || pos.entry()->is_tombstone()) return false;
-  DeleteAt(pos);
-  ++stats_.evicted_keys;
-  return true;
-}
-
 Entry* Keyspace::SetString(std::string_view key, std::string_view value,
                            int64_t expire_at_ms) {
   const uint64_t hash = table_.Hash(key);

@@ -72,9 +72,12 @@ class Keyspace {
   uint64_t IdleMs(const Entry* e) const { return AccessClock() - e->access_clock; }
   // The LFU counter with the decay for the time since the last access applied.
   uint8_t DecayedFrequency(const Entry* e) const;
-  // Frees a live key to make room. Not a delete: no tombstone is left, so a
-  // replica elsewhere may bring the key back. Counts an evicted key.
-  bool Evict(std::string_view key);
+  // Frees a live key to make room, unless `keep(entry)` says otherwise. Not a
+  // delete: no tombstone is left, so a replica elsewhere may bring the key
+  // back. Counts an evicted key; a key found expired is freed as expired.
+  // Returns whether memory was freed.
+  template <typename Keep>
+  bool Evict(std::string_view key, Keep&& keep);
   void set_growth_check(HashTable::GrowthCheck check) { table_.set_growth_check(std::move(check)); }
   // Eviction candidates; see HashTable::SampleEntries.
   template <typename Visit>
@@ -166,6 +169,21 @@ class Keyspace {
   KeyspaceStats stats_;
   AccessTracking tracking_;
 };
+
+template <typename Keep>
+bool Keyspace::Evict(std::string_view key, Keep&& keep) {
+  const HashTable::Position pos = table_.FindPosition(key, table_.Hash(key));
+  if (!pos || pos.entry()->is_tombstone()) return false;
+  if (IsExpired(pos.entry())) {
+    ++stats_.expired_keys;
+  } else if (keep(static_cast<const Entry*>(pos.entry()))) {
+    return false;
+  } else {
+    ++stats_.evicted_keys;
+  }
+  DeleteAt(pos);
+  return true;
+}
 
 template <typename Visit>
 uint64_t Keyspace::Scan(uint64_t cursor, Visit&& visit) {
