@@ -139,6 +139,8 @@ def main():
     parser.add_argument("--p1-requests", type=int, default=300_000)
     parser.add_argument("--p16-requests", type=int, default=2_000_000)
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--memory-only", action="store_true",
+                        help="only compare bytes per key (1M keys, 64-byte values)")
     parser.add_argument("--cluster", type=int, default=0,
                         help="benchmark an N-node ringcache cluster instead of one node")
     parser.add_argument("--redis-replicas", type=int, default=0,
@@ -168,6 +170,8 @@ def main():
     try:
         workloads = [("set", 1, args.p1_requests), ("get", 1, args.p1_requests),
                      ("set", 16, args.p16_requests), ("get", 16, args.p16_requests)]
+        if args.memory_only:
+            workloads, args.rounds = [], 0
         results = {}
         for rnd in range(args.rounds):
             # Alternate which server goes first, so drift in machine load

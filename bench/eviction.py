@@ -172,12 +172,16 @@ def main():
     parser.add_argument("--value-size", type=int, default=100)
     parser.add_argument("--warmup", type=float, default=0.3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--samples", type=int, default=5, help="maxmemory-samples, both servers")
     parser.add_argument("--set-requests", type=int, default=2_000_000)
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
     args = parser.parse_args()
 
     servers = [start("ringcache", args.server), start("redis", args.redis)]
+    for s in servers:
+        cli(s["port"], "CONFIG", "SET", "maxmemory-samples", str(args.samples))
+    print("maxmemory-samples %d" % args.samples)
     try:
         if not args.skip_quality:
             quality(servers, args)

@@ -47,7 +47,7 @@ size_t Keyspace::ValueCapacity(const Entry* e) {
 }
 
 size_t Keyspace::MemoryUsage(const Entry* e) {
-  return malloc_usable_size(const_cast<Entry*>(e)) + sizeof(Entry*);
+  return malloc_usable_size(const_cast<Entry*>(e)) + sizeof(Entry*);  // NOLINT(bugprone-sizeof-expression): the bucket slot
 }
 
 void Keyspace::FreeEntry(Entry* e) {
