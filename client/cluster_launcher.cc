@@ -3,6 +3,7 @@
 //
 //   ringcache-cluster up --nodes 3 --base-port 7001 --dir DIR
 //                        [--replicas 3 --write-quorum 2 --read-quorum 2]
+//                        [--<server setting> value ...]   (e.g. --maxmemory 64mb)
 //   ringcache-cluster status  --dir DIR
 //   ringcache-cluster kill    --dir DIR --node I   (SIGKILL, as a crash)
 //   ringcache-cluster restart --dir DIR --node I
@@ -43,6 +44,8 @@ struct Layout {
   int write_quorum = 2;
   int read_quorum = 2;
   std::string secret;
+  // Other `up` options: ringcache-server settings given to every node.
+  std::map<std::string, std::string> server_settings;
 
   int Port(int node) const { return base_port + node - 1; }
   std::string NodeDir(int node) const { return dir + "/node-" + std::to_string(node); }
@@ -87,6 +90,7 @@ void SaveLayout(const Layout& l) {
   f << "nodes " << l.nodes << "\nbase-port " << l.base_port << "\nreplicas " << l.replicas
     << "\nwrite-quorum " << l.write_quorum << "\nread-quorum " << l.read_quorum << "\nsecret "
     << l.secret << "\n";
+  for (const auto& [name, value] : l.server_settings) f << "setting:" << name << " " << value << "\n";
 }
 
 Layout LoadLayout(const std::string& dir) {
@@ -103,6 +107,7 @@ Layout LoadLayout(const std::string& dir) {
     if (key == "write-quorum") l.write_quorum = std::stoi(value);
     if (key == "read-quorum") l.read_quorum = std::stoi(value);
     if (key == "secret") l.secret = value;
+    if (key.rfind("setting:", 0) == 0) l.server_settings[key.substr(8)] = value;
   }
   return l;
 }
@@ -140,7 +145,7 @@ bool Ping(int port) {
 
 void StartNode(const Layout& l, int node) {
   fs::create_directories(l.NodeDir(node));
-  const std::vector<std::string> args = {
+  std::vector<std::string> args = {
       ServerBinary(),       "--port",           std::to_string(l.Port(node)),
       "--dir",              l.NodeDir(node),    "--logfile",
       l.NodeDir(node) + "/ringcache.log",       "--pidfile",
@@ -149,14 +154,21 @@ void StartNode(const Layout& l, int node) {
       std::to_string(l.replicas),               "--write-quorum",
       std::to_string(l.write_quorum),           "--read-quorum",
       std::to_string(l.read_quorum)};
+  for (const auto& [name, value] : l.server_settings) {
+    args.push_back("--" + name);
+    args.push_back(value);
+  }
+  const std::string stderr_path = l.NodeDir(node) + "/stderr.log";
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     setsid();  // outlive the launcher, away from its terminal
+    // What a node says before its log is open (a refused setting) goes here.
     const int null_fd = open("/dev/null", O_RDWR);
+    const int err_fd = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(null_fd, 0);
-    dup2(null_fd, 1);
-    dup2(null_fd, 2);
+    dup2(err_fd >= 0 ? err_fd : null_fd, 1);
+    dup2(err_fd >= 0 ? err_fd : null_fd, 2);
     std::vector<char*> argv;
     argv.reserve(args.size() + 1);
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -168,7 +180,7 @@ void StartNode(const Layout& l, int node) {
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
       throw std::runtime_error("node " + std::to_string(node) + " exited at start; see " +
-                               l.NodeDir(node) + "/ringcache.log");
+                               stderr_path + " and " + l.NodeDir(node) + "/ringcache.log");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -277,6 +289,16 @@ int Run(int argc, char** argv) {
     l.write_quorum = IntOption(options, "write-quorum", l.replicas / 2 + 1);
     l.read_quorum = IntOption(options, "read-quorum", l.replicas / 2 + 1);
     l.secret = RandomSecret();
+    for (const auto& [name, value] : options) {
+      if (name == "dir" || name == "nodes" || name == "base-port" || name == "replicas" ||
+          name == "write-quorum" || name == "read-quorum") {
+        continue;
+      }
+      if (value.empty() || value.find_first_of(" \t\n") != std::string::npos) {
+        throw std::runtime_error("--" + name + ": a server setting needs a one-word value");
+      }
+      l.server_settings[name] = value;
+    }
     fs::create_directories(dir);
     SaveLayout(l);
     for (int i = 1; i <= l.nodes; ++i) StartNode(l, i);

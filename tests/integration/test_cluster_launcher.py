@@ -42,11 +42,14 @@ class LauncherTest(unittest.TestCase):
     def test_lifecycle(self):
         d = tempfile.mkdtemp(prefix="ringcache-cluster-")
         base = consecutive_free_ports(3)
-        out = self.launcher("up", "--nodes", 3, "--base-port", base, "--dir", d)
+        # Options the launcher does not know are settings for every node.
+        out = self.launcher("up", "--nodes", 3, "--base-port", base, "--dir", d,
+                            "--maxmemory", "64mb")
         try:
             self.assertEqual(out.count(" up "), 3, out)
             r1 = redis.Redis(port=base)
             r3 = redis.Redis(port=base + 2)
+            self.assertEqual(r3.config_get("maxmemory")["maxmemory"], str(64 * 1024 * 1024))
             self.assertTrue(r1.set("k", "v"))
             self.assertEqual(r3.get("k"), b"v")
             out = self.launcher("kill", "--dir", d, "--node", 2)
