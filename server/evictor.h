@@ -6,7 +6,7 @@
 // samples a few keys (`maxmemory-samples`), merges them into a small pool of
 // the best candidates seen so far, and evicts the pool's best. The pool
 // carries good candidates across evictions, which makes the approximation
-// close to exact LRU (bench/eviction_quality.py measures how close).
+// close to exact LRU (bench/eviction.py measures how close).
 //
 // Used memory is read from the allocator through an injected meter, once per
 // write while over the limit: when under it, MakeRoom is a load and a compare.
