@@ -131,13 +131,15 @@ size_t Evictor::BucketsToWalk() const {
 bool Evictor::EvictRandom() {
   for (int round = 0; round < kFruitlessRounds; ++round) {
     victim_.clear();
-    keyspace_.SampleEntries(1, BucketsToWalk(), [&](const Entry* e) {
+    keyspace_.SampleEntries(Keyspace::NextRandom(), 1, BucketsToWalk(), [&](const Entry* e) {
       if (!Eligible(e)) return false;
       victim_.assign(e->key());
       return true;
     });
     if (victim_.empty()) continue;
-    if (keyspace_.Evict(victim_, [](const Entry*) { return false; })) return true;
+    const bool freed =
+        keyspace_.Evict(victim_, keyspace_.Hash(victim_), [](const Entry*) { return false; });
+    if (freed) return true;
   }
   return false;
 }
@@ -149,21 +151,36 @@ bool Evictor::EvictFromPool() {
       const Candidate best = pool_[--pool_used_];
       free_slots_[free_count_++] = best.slot;
       // Spared if read since it was sampled: no longer a good candidate.
-      const bool freed = keyspace_.Evict(keys_[best.slot], [&](const Entry* e) {
+      const bool freed = keyspace_.Evict(keys_[best.slot], best.hash, [&](const Entry* e) {
         return e->access_clock != best.access_clock || !Eligible(e);
       });
-      if (freed) return true;
+      if (freed) {
+        PrefetchNext();
+        return true;
+      }
     }
   }
   return false;
 }
 
+void Evictor::PrefetchNext() {
+  keyspace_.PrefetchSample(next_sample_start_, settings_.samples);
+  keyspace_.Prefetch(later_sample_start_, nullptr);
+  if (pool_used_ > 0) {
+    const Candidate& next = pool_[pool_used_ - 1];
+    keyspace_.Prefetch(next.hash, next.entry);
+  }
+}
+
 void Evictor::FillPool() {
-  keyspace_.SampleEntries(settings_.samples, BucketsToWalk(), [&](const Entry* e) {
-    if (!Eligible(e)) return false;
-    Offer(e);
-    return true;
-  });
+  keyspace_.SampleEntries(next_sample_start_, settings_.samples, BucketsToWalk(),
+                          [&](const Entry* e) {
+                            if (!Eligible(e)) return false;
+                            Offer(e);
+                            return true;
+                          });
+  next_sample_start_ = later_sample_start_;
+  later_sample_start_ = Keyspace::NextRandom();
 }
 
 uint64_t Evictor::Score(const Entry* e) const {
@@ -198,7 +215,7 @@ void Evictor::Offer(const Entry* e) {
     std::copy(pool_.begin() + 1, pool_.begin() + static_cast<ptrdiff_t>(k), pool_.begin());
     --k;
   }
-  pool_[k] = {score, e->access_clock, slot};
+  pool_[k] = {score, e->access_clock, slot, keyspace_.Hash(e->key()), e};
   keys_[slot].assign(e->key());
 }
 

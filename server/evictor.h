@@ -86,6 +86,8 @@ class Evictor {
     uint64_t score = 0;         // higher: evict first
     uint32_t access_clock = 0;  // to notice a key read since it was sampled
     uint32_t slot = 0;          // index into keys_
+    uint64_t hash = 0;          // the key's, to find it without hashing again
+    const Entry* entry = nullptr;  // where it was: only ever prefetched, never read
   };
   static constexpr size_t kPoolSize = 16;
 
@@ -95,6 +97,9 @@ class Evictor {
   bool EvictRandom();
   bool EvictFromPool();
   void FillPool();
+  // Starts loading what the next evictions will read, so that they find it
+  // in the cache: the entries and buckets they will sample, the likely victim.
+  void PrefetchNext();
   void Offer(const Entry* e);
   uint64_t Score(const Entry* e) const;
   bool Eligible(const Entry* e) const;
@@ -111,6 +116,10 @@ class Evictor {
   std::array<uint32_t, kPoolSize> free_slots_;
   size_t free_count_ = kPoolSize;
   std::string victim_;  // reused: the random policies' pick
+  // Where the next two samples start: the buckets of the one after next are
+  // loaded one eviction ahead, the entries of the next one just before.
+  uint64_t next_sample_start_ = Keyspace::NextRandom();
+  uint64_t later_sample_start_ = Keyspace::NextRandom();
 };
 
 }  // namespace ringcache::server

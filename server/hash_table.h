@@ -74,6 +74,29 @@ class HashTable {
   template <typename Visit>
   void SampleEntries(uint64_t start, size_t count, size_t max_buckets, Visit&& visit);
 
+  // Starts loading the buckets `hash` maps to into the cache, for work that
+  // comes later (the next eviction).
+  void Prefetch(uint64_t hash) const {
+    for (int t = 0; t < 2; ++t) {
+      if (buckets_[t] != nullptr) __builtin_prefetch(&buckets_[t][hash & mask_[t]]);
+    }
+  }
+
+  // Starts loading the first entries of the chains SampleEntries(start,
+  // count, ...) will visit first. Reads the bucket array: best called after
+  // Prefetch(start) had time to bring it in.
+  void PrefetchSample(uint64_t start, size_t count) const {
+    const uint64_t mask = mask_[0] > mask_[1] ? mask_[0] : mask_[1];
+    const int t = mask_[1] > mask_[0] ? 1 : 0;
+    if (buckets_[t] == nullptr) return;
+    for (size_t i = 0; i < count * 2 && count > 0; ++i) {
+      if (const Entry* head = buckets_[t][(start + i) & mask]; head != nullptr) {
+        __builtin_prefetch(head);
+        --count;
+      }
+    }
+  }
+
   // Asked before the table grows, with the bytes the new bucket array takes;
   // false postpones growing (a memory limit would be overshot) until chains
   // get long. Empty: always allowed.

@@ -77,12 +77,20 @@ class Keyspace {
   // back. Counts an evicted key; a key found expired is freed as expired.
   // Returns whether memory was freed.
   template <typename Keep>
-  bool Evict(std::string_view key, Keep&& keep);
+  bool Evict(std::string_view key, uint64_t hash, Keep&& keep);
+  uint64_t Hash(std::string_view key) const { return table_.Hash(key); }
+  // Starts loading what evicting `e` (of that hash), or sampling from
+  // `hash`'s bucket (e null), will read.
+  void Prefetch(uint64_t hash, const Entry* e) const {
+    table_.Prefetch(hash);
+    if (e != nullptr) __builtin_prefetch(e);
+  }
   void set_growth_check(HashTable::GrowthCheck check) { table_.set_growth_check(std::move(check)); }
+  void PrefetchSample(uint64_t start, size_t count) const { table_.PrefetchSample(start, count); }
   // Eviction candidates; see HashTable::SampleEntries.
   template <typename Visit>
-  void SampleEntries(size_t count, size_t max_buckets, Visit&& visit) {
-    table_.SampleEntries(NextRandom(), count, max_buckets, std::forward<Visit>(visit));
+  void SampleEntries(uint64_t start, size_t count, size_t max_buckets, Visit&& visit) {
+    table_.SampleEntries(start, count, max_buckets, std::forward<Visit>(visit));
   }
   static uint64_t NextRandom();
   // Bytes `e` costs: its allocation as the allocator sized it, and its slot
@@ -171,8 +179,8 @@ class Keyspace {
 };
 
 template <typename Keep>
-bool Keyspace::Evict(std::string_view key, Keep&& keep) {
-  const HashTable::Position pos = table_.FindPosition(key, table_.Hash(key));
+bool Keyspace::Evict(std::string_view key, uint64_t hash, Keep&& keep) {
+  const HashTable::Position pos = table_.FindPosition(key, hash);
   if (!pos || pos.entry()->is_tombstone()) return false;
   if (IsExpired(pos.entry())) {
     ++stats_.expired_keys;
