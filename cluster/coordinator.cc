@@ -41,9 +41,7 @@ bool ParseReplicaValue(const client::Reply& reply, ReplicaValue* out) {
 }
 
 // The bookkeeping of one write: calls `done` exactly once.
-struct Coordinator::Write {
-  explicit Write(asio::io_context& io) : timer(io) {}
-  asio::steady_timer timer;
+struct Coordinator::Write : Expiring, std::enable_shared_from_this<Write> {
   size_t asked = 0;
   size_t needed = 0;
   size_t acks = 0;
@@ -55,8 +53,12 @@ struct Coordinator::Write {
     if (!done) return;
     DeleteDone callback = std::move(done);
     done = nullptr;
-    timer.cancel();
+    DeadlineList::Remove(this);
     callback(status, removed_live);
+  }
+  void Expire() override {
+    const auto self = shared_from_this();
+    Finish(NoQuorum("acknowledged the write in time", acks, asked, needed));
   }
   void OnReply(int64_t outcome) {
     outcome >= 0 ? ++acks : ++failures;
@@ -72,9 +74,9 @@ struct Coordinator::Write {
 };
 
 // The bookkeeping of one read: answers after R replies, repairs after all.
-struct Coordinator::Read {
-  explicit Read(asio::io_context& io) : timer(io) {}
-  asio::steady_timer timer;
+struct Coordinator::Read : Expiring, std::enable_shared_from_this<Read> {
+  explicit Read(Coordinator* owner) : coordinator(owner) {}
+  Coordinator* coordinator;
   std::string key;
   size_t replicas = 0;  // N that exist for the key
   size_t needed = 0;
@@ -102,13 +104,38 @@ struct Coordinator::Read {
     done = nullptr;
     callback(status, status.ok() ? *Newest() : ReplicaValue());
   }
+  void Expire() override {
+    const auto self = shared_from_this();
+    Finish(NoQuorum("answered the read in time", answers.size(), replicas, needed));
+    coordinator->RepairStale(self);
+  }
 };
 
 Coordinator::Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers,
                          HybridClock& clock, std::string self_id, server::Keyspace* local,
                          const Membership* membership)
     : io_(io), ring_(ring), peers_(peers), clock_(clock), self_id_(std::move(self_id)),
-      local_(local), membership_(membership) {}
+      local_(local), membership_(membership), deadline_timer_(io) {}
+
+Coordinator::~Coordinator() = default;
+
+void Coordinator::AddDeadline(Expiring* op, std::chrono::milliseconds timeout) {
+  deadlines_.Add(op, DeadlineList::Clock::now() + timeout);
+  // A pending timer is due no later than this deadline (they only grow): it
+  // will re-arm for whatever is oldest then.
+  if (!deadline_timer_pending_) ArmDeadlineTimer();
+}
+
+void Coordinator::ArmDeadlineTimer() {
+  deadline_timer_pending_ = true;
+  deadline_timer_.expires_at(deadlines_.next_deadline());
+  deadline_timer_.async_wait([this](const asio::error_code& ec) {
+    deadline_timer_pending_ = false;
+    if (ec) return;
+    deadlines_.ExpireDue(DeadlineList::Clock::now());
+    if (!deadlines_.empty() && !deadline_timer_pending_) ArmDeadlineTimer();
+  });
+}
 
 void Coordinator::Replicate(const std::string& node, const std::string& key,
                             const ReplicaValue& value, std::function<void(int64_t)> done) {
@@ -165,7 +192,7 @@ void Coordinator::Fetch(const std::string& node, const std::string& key,
 void Coordinator::StartWrite(std::shared_ptr<const Hint> write_op, const std::string& applied_by,
                              const QuorumSettings& quorum, DeleteDone done) {
   const ReplicaSet replicas = ring_.PreferenceList(write_op->key, quorum.replicas);
-  auto write = std::make_shared<Write>(io_);
+  auto write = std::make_shared<Write>();
   write->asked = replicas.size;
   write->needed = std::min(quorum.write_quorum, quorum.replicas);
   write->done = std::move(done);
@@ -173,11 +200,7 @@ void Coordinator::StartWrite(std::shared_ptr<const Hint> write_op, const std::st
     write->Finish(NoQuorum("exist to take the write", write->asked, write->asked, write->needed));
     return;
   }
-  write->timer.expires_after(quorum.timeout);
-  write->timer.async_wait([write](const asio::error_code& ec) {
-    if (!ec) write->Finish(NoQuorum("acknowledged the write in time", write->acks, write->asked,
-                                    write->needed));
-  });
+  AddDeadline(write.get(), quorum.timeout);
   for (uint32_t node : replicas) {
     const std::string& node_id = ring_.nodes()[node];
     if (node_id == applied_by) {
@@ -231,7 +254,7 @@ void Coordinator::WriteState(std::string key, ReplicaValue value, const std::str
 // and anti-entropy.
 void Coordinator::Get(std::string_view key, const QuorumSettings& quorum, ReadDone done) {
   const ReplicaSet replicas = ring_.PreferenceList(key, quorum.replicas);
-  auto read = std::make_shared<Read>(io_);
+  auto read = std::make_shared<Read>(this);
   read->key = key;
   read->replicas = replicas.size;
   read->needed = std::min(quorum.read_quorum, quorum.replicas);
@@ -250,13 +273,7 @@ void Coordinator::Get(std::string_view key, const QuorumSettings& quorum, ReadDo
                           read->needed));
     return;
   }
-  read->timer.expires_after(quorum.timeout);
-  read->timer.async_wait([this, read](const asio::error_code& ec) {
-    if (ec) return;
-    read->Finish(NoQuorum("answered the read in time", read->answers.size(), read->replicas,
-                          read->needed));
-    RepairStale(read);
-  });
+  AddDeadline(read.get(), quorum.timeout);
   while (read->next_candidate < read->needed) AskNext(read);
 }
 
@@ -279,7 +296,7 @@ void Coordinator::AskNext(const std::shared_ptr<Read>& read) {
                             read->needed));
     }
     if (read->in_flight == 0 && !read->done) {
-      read->timer.cancel();
+      DeadlineList::Remove(read.get());
       RepairStale(read);
     }
   });

@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 
+#include "cluster/deadline_list.h"
 #include "cluster/hybrid_clock.h"
 #include "cluster/membership.h"
 #include "cluster/peer_pool.h"
@@ -68,6 +69,9 @@ class Coordinator {
   Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers, HybridClock& clock,
               std::string self_id, server::Keyspace* local,
               const Membership* membership = nullptr);
+  ~Coordinator();
+  Coordinator(const Coordinator&) = delete;
+  Coordinator& operator=(const Coordinator&) = delete;
 
   // Keys and values are copied once, into the write shared by all replicas.
   void Put(std::string_view key, std::string_view value, int64_t expire_at_ms,
@@ -122,6 +126,9 @@ class Coordinator {
   void AskNext(const std::shared_ptr<Read>& read);
   void RepairStale(const std::shared_ptr<Read>& read);
   void StoreHint(const std::string& node, const Hint& hint);
+  // Times `op` out after `timeout` unless it is removed from deadlines_ first.
+  void AddDeadline(Expiring* op, std::chrono::milliseconds timeout);
+  void ArmDeadlineTimer();
   void DeliverNextHint(const std::string& node);
 
   asio::io_context& io_;
@@ -143,6 +150,9 @@ class Coordinator {
   size_t max_hints_ = 100000;
   size_t hints_pending_ = 0;
   uint64_t hints_delivered_ = 0;
+  DeadlineList deadlines_;  // reads and writes in flight, oldest first
+  asio::steady_timer deadline_timer_;  // armed for the oldest while any are in flight
+  bool deadline_timer_pending_ = false;
   uint64_t hints_dropped_ = 0;
 };
 

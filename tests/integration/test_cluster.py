@@ -3,7 +3,9 @@ through one node are read through the others, the cluster stays writable with
 W of N replicas up and says so clearly when it is not, and read repair fixes a
 replica that missed writes."""
 
+import os
 import random
+import signal
 import threading
 import time
 import unittest
@@ -376,6 +378,31 @@ class ClusterTest(unittest.TestCase):
             with self.assertRaisesRegex(redis.ResponseError,
                                         "NOQUORUM 2 of 3 replicas acknowledged the write"):
                 c.client(0).set("k", "v")
+        finally:
+            c.stop()
+
+    def test_a_frozen_replica_times_out_reads_and_writes(self):
+        # SIGSTOP: the connection stays open and requests are never answered,
+        # so only the coordinator's deadline can end them.
+        c = LocalCluster("--cluster-timeout", "300", "--cluster-node-timeout", "60000")
+        try:
+            r = c.client(0)
+            self.assertTrue(r.set("k", "v"))
+            os.kill(c.nodes[2].proc.pid, signal.SIGSTOP)
+            try:
+                strict = c.client(0)
+                strict.execute_command("RING", "QUORUM", 3, 3)
+                started = time.time()
+                with self.assertRaisesRegex(redis.ResponseError,
+                                            "NOQUORUM 2 of 3 replicas acknowledged the write in time"):
+                    strict.set("k", "v2")
+                with self.assertRaisesRegex(redis.ResponseError,
+                                            "NOQUORUM 2 of 3 replicas answered the read in time"):
+                    strict.get("k")
+                self.assertLess(time.time() - started, 30)  # they did end
+                self.assertEqual(c.client(1).get("k"), b"v2")  # W=2, R=2 without it
+            finally:
+                os.kill(c.nodes[2].proc.pid, signal.SIGCONT)
         finally:
             c.stop()
 
