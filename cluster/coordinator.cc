@@ -156,7 +156,8 @@ void Coordinator::Replicate(const std::string& node, const std::string& key,
     done(-1);
     return;
   }
-  const std::string version = value.version.ToString();
+  const server::Version::Text version_text = value.version.Format();
+  const std::string_view version = version_text.view();
   const std::string expire = std::to_string(value.expire_at_ms);
   auto on_reply = [done = std::move(done)](const asio::error_code& ec, const client::Reply& reply) {
     // 0 means the replica already holds something newer: it is up to date.

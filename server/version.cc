@@ -4,7 +4,17 @@
 
 namespace ringcache::server {
 
-std::string Version::ToString() const { return std::to_string(hlc) + "-" + std::to_string(node); }
+Version::Text Version::Format() const {
+  Text text{};
+  char* end = text.data + sizeof(text.data);
+  char* p = std::to_chars(text.data, end, hlc).ptr;
+  *p++ = '-';
+  p = std::to_chars(p, end, node).ptr;
+  text.size = static_cast<size_t>(p - text.data);
+  return text;
+}
+
+std::string Version::ToString() const { return std::string(Format().view()); }
 
 bool Version::Parse(std::string_view text, Version* out) {
   const size_t dash = text.find('-');

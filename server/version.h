@@ -8,6 +8,7 @@
 #pragma once
 
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -24,6 +25,14 @@ struct Version {
 
   // Wire form used between nodes: "<hlc>-<node>".
   std::string ToString() const;
+  // The same, written into a buffer of the caller's (no allocation: one is
+  // formatted per replica write).
+  struct Text {
+    char data[27];  // 20 digits, '-', 5 digits, and room to spare
+    size_t size;
+    std::string_view view() const { return {data, size}; }
+  };
+  Text Format() const;
   static bool Parse(std::string_view text, Version* out);
 };
 

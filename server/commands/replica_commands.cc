@@ -82,7 +82,7 @@ void GetCommand(CommandContext& ctx, ArgList args) {
   ctx.reply().Bulk(e->is_tombstone() ? "tombstone" : "string");
   ctx.reply().Bulk(e->value());
   ctx.reply().Integer(e->expire_at_ms);
-  ctx.reply().Bulk(e->version().ToString());
+  ctx.reply().Bulk(e->version().Format().view());
 }
 
 // RC.GOSSIP [<id> <generation> <counter>]...  -> this node's table, same form

@@ -45,3 +45,17 @@ TEST_CASE("versions order by stamp, then node, and round-trip their wire form", 
   REQUIRE_FALSE(Version::Parse("x-1", &parsed));
   REQUIRE_FALSE(Version::Parse("1-70000", &parsed));
 }
+
+TEST_CASE("versions travel as text and come back equal", "[clock]") {
+  for (const Version v : {Version{0, 0}, Version{1, 2}, Version{UINT64_MAX, UINT16_MAX},
+                          Version{(uint64_t{1730000000000} << 16) | 7, 4242}}) {
+    Version back;
+    REQUIRE(Version::Parse(v.Format().view(), &back));
+    REQUIRE(back == v);
+    REQUIRE(v.ToString() == std::string(v.Format().view()));
+  }
+  Version out;
+  REQUIRE(Version::Parse("18446744073709551615-65535", &out));
+  REQUIRE_FALSE(Version::Parse("12", &out));
+  REQUIRE_FALSE(Version::Parse("1-70000", &out));
+}
