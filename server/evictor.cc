@@ -42,6 +42,11 @@ bool IsLfu(EvictionPolicy p) {
   return p == EvictionPolicy::kAllKeysLfu || p == EvictionPolicy::kVolatileLfu;
 }
 
+bool IsVolatileOnly(EvictionPolicy p) {
+  return p == EvictionPolicy::kVolatileLru || p == EvictionPolicy::kVolatileLfu ||
+         p == EvictionPolicy::kVolatileRandom || p == EvictionPolicy::kVolatileTtl;
+}
+
 bool IsRandom(EvictionPolicy p) {
   return p == EvictionPolicy::kAllKeysRandom || p == EvictionPolicy::kVolatileRandom;
 }
@@ -85,19 +90,8 @@ void Evictor::Configure(const EvictionSettings& settings) {
   settings_ = settings;
   settings_.samples = std::max<size_t>(1, settings_.samples);
   settings_.tracking.lfu = IsLfu(settings_.policy);
+  volatile_only_ = IsVolatileOnly(settings_.policy);
   keyspace_.set_access_tracking(settings_.tracking);
-}
-
-bool Evictor::volatile_only() const {
-  switch (settings_.policy) {
-    case EvictionPolicy::kVolatileLru:
-    case EvictionPolicy::kVolatileLfu:
-    case EvictionPolicy::kVolatileRandom:
-    case EvictionPolicy::kVolatileTtl:
-      return true;
-    default:
-      return false;
-  }
 }
 
 EvictionResult Evictor::EvictUntilUnder(int64_t budget_us) {
@@ -116,16 +110,16 @@ EvictionResult Evictor::EvictUntilUnder(int64_t budget_us) {
 
 bool Evictor::EvictOne() {
   if (keyspace_.size() == 0) return false;
-  if (volatile_only() && keyspace_.expires_count() == 0) return false;
+  if (volatile_only_ && keyspace_.expires_count() == 0) return false;
   return IsRandom(settings_.policy) ? EvictRandom() : EvictFromPool();
 }
 
 bool Evictor::Eligible(const Entry* e) const {
-  return !e->is_tombstone() && (!volatile_only() || e->has_expiry());
+  return !e->is_tombstone() && (!volatile_only_ || e->has_expiry());
 }
 
 size_t Evictor::BucketsToWalk() const {
-  return settings_.samples * (volatile_only() ? kVolatileBucketsPerSample : kBucketsPerSample);
+  return settings_.samples * (volatile_only_ ? kVolatileBucketsPerSample : kBucketsPerSample);
 }
 
 bool Evictor::EvictRandom() {
@@ -151,7 +145,10 @@ bool Evictor::EvictFromPool() {
       const Candidate best = pool_[--pool_used_];
       free_slots_[free_count_++] = best.slot;
       // Spared if read since it was sampled: no longer a good candidate.
-      const bool freed = keyspace_.Evict(keys_[best.slot], best.hash, [&](const Entry* e) {
+      const std::string& key = keys_[best.slot];
+      const uint64_t known = slot_info_[best.slot].hash;
+      const uint64_t hash = known != 0 ? known : keyspace_.Hash(key);
+      const bool freed = keyspace_.Evict(key, hash, [&](const Entry* e) {
         return e->access_clock != best.access_clock || !Eligible(e);
       });
       if (freed) {
@@ -167,7 +164,9 @@ void Evictor::PrefetchNext() {
   keyspace_.PrefetchSample(next_sample_start_, settings_.samples);
   keyspace_.Prefetch(later_sample_start_, nullptr);
   if (pool_used_ > 0) {
-    const Candidate& next = pool_[pool_used_ - 1];
+    // Hashed here, for the one likely victim, rather than for every candidate.
+    SlotInfo& next = slot_info_[pool_[pool_used_ - 1].slot];
+    next.hash = keyspace_.Hash(keys_[pool_[pool_used_ - 1].slot]);
     keyspace_.Prefetch(next.hash, next.entry);
   }
 }
@@ -199,6 +198,7 @@ uint64_t Evictor::Score(const Entry* e) const {
 // worst candidate or there is room.
 void Evictor::Offer(const Entry* e) {
   const uint64_t score = Score(e);
+  if (pool_used_ == kPoolSize && score <= pool_[0].score) return;  // worse than all held
   size_t k = 0;
   while (k < pool_used_ && pool_[k].score < score) ++k;
   uint32_t slot = 0;
@@ -209,13 +209,13 @@ void Evictor::Offer(const Entry* e) {
                        pool_.begin() + static_cast<ptrdiff_t>(pool_used_) + 1);
     ++pool_used_;
   } else {
-    if (k == 0) return;  // worse than every candidate held
     // The worst (slot 0) gives way; entries below k move down one.
     slot = pool_[0].slot;
     std::copy(pool_.begin() + 1, pool_.begin() + static_cast<ptrdiff_t>(k), pool_.begin());
     --k;
   }
-  pool_[k] = {score, e->access_clock, slot, keyspace_.Hash(e->key()), e};
+  pool_[k] = {score, e->access_clock, slot};
+  slot_info_[slot] = {0, e};
   keys_[slot].assign(e->key());
 }
 

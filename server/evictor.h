@@ -85,8 +85,12 @@ class Evictor {
   struct Candidate {
     uint64_t score = 0;         // higher: evict first
     uint32_t access_clock = 0;  // to notice a key read since it was sampled
-    uint32_t slot = 0;          // index into keys_
-    uint64_t hash = 0;          // the key's, to find it without hashing again
+    uint32_t slot = 0;          // index into keys_ and slot_info_
+  };
+  // What else is known of a candidate, kept by slot so that the pool's
+  // entries stay 16 bytes and cheap to shift.
+  struct SlotInfo {
+    uint64_t hash = 0;  // the key's once known (0: not yet), to find it without hashing again
     const Entry* entry = nullptr;  // where it was: only ever prefetched, never read
   };
   static constexpr size_t kPoolSize = 16;
@@ -103,16 +107,17 @@ class Evictor {
   void Offer(const Entry* e);
   uint64_t Score(const Entry* e) const;
   bool Eligible(const Entry* e) const;
-  bool volatile_only() const;
   size_t BucketsToWalk() const;
 
   Keyspace& keyspace_;
   MemoryMeter meter_;
   MicrosClock clock_;
   EvictionSettings settings_;
+  bool volatile_only_ = false;  // only keys with a TTL may be evicted
   std::array<Candidate, kPoolSize> pool_;  // ascending by score
   size_t pool_used_ = 0;
   std::array<std::string, kPoolSize> keys_;
+  std::array<SlotInfo, kPoolSize> slot_info_;
   std::array<uint32_t, kPoolSize> free_slots_;
   size_t free_count_ = kPoolSize;
   std::string victim_;  // reused: the random policies' pick

@@ -174,8 +174,17 @@ void HashTable::SampleEntries(uint64_t start, size_t count, size_t max_buckets, 
   Entry* chains[kChainsPerRound];
   while (seen < max_buckets) {
     size_t found = 0;
+    if (!rehashing()) {  // the common case, kept to a load and a test per bucket
+      for (; seen < max_buckets && found < kChainsPerRound && found < count;
+           ++seen, index = (index + 1) & mask) {
+        if (Entry* head = buckets_[0][index]; head != nullptr) {
+          __builtin_prefetch(head);
+          chains[found++] = head;
+        }
+      }
+    }
     // Room for two chains per bucket: while rehashing, both tables have one.
-    for (; seen < max_buckets && found + 1 < kChainsPerRound && found < count;
+    for (; rehashing() && seen < max_buckets && found + 1 < kChainsPerRound && found < count;
          ++seen, index = (index + 1) & mask) {
       for (int t = 0; t < 2; ++t) {
         // Buckets of table 0 below the rehash index are already empty.
