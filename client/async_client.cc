@@ -36,6 +36,20 @@ void AsyncClient::Send(std::span<const std::string_view> args, ReplyCallback don
   MaybeWrite();
 }
 
+namespace {
+
+// Buffers keep their capacity between uses, but one that a burst grew past
+// this is given back once empty: otherwise a few seconds of pipelining pin
+// megabytes per connection for good (and count against maxmemory).
+constexpr size_t kKeptBufferBytes = size_t{64} * 1024;
+
+void ReleaseIfLarge(std::string* buffer) {
+  buffer->clear();
+  if (buffer->capacity() > kKeptBufferBytes) std::string().swap(*buffer);
+}
+
+}  // namespace
+
 void AsyncClient::MaybeWrite() {
   if (!connected_ || writing_ || queued_.empty()) return;
   writing_ = true;
@@ -43,7 +57,7 @@ void AsyncClient::MaybeWrite() {
   asio::async_write(socket_, asio::buffer(in_flight_),
                     [self = shared_from_this()](const asio::error_code& ec, size_t) {
                       self->writing_ = false;
-                      self->in_flight_.clear();
+                      ReleaseIfLarge(&self->in_flight_);
                       if (ec) {
                         self->Fail(ec);
                         return;
@@ -83,6 +97,7 @@ void AsyncClient::DeliverReplies() {
     done({}, std::move(reply));
   }
   input_.erase(0, start);
+  if (input_.empty()) ReleaseIfLarge(&input_);
 }
 
 void AsyncClient::Fail(const asio::error_code& ec) {

@@ -35,6 +35,11 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   void Close();
   bool connected() const { return connected_; }
   size_t pending() const { return callbacks_.size(); }
+  // Bytes held by this connection's buffers (requests queued and being
+  // written, replies read and not yet parsed).
+  size_t buffered_bytes() const {
+    return queued_.capacity() + in_flight_.capacity() + input_.capacity();
+  }
 
  private:
   void MaybeWrite();

@@ -26,6 +26,13 @@ class PeerPool {
   void Send(const std::string& peer, std::span<const std::string_view> args,
             client::AsyncClient::ReplyCallback done);
   void CloseAll();
+  // Bytes held by the connections' buffers: the cluster's replication
+  // traffic, which maxmemory leaves out as Redis leaves out its replicas'.
+  size_t BufferedBytes() const {
+    size_t bytes = 0;
+    for (const auto& [peer, connection] : connections_) bytes += connection->buffered_bytes();
+    return bytes;
+  }
 
  private:
   std::shared_ptr<client::AsyncClient> Connection(const std::string& peer);

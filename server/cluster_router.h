@@ -51,6 +51,7 @@ class ClusterRouter {
   const std::string& self_id() const { return self_id_; }
   const cluster::QuorumSettings& quorum() const { return quorum_; }
   const cluster::Coordinator& coordinator() const { return coordinator_; }
+  const cluster::PeerPool& peers() const { return peers_; }
 
   // What a command did on the replica that applied it: its reply for the
   // client and the new state of each key it changed.

@@ -157,6 +157,7 @@ void ClusterSection(ServerState& server, std::string* out) {
   Field(out, "ring_hints_pending", coordinator.hints_pending());
   Field(out, "ring_hints_delivered", coordinator.hints_delivered());
   Field(out, "ring_hints_dropped", coordinator.hints_dropped());
+  Field(out, "ring_bus_buffers", router->peers().BufferedBytes());
   if (const cluster::Syncer* syncer = router->syncer()) {
     Field(out, "ring_sync_running", syncer->running() ? 1 : 0);
     Field(out, "ring_sync_rounds", syncer->stats().rounds);
