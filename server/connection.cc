@@ -14,8 +14,11 @@ namespace {
 constexpr size_t kReadChunk = size_t{16} * 1024;
 // Pipelined commands whose replies may be pending at once per connection.
 constexpr size_t kMaxDeferredReplies = 1024;
-// An output buffer that grew past this after a big reply is released.
+// An output buffer that grew past this after a big reply is released, and so
+// is an input buffer that a big request grew, once it is drained: kept, they
+// would hold memory (counted against maxmemory) for as long as the client stays.
 constexpr size_t kKeepOutputCapacity = size_t{64} * 1024;
+constexpr size_t kKeepInputCapacity = size_t{64} * 1024;
 
 std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
   return ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -108,6 +111,12 @@ void Connection::Close() {
 }
 
 void Connection::ReserveInput(size_t min_free) {
+  if (fill_pos_ == parse_pos_ && input_capacity_ > kKeepInputCapacity && min_free <= kReadChunk) {
+    input_ = std::make_unique<char[]>(kReadChunk);
+    input_capacity_ = kReadChunk;
+    parse_pos_ = fill_pos_ = 0;
+    return;
+  }
   if (input_capacity_ - fill_pos_ >= min_free) return;
   const size_t pending = fill_pos_ - parse_pos_;
   size_t capacity = std::max(input_capacity_, kReadChunk);

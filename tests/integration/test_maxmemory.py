@@ -168,6 +168,17 @@ class IntrospectionTest(unittest.TestCase):
             self.assertEqual(stats["keyspace_misses"], 1)
             self.assertEqual(stats["evicted_keys"], 0)
 
+    def test_a_big_request_does_not_pin_its_buffer(self):
+        with Node() as node:
+            r = redis.Redis(port=node.port)
+            base = r.info("memory")["used_memory"]
+            r.set("big", "x" * (8 * MB))
+            r.delete("big")
+            r.ping()
+            # The 8 MB query buffer was given back once the request was done.
+            self.assertLess(r.info("clients")["client_recent_max_input_buffer"], 1 * MB)
+            self.assertLess(r.info("memory")["used_memory"], base + 1 * MB)
+
     def test_memory_usage(self):
         with Node() as node:
             r = redis.Redis(port=node.port)
