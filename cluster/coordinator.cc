@@ -137,8 +137,9 @@ void Coordinator::ArmDeadlineTimer() {
   });
 }
 
+template <typename Done>
 void Coordinator::Replicate(const std::string& node, const std::string& key,
-                            const ReplicaValue& value, std::function<void(int64_t)> done) {
+                            const ReplicaValue& value, Done done) {
   if (node == self_id_ && local_ != nullptr) {
     if (value.tombstone) {
       bool removed = false;  // codes as RC.DEL replies them
@@ -172,8 +173,8 @@ void Coordinator::Replicate(const std::string& node, const std::string& key,
   }
 }
 
-void Coordinator::Fetch(const std::string& node, const std::string& key,
-                        std::function<void(bool, ReplicaValue)> done) {
+template <typename Done>
+void Coordinator::Fetch(const std::string& node, const std::string& key, Done done) {
   if (node == self_id_ && local_ != nullptr) {
     done(true, LocalValue(*local_, key));
     return;
