@@ -83,7 +83,7 @@ struct Coordinator::Read : Expiring, std::enable_shared_from_this<Read> {
   std::vector<std::string> candidates;  // in the order to ask them
   size_t next_candidate = 0;
   size_t in_flight = 0;
-  std::vector<std::pair<std::string, ReplicaValue>> answers;  // node, value
+  std::vector<std::pair<size_t, ReplicaValue>> answers;  // index in candidates, value
   ReadDone done;
 
   // Whether R answers can still arrive.
@@ -93,7 +93,7 @@ struct Coordinator::Read : Expiring, std::enable_shared_from_this<Read> {
 
   const ReplicaValue* Newest() const {
     const ReplicaValue* newest = nullptr;
-    for (const auto& [node, value] : answers) {
+    for (const auto& [candidate, value] : answers) {
       if (newest == nullptr || newest->version < value.version) newest = &value;
     }
     return newest;
@@ -280,13 +280,13 @@ void Coordinator::Get(std::string_view key, const QuorumSettings& quorum, ReadDo
 }
 
 void Coordinator::AskNext(const std::shared_ptr<Read>& read) {
-  const std::string node_id = read->candidates[read->next_candidate++];
+  const size_t candidate = read->next_candidate++;
   ++read->in_flight;
-  Fetch(node_id, read->key, [this, read, node_id](bool ok, ReplicaValue value) {
+  Fetch(read->candidates[candidate], read->key, [this, read, candidate](bool ok, ReplicaValue value) {
     --read->in_flight;
     if (ok) {
       clock_.Observe(value.version);
-      read->answers.emplace_back(node_id, std::move(value));
+      read->answers.emplace_back(candidate, std::move(value));
     } else if (read->next_candidate < read->candidates.size()) {
       AskNext(read);
     }
@@ -369,10 +369,10 @@ void Coordinator::RepairStale(const std::shared_ptr<Read>& read) {
   const ReplicaValue* newest = read->Newest();
   if (newest == nullptr || !newest->found) return;
   const ReplicaValue best = *newest;
-  for (const auto& [node, value] : read->answers) {
+  for (const auto& [candidate, value] : read->answers) {
     if (value.version < best.version) {
       ++read_repairs_;
-      Replicate(node, read->key, best, [](int64_t) {});
+      Replicate(read->candidates[candidate], read->key, best, [](int64_t) {});
     }
   }
   read->answers.clear();  // repaired once, even if the timer fires later
