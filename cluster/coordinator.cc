@@ -42,6 +42,7 @@ bool ParseReplicaValue(const client::Reply& reply, ReplicaValue* out) {
 
 // The bookkeeping of one write: calls `done` exactly once.
 struct Coordinator::Write : Expiring, std::enable_shared_from_this<Write> {
+  Hint op;  // what is written, kept for hints to replicas that miss it
   size_t asked = 0;
   size_t needed = 0;
   size_t acks = 0;
@@ -191,34 +192,6 @@ void Coordinator::Fetch(const std::string& node, const std::string& key, Done do
   });
 }
 
-void Coordinator::StartWrite(std::shared_ptr<const Hint> write_op, const std::string& applied_by,
-                             const QuorumSettings& quorum, DeleteDone done) {
-  const ReplicaSet replicas = ring_.PreferenceList(write_op->key, quorum.replicas);
-  auto write = std::make_shared<Write>();
-  write->asked = replicas.size;
-  write->needed = std::min(quorum.write_quorum, quorum.replicas);
-  write->done = std::move(done);
-  if (write->asked < write->needed) {
-    write->Finish(NoQuorum("exist to take the write", write->asked, write->asked, write->needed));
-    return;
-  }
-  AddDeadline(write.get(), quorum.timeout);
-  for (uint32_t node : replicas) {
-    const std::string& node_id = ring_.nodes()[node];
-    if (node_id == applied_by) {
-      write->OnReply(1);
-      continue;
-    }
-    Replicate(node_id, write_op->key, write_op->value,
-              [this, write, node_id, write_op](int64_t outcome) {
-                // Kept even when the client already has its answer: the
-                // replica gets the write when it is back.
-                if (outcome < 0) StoreHint(node_id, *write_op);
-                write->OnReply(outcome);
-              });
-  }
-}
-
 void Coordinator::Put(std::string_view key, std::string_view value, int64_t expire_at_ms,
                       const QuorumSettings& quorum, WriteDone done) {
   ReplicaValue state;
@@ -242,10 +215,31 @@ void Coordinator::Delete(std::string_view key, int64_t tombstone_until_ms,
 
 void Coordinator::WriteState(std::string key, ReplicaValue value, const std::string& applied_by,
                              const QuorumSettings& quorum, DeleteDone done) {
-  auto op = std::make_shared<Hint>();
-  op->key = std::move(key);
-  op->value = std::move(value);
-  StartWrite(std::move(op), applied_by, quorum, std::move(done));
+  auto write = std::make_shared<Write>();
+  write->op.key = std::move(key);
+  write->op.value = std::move(value);
+  const ReplicaSet replicas = ring_.PreferenceList(write->op.key, quorum.replicas);
+  write->asked = replicas.size;
+  write->needed = std::min(quorum.write_quorum, quorum.replicas);
+  write->done = std::move(done);
+  if (write->asked < write->needed) {
+    write->Finish(NoQuorum("exist to take the write", write->asked, write->asked, write->needed));
+    return;
+  }
+  AddDeadline(write.get(), quorum.timeout);
+  for (uint32_t node : replicas) {
+    const std::string& node_id = ring_.nodes()[node];
+    if (node_id == applied_by) {
+      write->OnReply(1);
+      continue;
+    }
+    Replicate(node_id, write->op.key, write->op.value, [this, write, node_id](int64_t outcome) {
+      // Kept even when the client already has its answer: the replica gets
+      // the write when it is back.
+      if (outcome < 0) StoreHint(node_id, write->op);
+      write->OnReply(outcome);
+    });
+  }
 }
 
 // Asks R replicas, not all N: any R overlap any W that acknowledged a write,

@@ -125,8 +125,6 @@ class Coordinator {
     ReplicaValue value;
   };
 
-  void StartWrite(std::shared_ptr<const Hint> write_op, const std::string& applied_by,
-                  const QuorumSettings& quorum, DeleteDone done);
   void AskNext(const std::shared_ptr<Read>& read);
   void RepairStale(const std::shared_ptr<Read>& read);
   void StoreHint(const std::string& node, const Hint& hint);
