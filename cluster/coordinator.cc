@@ -192,15 +192,13 @@ void Coordinator::Fetch(const std::string& node, const std::string& key, Done do
   });
 }
 
-void Coordinator::Put(std::string_view key, std::string_view value, int64_t expire_at_ms,
-                      const QuorumSettings& quorum, WriteDone done) {
+ReplicaValue Coordinator::NewState(std::string_view value, int64_t expire_at_ms) {
   ReplicaValue state;
   state.found = true;
   state.value = value;
   state.expire_at_ms = expire_at_ms;
   state.version = NextVersion();
-  WriteState(std::string(key), std::move(state), {}, quorum,
-             [done = std::move(done)](const server::Status& s, bool) { done(s); });
+  return state;
 }
 
 void Coordinator::Delete(std::string_view key, int64_t tombstone_until_ms,

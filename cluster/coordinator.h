@@ -57,7 +57,6 @@ struct ReplicaValue {
 
 class Coordinator {
  public:
-  using WriteDone = std::function<void(const server::Status&)>;
   // For deletes: whether any acknowledging replica held a live value.
   using DeleteDone = std::function<void(const server::Status&, bool existed)>;
   using ReadDone = std::function<void(const server::Status&, const ReplicaValue&)>;
@@ -74,8 +73,14 @@ class Coordinator {
   Coordinator& operator=(const Coordinator&) = delete;
 
   // Keys and values are copied once, into the write shared by all replicas.
+  // `done`: void(const server::Status&) (a template, so that it is wrapped in
+  // no more than the one std::function the write keeps).
+  template <typename Done>
   void Put(std::string_view key, std::string_view value, int64_t expire_at_ms,
-           const QuorumSettings& quorum, WriteDone done);
+           const QuorumSettings& quorum, Done done) {
+    WriteState(std::string(key), NewState(value, expire_at_ms), {}, quorum,
+               [done = std::move(done)](const server::Status& s, bool) mutable { done(s); });
+  }
   void Delete(std::string_view key, int64_t tombstone_until_ms, const QuorumSettings& quorum,
               DeleteDone done);
   void Get(std::string_view key, const QuorumSettings& quorum, ReadDone done);
@@ -107,6 +112,9 @@ class Coordinator {
  private:
   struct Write;
   struct Read;
+
+  // A live value stamped with a new version.
+  ReplicaValue NewState(std::string_view value, int64_t expire_at_ms);
 
   // Sends `value` (or its tombstone) with its version to one replica. The
   // outcome: -1 failed, 0 the replica had something newer, 1 applied, 2
