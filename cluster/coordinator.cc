@@ -115,7 +115,7 @@ struct Coordinator::Read : Expiring, std::enable_shared_from_this<Read> {
 Coordinator::Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers,
                          HybridClock& clock, std::string self_id, server::Keyspace* local,
                          const Membership* membership)
-    : io_(io), ring_(ring), peers_(peers), clock_(clock), self_id_(std::move(self_id)),
+    : ring_(ring), peers_(peers), clock_(clock), self_id_(std::move(self_id)),
       local_(local), membership_(membership), deadline_timer_(io) {}
 
 Coordinator::~Coordinator() = default;
@@ -203,11 +203,8 @@ ReplicaValue Coordinator::NewState(std::string_view value, int64_t expire_at_ms)
 
 void Coordinator::Delete(std::string_view key, int64_t tombstone_until_ms,
                          const QuorumSettings& quorum, DeleteDone done) {
-  ReplicaValue state;
-  state.found = true;
+  ReplicaValue state = NewState({}, tombstone_until_ms);
   state.tombstone = true;
-  state.expire_at_ms = tombstone_until_ms;
-  state.version = NextVersion();
   WriteState(std::string(key), std::move(state), {}, quorum, std::move(done));
 }
 

@@ -113,7 +113,8 @@ class Coordinator {
   struct Write;
   struct Read;
 
-  // A live value stamped with a new version.
+  // A value stamped with a new version (a tombstone's `expire_at_ms` is the
+  // end of its grace period).
   ReplicaValue NewState(std::string_view value, int64_t expire_at_ms);
 
   // Sends `value` (or its tombstone) with its version to one replica. The
@@ -141,7 +142,6 @@ class Coordinator {
   void ArmDeadlineTimer();
   void DeliverNextHint(const std::string& node);
 
-  asio::io_context& io_;
   const Ring& ring_;
   PeerPool& peers_;
   HybridClock& clock_;
