@@ -146,8 +146,7 @@ void Coordinator::Replicate(const std::string& node, const std::string& key,
       bool removed = false;  // codes as RC.DEL replies them
       const bool applied = local_->DeleteIfNewer(key, value.version, value.expire_at_ms, &removed);
       done(applied ? (removed ? 2 : 1) : 0);
-    } else if (evictor_ != nullptr &&
-               evictor_->MakeRoom(server::Evictor::kWriteBudgetUs) == server::EvictionResult::kFailed) {
+    } else if (evictor_ != nullptr && !evictor_->RoomForWrite()) {
       done(-1);  // full, and nothing may be evicted (noeviction)
     } else {
       done(local_->PutIfNewer(key, value.value, value.expire_at_ms, value.version) ? 1 : 0);

@@ -67,10 +67,7 @@ void Syncer::RequestPage(std::shared_ptr<Pull> pull) {
         ReplicaValue value;
         if (get_ec || !ParseReplicaValue(reply, &value) || !value.found) return;
         clock_.Observe(value.version);
-        if (!value.tombstone && evictor_ != nullptr &&
-            evictor_->MakeRoom(server::Evictor::kWriteBudgetUs) == server::EvictionResult::kFailed) {
-          return;
-        }
+        if (!value.tombstone && evictor_ != nullptr && !evictor_->RoomForWrite()) return;
         const bool applied =
             value.tombstone
                 ? keyspace_.DeleteIfNewer(key, value.version, value.expire_at_ms)

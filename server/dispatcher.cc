@@ -90,8 +90,7 @@ bool Dispatcher::CheckMemoryOrReply(CommandContext& ctx, const CommandSpec& spec
   // As Redis: every command evicts when over the limit (reads take memory
   // too: replies, and in a cluster the values in flight); only commands that
   // may grow the data are refused when nothing can be evicted.
-  if (ctx.server().evictor.MakeRoom(Evictor::kWriteBudgetUs) != EvictionResult::kFailed ||
-      (spec.flags & kDenyOom) == 0) {
+  if (ctx.server().evictor.RoomForWrite() || (spec.flags & kDenyOom) == 0) {
     return true;
   }
   RejectWith(ctx, "OOM command not allowed when used memory > 'maxmemory'.");

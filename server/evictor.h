@@ -77,6 +77,8 @@ class Evictor {
     if (settings_.max_bytes == 0) return EvictionResult::kUnderLimit;
     return EvictUntilUnder(budget_us);
   }
+  // MakeRoom for one write: false when the write must be refused.
+  bool RoomForWrite() { return MakeRoom(kWriteBudgetUs) != EvictionResult::kFailed; }
 
  private:
   // Pool entries are small and move on every insertion; the keys they name

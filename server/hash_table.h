@@ -172,26 +172,18 @@ void HashTable::SampleEntries(uint64_t start, size_t count, size_t max_buckets, 
   // instead of following one another (they are most of an eviction's cost).
   constexpr size_t kChainsPerRound = 8;
   Entry* chains[kChainsPerRound];
+  // The bucket range each table holds entries in: table 0's buckets below the
+  // rehash index are already empty, and a missing table 1 has none.
+  const uint64_t first[2] = {rehashing() ? static_cast<uint64_t>(rehash_index_) : 0, 0};
+  const uint64_t end[2] = {size_of(0), size_of(1)};
+  const int tables = rehashing() ? 2 : 1;
   while (seen < max_buckets) {
     size_t found = 0;
-    if (!rehashing()) {  // the common case, kept to a load and a test per bucket
-      for (; seen < max_buckets && found < kChainsPerRound && found < count;
-           ++seen, index = (index + 1) & mask) {
-        if (Entry* head = buckets_[0][index]; head != nullptr) {
-          __builtin_prefetch(head);
-          chains[found++] = head;
-        }
-      }
-    }
     // Room for two chains per bucket: while rehashing, both tables have one.
-    for (; rehashing() && seen < max_buckets && found + 1 < kChainsPerRound && found < count;
+    for (; seen < max_buckets && found + 1 < kChainsPerRound && found < count;
          ++seen, index = (index + 1) & mask) {
-      for (int t = 0; t < 2; ++t) {
-        // Buckets of table 0 below the rehash index are already empty.
-        if (index >= size_of(t) ||
-            (t == 0 && rehashing() && index < static_cast<uint64_t>(rehash_index_))) {
-          continue;
-        }
+      for (int t = 0; t < tables; ++t) {
+        if (index < first[t] || index >= end[t]) continue;
         if (Entry* head = buckets_[t][index]; head != nullptr) {
           __builtin_prefetch(head);
           chains[found++] = head;
