@@ -80,7 +80,20 @@ void Connection::CompleteDeferred(uint64_t slot, std::string resp) {
   }
   // Completed from inside a handler (every replica was local): the running
   // ProcessInput loop goes on and pumps afterwards; do not re-enter it.
-  if (!processing_) Pump();
+  if (processing_) return;
+  if (deferred_pending_ == 0) {
+    Pump();
+  } else if (!flush_posted_) {
+    // More replies are on their way, often in bus replies that this same
+    // turn of the event loop is about to handle: write once after them
+    // rather than once per bus reply (each write to a client is a syscall
+    // that also pays the receiver's side of loopback TCP).
+    flush_posted_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      self->flush_posted_ = false;
+      self->Pump();
+    });
+  }
 }
 
 void Connection::Pump() {

@@ -82,6 +82,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   bool reading_ = false;
   bool writing_ = false;
   bool processing_ = false;  // inside a command handler
+  bool flush_posted_ = false;  // a Pump() is queued on the event loop
   bool closed_ = false;
 };
 
