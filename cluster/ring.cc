@@ -31,6 +31,23 @@ void Ring::SetNodes(std::vector<std::string> node_ids) {
   std::sort(tokens_.begin(), tokens_.end(), [](const Token& a, const Token& b) {
     return a.position != b.position ? a.position < b.position : a.node < b.node;
   });
+  bucket_bits_ = 1;
+  while (bucket_bits_ < 32 && (size_t{1} << bucket_bits_) < tokens_.size()) ++bucket_bits_;
+  bucket_start_.assign((size_t{1} << bucket_bits_) + 1, 0);
+  size_t t = 0;
+  for (size_t b = 0; b < bucket_start_.size(); ++b) {
+    while (t < tokens_.size() && (tokens_[t].position >> (64 - bucket_bits_)) < b) ++t;
+    bucket_start_[b] = static_cast<uint32_t>(t);
+  }
+}
+
+size_t Ring::FirstTokenAtOrAfter(uint64_t token) const {
+  const uint64_t bucket = token >> (64 - bucket_bits_);
+  // Tokens in later arcs all lie after `token`; so does the end.
+  size_t i = bucket_start_[bucket];
+  const size_t end = bucket_start_[bucket + 1];
+  while (i < end && tokens_[i].position < token) ++i;
+  return i;
 }
 
 std::string_view Ring::HashTag(std::string_view key) {
@@ -55,8 +72,7 @@ ReplicaSet Ring::PreferenceListForToken(uint64_t token, size_t n) const {
   n = std::min({n, nodes_.size(), kMaxReplicas});
   if (n == 0) return set;
   // The first token at or after the key's position owns it; wrap at the end.
-  auto it = std::lower_bound(tokens_.begin(), tokens_.end(), token,
-                             [](const Token& t, uint64_t pos) { return t.position < pos; });
+  auto it = tokens_.begin() + static_cast<ptrdiff_t>(FirstTokenAtOrAfter(token));
   for (size_t walked = 0; set.size < n && walked < tokens_.size(); ++walked, ++it) {
     if (it == tokens_.end()) it = tokens_.begin();
     if (!set.Contains(it->node)) set.nodes[set.size++] = it->node;

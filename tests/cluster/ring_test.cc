@@ -1,6 +1,10 @@
 #include "cluster/ring.h"
 
+#include <xxhash.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,6 +32,35 @@ TEST_CASE("preference list holds n distinct nodes", "[ring]") {
   REQUIRE(ring.PreferenceList("k", 9).size == 5);  // never more than the members
   Ring empty;
   REQUIRE(empty.PreferenceList("k", 3).size == 0);
+}
+
+TEST_CASE("the home node is the owner of the first token at or after the key", "[ring]") {
+  // A reference built the slow way: every token, sorted, searched.
+  const std::vector<std::string> ids = LauncherIds(3);
+  Ring ring(64);
+  ring.SetNodes(ids);
+  std::vector<std::pair<uint64_t, uint32_t>> tokens;
+  for (uint32_t n = 0; n < ids.size(); ++n) {
+    for (int i = 0; i < 64; ++i) {
+      const std::string label = ids[n] + "#" + std::to_string(i);
+      tokens.emplace_back(XXH64(label.data(), label.size(), 0), n);
+    }
+  }
+  std::sort(tokens.begin(), tokens.end());
+  auto reference = [&](uint64_t token) {
+    auto it = std::lower_bound(tokens.begin(), tokens.end(), std::make_pair(token, uint32_t{0}));
+    return it == tokens.end() ? tokens.front().second : it->second;
+  };
+  std::vector<uint64_t> probes = {0, 1, ~uint64_t{0}, ~uint64_t{0} - 1};
+  for (const auto& [position, node] : tokens) {
+    probes.insert(probes.end(), {position - 1, position, position + 1});
+  }
+  std::mt19937_64 random(7);
+  for (int i = 0; i < 10000; ++i) probes.push_back(random());
+  for (uint64_t token : probes) {
+    INFO("token " << token);
+    REQUIRE(ring.PreferenceListForToken(token, 1).nodes[0] == reference(token));
+  }
 }
 
 TEST_CASE("hash tags co-locate keys", "[ring]") {
