@@ -1,33 +1,42 @@
 #include "client/sync_client.h"
 
 #include <charconv>
+#include <cstring>
 
 namespace ringcache::client {
 
 namespace {
 
-// Appends "<prefix><n>\r\n" without building a temporary string.
-void AppendHeader(char prefix, size_t n, std::string* out) {
-  char buf[24];
-  buf[0] = prefix;
-  const auto [end, ec] = std::to_chars(buf + 1, buf + sizeof(buf) - 2, n);
-  end[0] = '\r';
-  end[1] = '\n';
-  out->append(buf, static_cast<size_t>(end + 2 - buf));
+// Writes "<prefix><n>\r\n" at `at` and returns the end (at most 24 bytes).
+char* WriteHeader(char prefix, size_t n, char* at) {
+  *at++ = prefix;
+  at = std::to_chars(at, at + 20, n).ptr;
+  *at++ = '\r';
+  *at++ = '\n';
+  return at;
 }
+
+constexpr size_t kMaxHeaderBytes = 24;
 
 }  // namespace
 
+// Grows `out` once by an upper bound, writes in place, then trims: the bus
+// encodes a command per replica request, and appending piece by piece cost
+// a capacity check and a call per piece.
 void AppendCommand(std::span<const std::string_view> args, std::string* out) {
-  size_t total = 16;
-  for (std::string_view arg : args) total += arg.size() + 16;
-  out->reserve(out->size() + total);  // one growth for the whole command
-  AppendHeader('*', args.size(), out);
+  size_t bound = kMaxHeaderBytes;
+  for (std::string_view arg : args) bound += kMaxHeaderBytes + arg.size() + 2;
+  const size_t start = out->size();
+  out->resize(start + bound);
+  char* at = WriteHeader('*', args.size(), out->data() + start);
   for (std::string_view arg : args) {
-    AppendHeader('$', arg.size(), out);
-    out->append(arg);
-    out->append("\r\n", 2);
+    at = WriteHeader('$', arg.size(), at);
+    if (!arg.empty()) std::memcpy(at, arg.data(), arg.size());
+    at += arg.size();
+    *at++ = '\r';
+    *at++ = '\n';
   }
+  out->resize(static_cast<size_t>(at - out->data()));
 }
 
 asio::error_code SyncClient::Connect(const std::string& host, uint16_t port,

@@ -6,11 +6,11 @@
 
 namespace ringcache::cluster {
 
-std::shared_ptr<client::AsyncClient> PeerPool::Connection(const std::string& peer) {
+client::AsyncClient& PeerPool::Connection(const std::string& peer) {
   auto it = connections_.find(peer);
   // A connection that failed has no pending requests left and is replaced.
   if (it != connections_.end() && (it->second->connected() || it->second->pending() > 0)) {
-    return it->second;
+    return *it->second;
   }
   const size_t colon = peer.rfind(':');
   uint16_t port = 0;
@@ -25,12 +25,12 @@ std::shared_ptr<client::AsyncClient> PeerPool::Connection(const std::string& pee
   });
   conn->Connect([](const asio::error_code&) {});
   connections_[peer] = conn;
-  return conn;
+  return *conn;
 }
 
 void PeerPool::Send(const std::string& peer, std::span<const std::string_view> args,
                     client::AsyncClient::ReplyCallback done) {
-  Connection(peer)->Send(args, std::move(done));
+  Connection(peer).Send(args, std::move(done));
 }
 
 void PeerPool::CloseAll() {

@@ -35,7 +35,8 @@ class PeerPool {
   }
 
  private:
-  std::shared_ptr<client::AsyncClient> Connection(const std::string& peer);
+  // The live connection to `peer` (owned by connections_), made if needed.
+  client::AsyncClient& Connection(const std::string& peer);
 
   asio::io_context& io_;
   std::string secret_;
