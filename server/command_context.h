@@ -2,7 +2,9 @@
 // node's state, the calling client's session, and where to write the reply.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "server/reply_builder.h"
@@ -11,15 +13,35 @@
 
 namespace ringcache::server {
 
-// Completes a deferred reply with its RESP bytes; call exactly once.
-using DeferredReply = std::function<void(std::string resp)>;
+class ReplyDeferrer;
+
+// Completes a deferred reply with its RESP bytes; call exactly once. A
+// reference to the connection and a slot number (not a std::function, which
+// would allocate: cluster nodes defer almost every reply).
+class DeferredReply {
+ public:
+  DeferredReply() = default;
+  DeferredReply(std::shared_ptr<ReplyDeferrer> target, uint64_t slot)
+      : target_(std::move(target)), slot_(slot) {}
+  inline void operator()(std::string resp) const;
+
+ private:
+  std::shared_ptr<ReplyDeferrer> target_;
+  uint64_t slot_ = 0;
+};
 
 // Implemented by whatever carries replies to the client (a Connection).
 class ReplyDeferrer {
  public:
   virtual ~ReplyDeferrer() = default;
   virtual DeferredReply DeferReply() = 0;
+  // What DeferredReply calls.
+  virtual void CompleteDeferred(uint64_t slot, std::string resp) = 0;
 };
+
+void DeferredReply::operator()(std::string resp) const {
+  target_->CompleteDeferred(slot_, std::move(resp));
+}
 
 class CommandContext {
  public:

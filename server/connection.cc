@@ -62,9 +62,7 @@ DeferredReply Connection::DeferReply() {
   slots_.push_back({{}, true});  // for the replies of the commands after it
   ++deferred_pending_;
   // Holds the connection: while it waits, no Asio handler of its own may.
-  return [self = shared_from_this(), slot](std::string resp) {
-    self->CompleteDeferred(slot, std::move(resp));
-  };
+  return {shared_from_this(), slot};
 }
 
 void Connection::CompleteDeferred(uint64_t slot, std::string resp) {

@@ -34,6 +34,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   void Start(std::string_view greeting_error = {});
   void Close();
   DeferredReply DeferReply() override;
+  void CompleteDeferred(uint64_t slot, std::string resp) override;
 
  private:
   // Moves the connection along after any event: runs buffered commands
@@ -50,7 +51,6 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   // Makes room for at least `min_free` more bytes after the unparsed data.
   void ReserveInput(size_t min_free);
   void UpdateSessionFigures();
-  void CompleteDeferred(uint64_t slot, std::string resp);
   // Where the next immediate reply goes: after any reply still being waited
   // for, so replies leave in request order.
   std::string* ReplyTarget() { return slots_.empty() ? &output_ : &slots_.back().data; }
