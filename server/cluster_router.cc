@@ -77,7 +77,7 @@ ClusterRouter::ClusterRouter(asio::io_context& io, ServerState& state)
     syncer_->set_evictor(&state.evictor);
     sync_soon_ = !ids.empty();
   }
-  routed_ = {
+  const std::pair<std::string_view, Handler> routed[] = {
       {"get", &ClusterRouter::Get},       {"set", &ClusterRouter::Set},
       {"setex", &ClusterRouter::SetEx},   {"psetex", &ClusterRouter::PSetEx},
       {"mset", &ClusterRouter::MSet},     {"mget", &ClusterRouter::MGet},
@@ -87,6 +87,12 @@ ClusterRouter::ClusterRouter(asio::io_context& io, ServerState& state)
       {"scan", &ClusterRouter::Scan},     {"dbsize", &ClusterRouter::DbSize},
       {"flushall", &ClusterRouter::FlushAll}, {"flushdb", &ClusterRouter::FlushAll},
   };
+  // Keyed by the command's table entry: found without comparing names.
+  for (const auto& [name, handler] : routed) {
+    const CommandSpec* spec = state.commands.Find(name);
+    if (spec == nullptr) throw std::logic_error("cluster route for unknown command " + std::string(name));
+    routed_.emplace(spec, handler);
+  }
 }
 
 void ClusterRouter::Tick(int64_t now_ms) {
@@ -108,9 +114,10 @@ void ClusterRouter::OnMembersChanged() {
 
 bool ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
   if ((spec.flags & (kInternal | kNodeLocal)) != 0) return false;
-  auto it = routed_.find(spec.name);
-  if (it == routed_.end() && spec.first_key <= 0 && !IsRefused(spec.name)) return false;
-  if (IsRefused(spec.name) || !ctx.can_defer()) {
+  const auto it = routed_.find(&spec);
+  const bool refused = it == routed_.end() && IsRefused(spec.name);
+  if (it == routed_.end() && spec.first_key <= 0 && !refused) return false;
+  if (refused || !ctx.can_defer()) {
     ctx.reply().Error("ERR '" + std::string(spec.name) + "' is not supported in cluster mode");
   } else if (!gossiper_.joined()) {
     ctx.reply().Error("CLUSTERDOWN this node has not reached a seed yet");

@@ -142,7 +142,7 @@ class ClusterRouter {
   cluster::QuorumSettings quorum_;
   std::unique_ptr<cluster::Syncer> syncer_;
   bool sync_soon_ = false;  // the member set changed: refill from peers
-  std::unordered_map<std::string_view, Handler> routed_;
+  std::unordered_map<const CommandSpec*, Handler> routed_;
 };
 
 // RC.APPLY's reply: [client reply, key, RC.GET-style state, key, state, ...].
