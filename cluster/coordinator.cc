@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <memory>
 #include <vector>
@@ -40,77 +41,58 @@ bool ParseReplicaValue(const client::Reply& reply, ReplicaValue* out) {
   return server::Version::Parse(reply.elements[3].str, &out->version);
 }
 
-// The bookkeeping of one write: calls `done` exactly once.
-struct Coordinator::Write : Expiring, std::enable_shared_from_this<Write> {
-  Hint op;  // what is written, kept for hints to replicas that miss it
-  size_t asked = 0;
-  size_t needed = 0;
-  size_t acks = 0;
-  size_t failures = 0;
-  bool removed_live = false;
-  DeleteDone done;
+Coordinator::Operation::Operation(Coordinator* owner)
+    : coordinator(owner), nodes(owner->ring_.node_list()), live_next(owner->live_) {
+  if (live_next != nullptr) live_next->live_prev = this;
+  owner->live_ = this;
+}
 
-  void Finish(const server::Status& status) {
-    if (!done) return;
-    DeleteDone callback = std::move(done);
-    done = nullptr;
-    DeadlineList::Remove(this);
-    callback(status, removed_live);
-  }
-  void Expire() override {
-    const auto self = shared_from_this();
-    Finish(NoQuorum("acknowledged the write in time", acks, asked, needed));
-  }
-  void OnReply(int64_t outcome) {
-    outcome >= 0 ? ++acks : ++failures;
-    if (outcome == 2) removed_live = true;
-    if (acks >= needed) {
-      Finish(server::Status::Ok());
-    } else if (acks + failures == asked) {
-      // Wait for every answer before failing, so the error says how many
-      // replicas really took the write (the rest may be repaired later).
-      Finish(NoQuorum("acknowledged the write", acks, asked, needed));
-    }
-  }
-};
+Coordinator::Operation::~Operation() {
+  (live_prev != nullptr ? live_prev->live_next : coordinator->live_) = live_next;
+  if (live_next != nullptr) live_next->live_prev = live_prev;
+}
 
-// The bookkeeping of one read: answers after R replies, repairs after all.
-struct Coordinator::Read : Expiring, std::enable_shared_from_this<Read> {
-  explicit Read(Coordinator* owner) : coordinator(owner) {}
-  Coordinator* coordinator;
-  std::string key;
-  size_t replicas = 0;  // N that exist for the key
-  size_t needed = 0;
-  std::vector<std::string> candidates;  // in the order to ask them
-  size_t next_candidate = 0;
-  size_t in_flight = 0;
-  std::vector<std::pair<size_t, ReplicaValue>> answers;  // index in candidates, value
-  ReadDone done;
+void Coordinator::Write::Finish(const server::Status& status) {
+  if (finished) return;
+  finished = true;
+  DeadlineList::Remove(this);
+  Deliver(status, removed_live);
+}
 
-  // Whether R answers can still arrive.
-  bool Reachable() const {
-    return answers.size() + in_flight + (candidates.size() - next_candidate) >= needed;
-  }
+void Coordinator::Write::Expire() {
+  Finish(NoQuorum("acknowledged the write in time", acks, asked, needed));
+}
 
-  const ReplicaValue* Newest() const {
-    const ReplicaValue* newest = nullptr;
-    for (const auto& [candidate, value] : answers) {
-      if (newest == nullptr || newest->version < value.version) newest = &value;
-    }
-    return newest;
+void Coordinator::Write::OnReply(int64_t outcome) {
+  outcome >= 0 ? ++acks : ++failures;
+  if (outcome == 2) removed_live = true;
+  if (acks >= needed) {
+    Finish(server::Status::Ok());
+  } else if (acks + failures == asked) {
+    // Wait for every answer before failing, so the error says how many
+    // replicas really took the write (the rest may be repaired later).
+    Finish(NoQuorum("acknowledged the write", acks, asked, needed));
   }
-  void Finish(const server::Status& status) {
-    if (!done) return;
-    ReadDone callback = std::move(done);
-    done = nullptr;
-    callback(status, status.ok() ? *Newest() : ReplicaValue());
-  }
-  void Expire() override {
-    const auto self = shared_from_this();
-    Finish(NoQuorum("answered the read in time", answers.size(), replicas, needed));
-    coordinator->RepairStale(self);
-  }
-};
+}
+
+void Coordinator::Read::Finish(const server::Status& status) {
+  if (finished) return;
+  finished = true;
+  Deliver(status, status.ok() ? newest : ReplicaValue());
+}
+
+void Coordinator::Read::Expire() {
+  Retain();  // whatever the answer sets off, the read outlives this call
+  Finish(NoQuorum("answered the read in time", answer_count, replicas, needed));
+  coordinator->RepairStale(this);
+  Release();
+}
+
+void Coordinator::Read::AddAnswer(size_t candidate, ReplicaValue value) {
+  answers[answer_count++] = {candidate, value.version};
+  // The first of equal versions stays the answer.
+  if (answer_count == 1 || newest.version < value.version) newest = std::move(value);
+}
 
 Coordinator::Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers,
                          HybridClock& clock, std::string self_id, server::Keyspace* local,
@@ -118,7 +100,9 @@ Coordinator::Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers
     : ring_(ring), peers_(peers), clock_(clock), self_id_(std::move(self_id)),
       local_(local), membership_(membership), deadline_timer_(io) {}
 
-Coordinator::~Coordinator() = default;
+Coordinator::~Coordinator() {
+  while (live_ != nullptr) delete live_;
+}
 
 void Coordinator::AddDeadline(Expiring* op, std::chrono::milliseconds timeout) {
   deadlines_.Add(op, DeadlineList::Clock::now() + timeout);
@@ -138,10 +122,22 @@ void Coordinator::ArmDeadlineTimer() {
   });
 }
 
+uint32_t Coordinator::SelfIndex(const Ring::NodeList& nodes) {
+  if (nodes != self_index_nodes_) {
+    self_index_nodes_ = nodes;  // held, so a new list cannot reuse its address
+    self_index_ = static_cast<uint32_t>(
+        std::lower_bound(nodes->begin(), nodes->end(), self_id_) - nodes->begin());
+    if (self_index_ < nodes->size() && (*nodes)[self_index_] != self_id_) {
+      self_index_ = static_cast<uint32_t>(nodes->size());
+    }
+  }
+  return self_index_;
+}
+
 template <typename Done>
-void Coordinator::Replicate(const std::string& node, const std::string& key,
+void Coordinator::Replicate(const std::string& node, bool self, const std::string& key,
                             const ReplicaValue& value, Done done) {
-  if (node == self_id_ && local_ != nullptr) {
+  if (self && local_ != nullptr) {
     if (value.tombstone) {
       bool removed = false;  // codes as RC.DEL replies them
       const bool applied = local_->DeleteIfNewer(key, value.version, value.expire_at_ms, &removed);
@@ -174,8 +170,8 @@ void Coordinator::Replicate(const std::string& node, const std::string& key,
 }
 
 template <typename Done>
-void Coordinator::Fetch(const std::string& node, const std::string& key, Done done) {
-  if (node == self_id_ && local_ != nullptr) {
+void Coordinator::Fetch(const std::string& node, bool self, const std::string& key, Done done) {
+  if (self && local_ != nullptr) {
     done(true, LocalValue(*local_, key));
     return;
   }
@@ -200,40 +196,40 @@ ReplicaValue Coordinator::NewState(std::string_view value, int64_t expire_at_ms)
   return state;
 }
 
-void Coordinator::Delete(std::string_view key, int64_t tombstone_until_ms,
-                         const QuorumSettings& quorum, DeleteDone done) {
-  ReplicaValue state = NewState({}, tombstone_until_ms);
+ReplicaValue Coordinator::NewTombstone(int64_t until_ms) {
+  ReplicaValue state = NewState({}, until_ms);
   state.tombstone = true;
-  WriteState(std::string(key), std::move(state), {}, quorum, std::move(done));
+  return state;
 }
 
-void Coordinator::WriteState(std::string key, ReplicaValue value, const std::string& applied_by,
-                             const QuorumSettings& quorum, DeleteDone done) {
-  auto write = std::make_shared<Write>();
-  write->op.key = std::move(key);
-  write->op.value = std::move(value);
+void Coordinator::StartWrite(Write* write, const std::string& applied_by,
+                             const QuorumSettings& quorum) {
   const ReplicaSet replicas = ring_.PreferenceList(write->op.key, quorum.replicas);
   write->asked = replicas.size;
   write->needed = std::min(quorum.write_quorum, quorum.replicas);
-  write->done = std::move(done);
   if (write->asked < write->needed) {
     write->Finish(NoQuorum("exist to take the write", write->asked, write->asked, write->needed));
+    write->Release();
     return;
   }
-  AddDeadline(write.get(), quorum.timeout);
+  AddDeadline(write, quorum.timeout);
+  const uint32_t self = SelfIndex(write->nodes);
   for (uint32_t node : replicas) {
-    const std::string& node_id = ring_.nodes()[node];
-    if (node_id == applied_by) {
+    const std::string& node_id = (*write->nodes)[node];
+    if (!applied_by.empty() && node_id == applied_by) {
       write->OnReply(1);
       continue;
     }
-    Replicate(node_id, write->op.key, write->op.value, [this, write, node_id](int64_t outcome) {
+    write->Retain();
+    Replicate(node_id, node == self, write->op.key, write->op.value, [write, node](int64_t outcome) {
       // Kept even when the client already has its answer: the replica gets
       // the write when it is back.
-      if (outcome < 0) StoreHint(node_id, write->op);
+      if (outcome < 0) write->coordinator->StoreHint((*write->nodes)[node], write->op);
       write->OnReply(outcome);
+      write->Release();
     });
   }
+  write->Release();
 }
 
 // Asks R replicas, not all N: any R overlap any W that acknowledged a write,
@@ -242,54 +238,59 @@ void Coordinator::WriteState(std::string key, ReplicaValue value, const std::str
 // replica goes first (no round trip); the rest in preference-list order,
 // those known to be down last. Replicas not asked are kept in step by hints
 // and anti-entropy.
-void Coordinator::Get(std::string_view key, const QuorumSettings& quorum, ReadDone done) {
+void Coordinator::StartRead(Read* read, std::string_view key, const QuorumSettings& quorum) {
   const ReplicaSet replicas = ring_.PreferenceList(key, quorum.replicas);
-  auto read = std::make_shared<Read>(this);
   read->key = key;
   read->replicas = replicas.size;
   read->needed = std::min(quorum.read_quorum, quorum.replicas);
-  read->done = std::move(done);
-  read->candidates.reserve(replicas.size);
-  read->answers.reserve(replicas.size);
+  const uint32_t self = SelfIndex(read->nodes);
   for (int pass = 0; pass < 3; ++pass) {
     for (uint32_t node : replicas) {
-      const std::string& id = ring_.nodes()[node];
-      const int rank = id == self_id_ ? 0 : IsDown(id) ? 2 : 1;
-      if (rank == pass) read->candidates.push_back(id);
+      const int rank = node == self ? 0 : IsDown((*read->nodes)[node]) ? 2 : 1;
+      if (rank == pass) read->candidates.nodes[read->candidates.size++] = node;
     }
   }
   if (read->replicas < read->needed) {
     read->Finish(NoQuorum("exist to answer the read", read->replicas, read->replicas,
                           read->needed));
+    read->Release();
     return;
   }
-  AddDeadline(read.get(), quorum.timeout);
+  AddDeadline(read, quorum.timeout);
   while (read->next_candidate < read->needed) AskNext(read);
+  read->Release();
 }
 
-void Coordinator::AskNext(const std::shared_ptr<Read>& read) {
+void Coordinator::AskNext(Read* read) {
   const size_t candidate = read->next_candidate++;
   ++read->in_flight;
-  Fetch(read->candidates[candidate], read->key, [this, read, candidate](bool ok, ReplicaValue value) {
-    --read->in_flight;
-    if (ok) {
-      clock_.Observe(value.version);
-      read->answers.emplace_back(candidate, std::move(value));
-    } else if (read->next_candidate < read->candidates.size()) {
-      AskNext(read);
-    }
-    if (read->answers.size() >= read->needed) {
-      read->Finish(server::Status::Ok());
-    } else if (!read->Reachable() && read->in_flight == 0) {
-      // Reported once every answer is in, so the count is the real one.
-      read->Finish(NoQuorum("answered the read", read->answers.size(), read->replicas,
-                            read->needed));
-    }
-    if (read->in_flight == 0 && !read->done) {
-      DeadlineList::Remove(read.get());
-      RepairStale(read);
-    }
-  });
+  read->Retain();
+  const uint32_t node = read->candidates.nodes[candidate];
+  Fetch((*read->nodes)[node], node == SelfIndex(read->nodes), read->key,
+        [read, candidate](bool ok, ReplicaValue value) {
+          read->coordinator->OnAnswer(read, candidate, ok, std::move(value));
+          read->Release();
+        });
+}
+
+void Coordinator::OnAnswer(Read* read, size_t candidate, bool ok, ReplicaValue value) {
+  --read->in_flight;
+  if (ok) {
+    clock_.Observe(value.version);
+    read->AddAnswer(candidate, std::move(value));
+  } else if (read->next_candidate < read->candidates.size) {
+    AskNext(read);
+  }
+  if (read->answer_count >= read->needed) {
+    read->Finish(server::Status::Ok());
+  } else if (!read->Reachable() && read->in_flight == 0) {
+    // Reported once every answer is in, so the count is the real one.
+    read->Finish(NoQuorum("answered the read", read->answer_count, read->replicas, read->needed));
+  }
+  if (read->in_flight == 0 && read->finished) {
+    DeadlineList::Remove(read);
+    RepairStale(read);
+  }
 }
 
 server::Version Coordinator::NextVersion() {
@@ -338,7 +339,7 @@ void Coordinator::DeliverNextHint(const std::string& node) {
   }
   delivering_.insert(node);
   const Hint& hint = it->second.front();
-  Replicate(node, hint.key, hint.value, [this, node](int64_t outcome) {
+  Replicate(node, node == self_id_, hint.key, hint.value, [this, node](int64_t outcome) {
     if (outcome < 0) {
       delivering_.erase(node);
       return;
@@ -353,17 +354,19 @@ void Coordinator::DeliverNextHint(const std::string& node) {
   });
 }
 
-void Coordinator::RepairStale(const std::shared_ptr<Read>& read) {
-  const ReplicaValue* newest = read->Newest();
-  if (newest == nullptr || !newest->found) return;
-  const ReplicaValue best = *newest;
-  for (const auto& [candidate, value] : read->answers) {
-    if (value.version < best.version) {
+void Coordinator::RepairStale(Read* read) {
+  const ReplicaValue& newest = read->newest;
+  if (read->answer_count == 0 || !newest.found) return;
+  for (size_t i = 0; i < read->answer_count; ++i) {
+    const Read::Answer& answer = read->answers[i];
+    if (answer.version < newest.version) {
       ++read_repairs_;
-      Replicate(read->candidates[candidate], read->key, best, [](int64_t) {});
+      const uint32_t node = read->candidates.nodes[answer.candidate];
+      Replicate((*read->nodes)[node], node == SelfIndex(read->nodes), read->key, newest,
+                [](int64_t) {});
     }
   }
-  read->answers.clear();  // repaired once, even if the timer fires later
+  read->answer_count = 0;  // repaired once, even if the timer fires later
 }
 
 }  // namespace ringcache::cluster

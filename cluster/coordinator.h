@@ -57,10 +57,6 @@ struct ReplicaValue {
 
 class Coordinator {
  public:
-  // For deletes: whether any acknowledging replica held a live value.
-  using DeleteDone = std::function<void(const server::Status&, bool existed)>;
-  using ReadDone = std::function<void(const server::Status&, const ReplicaValue&)>;
-
   // `self_id` is this node's id on the ring; `local` its keyspace (may be
   // null for a node that coordinates without storing). Replicas that
   // `membership` (if given) holds down are not asked: their writes become
@@ -73,22 +69,37 @@ class Coordinator {
   Coordinator& operator=(const Coordinator&) = delete;
 
   // Keys and values are copied once, into the write shared by all replicas.
-  // `done`: void(const server::Status&) (a template, so that it is wrapped in
-  // no more than the one std::function the write keeps).
+  // Callbacks are templates, kept inside the operation's own allocation:
+  //   Put:               void(const server::Status&)
+  //   Delete/WriteState: void(const server::Status&, bool existed), where
+  //                      `existed`: whether an acknowledging replica held a live value
+  //   Get:               void(const server::Status&, const ReplicaValue&)
   template <typename Done>
   void Put(std::string_view key, std::string_view value, int64_t expire_at_ms,
            const QuorumSettings& quorum, Done done) {
     WriteState(std::string(key), NewState(value, expire_at_ms), {}, quorum,
                [done = std::move(done)](const server::Status& s, bool) mutable { done(s); });
   }
+  template <typename Done>
   void Delete(std::string_view key, int64_t tombstone_until_ms, const QuorumSettings& quorum,
-              DeleteDone done);
-  void Get(std::string_view key, const QuorumSettings& quorum, ReadDone done);
+              Done done) {
+    WriteState(std::string(key), NewTombstone(tombstone_until_ms), {}, quorum, std::move(done));
+  }
+  template <typename Done>
+  void Get(std::string_view key, const QuorumSettings& quorum, Done done) {
+    StartRead(new ReadWith<Done>(this, std::move(done)), key, quorum);
+  }
   // Writes a state that already carries its version (the result of a
   // command applied on one replica, `applied_by`, which counts as an ack and
   // is not sent the write again; empty if none).
+  template <typename Done>
   void WriteState(std::string key, ReplicaValue value, const std::string& applied_by,
-             const QuorumSettings& quorum, DeleteDone done);
+                  const QuorumSettings& quorum, Done done) {
+    auto* write = new WriteWith<Done>(this, std::move(done));
+    write->op.key = std::move(key);
+    write->op.value = std::move(value);
+    StartWrite(write, applied_by, quorum);
+  }
 
   // A stamp above every version this node has seen, including writes other
   // coordinators sent to its replica: a write a client issues after seeing
@@ -110,12 +121,98 @@ class Coordinator {
   uint64_t hints_dropped() const { return hints_dropped_; }
 
  private:
-  struct Write;
-  struct Read;
+  // A key and what to write there: one write's payload, and a hint.
+  struct Hint {
+    std::string key;
+    ReplicaValue value;
+  };
+
+  // A read or write in flight, counted by hand: the operation itself holds a
+  // reference until it has started, and so does each replica request in
+  // flight, whose callback carries a plain pointer and so fits in
+  // std::function's inline storage (no allocation per replica request).
+  // Every operation is also on the coordinator's list of live ones, which
+  // frees what is left when it goes (the event loop may stop mid-request).
+  struct Operation : Expiring {
+    explicit Operation(Coordinator* owner);
+    ~Operation() override;
+    void Retain() { ++references; }
+    void Release() {
+      if (--references == 0) delete this;
+    }
+
+    Coordinator* coordinator;
+    Ring::NodeList nodes;  // the members the replica indexes refer to
+    int references = 1;
+    bool finished = false;  // the caller has its answer
+    Operation* live_prev = nullptr;
+    Operation* live_next = nullptr;
+  };
+
+  struct Write : Operation {
+    using Operation::Operation;
+    void Finish(const server::Status& status);
+    void Expire() override;
+    void OnReply(int64_t outcome);
+    virtual void Deliver(const server::Status& status, bool removed_live) = 0;
+
+    Hint op;  // what is written, kept for hints to replicas that miss it
+    size_t asked = 0;
+    size_t needed = 0;
+    size_t acks = 0;
+    size_t failures = 0;
+    bool removed_live = false;
+  };
+  template <typename Done>
+  struct WriteWith final : Write {
+    WriteWith(Coordinator* owner, Done d) : Write(owner), done(std::move(d)) {}
+    void Deliver(const server::Status& status, bool removed) override { done(status, removed); }
+    Done done;
+  };
+
+  struct Read : Operation {
+    using Operation::Operation;
+    // Whether R answers can still arrive.
+    bool Reachable() const {
+      return answer_count + in_flight + (candidates.size - next_candidate) >= needed;
+    }
+    void Finish(const server::Status& status);
+    void Expire() override;
+    void AddAnswer(size_t candidate, ReplicaValue value);
+    virtual void Deliver(const server::Status& status, const ReplicaValue& value) = 0;
+
+    std::string key;
+    size_t replicas = 0;  // N that exist for the key
+    size_t needed = 0;
+    ReplicaSet candidates;  // in the order to ask them
+    size_t next_candidate = 0;
+    size_t in_flight = 0;
+    // Every answer's candidate and version (read repair fixes the older
+    // ones), and the newest value.
+    struct Answer {
+      size_t candidate;
+      server::Version version;
+    };
+    std::array<Answer, kMaxReplicas> answers;
+    size_t answer_count = 0;
+    ReplicaValue newest;
+  };
+  template <typename Done>
+  struct ReadWith final : Read {
+    ReadWith(Coordinator* owner, Done d) : Read(owner), done(std::move(d)) {}
+    void Deliver(const server::Status& status, const ReplicaValue& value) override {
+      done(status, value);
+    }
+    Done done;
+  };
 
   // A value stamped with a new version (a tombstone's `expire_at_ms` is the
   // end of its grace period).
   ReplicaValue NewState(std::string_view value, int64_t expire_at_ms);
+  ReplicaValue NewTombstone(int64_t until_ms);
+  // Take over the operation's first reference.
+  void StartWrite(Write* write, const std::string& applied_by, const QuorumSettings& quorum);
+  void StartRead(Read* read, std::string_view key, const QuorumSettings& quorum);
 
   // Sends `value` (or its tombstone) with its version to one replica. The
   // outcome: -1 failed, 0 the replica had something newer, 1 applied, 2
@@ -123,19 +220,19 @@ class Coordinator {
   // (Templates on the callback, so that it travels inside the bus request's
   // own callback instead of being wrapped in one std::function more: an
   // allocation and an indirect call less per replica request.)
+  // `self`: `node` is this one (callers that know it by index say so, rather
+  // than comparing node ids for every replica).
   template <typename Done>  // void(int64_t outcome)
-  void Replicate(const std::string& node, const std::string& key, const ReplicaValue& value,
-                 Done done);
+  void Replicate(const std::string& node, bool self, const std::string& key,
+                 const ReplicaValue& value, Done done);
   template <typename Done>  // void(bool ok, ReplicaValue)
-  void Fetch(const std::string& node, const std::string& key, Done done);
-  // A key and what to write there: one write's payload, and a hint.
-  struct Hint {
-    std::string key;
-    ReplicaValue value;
-  };
+  void Fetch(const std::string& node, bool self, const std::string& key, Done done);
+  // This node's index in `nodes` (nodes->size() if it is not there).
+  uint32_t SelfIndex(const Ring::NodeList& nodes);
 
-  void AskNext(const std::shared_ptr<Read>& read);
-  void RepairStale(const std::shared_ptr<Read>& read);
+  void AskNext(Read* read);
+  void OnAnswer(Read* read, size_t candidate, bool ok, ReplicaValue value);
+  void RepairStale(Read* read);
   void StoreHint(const std::string& node, const Hint& hint);
   // Times `op` out after `timeout` unless it is removed from deadlines_ first.
   void AddDeadline(Expiring* op, std::chrono::milliseconds timeout);
@@ -160,6 +257,9 @@ class Coordinator {
   size_t max_hints_ = 100000;
   size_t hints_pending_ = 0;
   uint64_t hints_delivered_ = 0;
+  Operation* live_ = nullptr;  // every read and write not yet freed
+  Ring::NodeList self_index_nodes_;  // the list self_index_ is for
+  uint32_t self_index_ = 0;
   DeadlineList deadlines_;  // reads and writes in flight, oldest first
   asio::steady_timer deadline_timer_;  // armed for the oldest while any are in flight
   bool deadline_timer_pending_ = false;

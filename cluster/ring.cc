@@ -11,19 +11,21 @@ bool ReplicaSet::Contains(uint32_t node) const {
   return std::find(begin(), end(), node) != end();
 }
 
-Ring::Ring(int virtual_nodes) : virtual_nodes_(virtual_nodes) {
+Ring::Ring(int virtual_nodes)
+    : virtual_nodes_(virtual_nodes), nodes_(std::make_shared<std::vector<std::string>>()) {
   if (virtual_nodes <= 0) throw std::invalid_argument("virtual nodes must be positive");
 }
 
 void Ring::SetNodes(std::vector<std::string> node_ids) {
   std::sort(node_ids.begin(), node_ids.end());
   node_ids.erase(std::unique(node_ids.begin(), node_ids.end()), node_ids.end());
-  nodes_ = std::move(node_ids);
+  nodes_ = std::make_shared<const std::vector<std::string>>(std::move(node_ids));
+  const std::vector<std::string>& ids = *nodes_;
   tokens_.clear();
-  tokens_.reserve(nodes_.size() * static_cast<size_t>(virtual_nodes_));
-  for (uint32_t n = 0; n < nodes_.size(); ++n) {
+  tokens_.reserve(ids.size() * static_cast<size_t>(virtual_nodes_));
+  for (uint32_t n = 0; n < ids.size(); ++n) {
     for (int i = 0; i < virtual_nodes_; ++i) {
-      const std::string label = nodes_[n] + "#" + std::to_string(i);
+      const std::string label = ids[n] + "#" + std::to_string(i);
       tokens_.push_back({XXH64(label.data(), label.size(), 0), n});
     }
   }
@@ -69,19 +71,25 @@ ReplicaSet Ring::PreferenceList(std::string_view key, size_t n) const {
 
 ReplicaSet Ring::PreferenceListForToken(uint64_t token, size_t n) const {
   ReplicaSet set;
-  n = std::min({n, nodes_.size(), kMaxReplicas});
+  n = std::min({n, nodes_->size(), kMaxReplicas});
   if (n == 0) return set;
   // The first token at or after the key's position owns it; wrap at the end.
   auto it = tokens_.begin() + static_cast<ptrdiff_t>(FirstTokenAtOrAfter(token));
+  // Nodes already taken: a bit each for the first 64, a search for the rest.
+  uint64_t taken = 0;
   for (size_t walked = 0; set.size < n && walked < tokens_.size(); ++walked, ++it) {
     if (it == tokens_.end()) it = tokens_.begin();
-    if (!set.Contains(it->node)) set.nodes[set.size++] = it->node;
+    const uint32_t node = it->node;
+    const uint64_t bit = node < 64 ? uint64_t{1} << node : 0;
+    if (bit != 0 ? (taken & bit) != 0 : set.Contains(node)) continue;
+    taken |= bit;
+    set.nodes[set.size++] = node;
   }
   return set;
 }
 
 std::vector<double> Ring::Ownership() const {
-  std::vector<double> share(nodes_.size(), 0.0);
+  std::vector<double> share(nodes_->size(), 0.0);
   if (tokens_.empty()) return share;
   constexpr double kRingSize = 18446744073709551616.0;  // 2^64
   // Token i owns the arc (previous token, token i].

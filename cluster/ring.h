@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,7 +41,11 @@ class Ring {
 
   // Rebuilds the ring for exactly these members (order does not matter).
   void SetNodes(std::vector<std::string> node_ids);
-  const std::vector<std::string>& nodes() const { return nodes_; }
+  const std::vector<std::string>& nodes() const { return *nodes_; }
+  // The same list, kept alive for as long as the caller holds it: operations
+  // in flight name their replicas by index into the ring they started on.
+  using NodeList = std::shared_ptr<const std::vector<std::string>>;
+  const NodeList& node_list() const { return nodes_; }
   int virtual_nodes() const { return virtual_nodes_; }
 
   // The key's position: xxHash64 of its hash tag if it has a non-empty one
@@ -66,7 +71,7 @@ class Ring {
   size_t FirstTokenAtOrAfter(uint64_t token) const;
 
   int virtual_nodes_;
-  std::vector<std::string> nodes_;  // sorted, so all members index alike
+  NodeList nodes_;  // sorted, so all members index alike; never null
   std::vector<Token> tokens_;       // sorted by position
   // The ring cut into 2^bucket_bits_ equal arcs, about one token each:
   // bucket_start_[b] is the first token in arc b (a binary search over
