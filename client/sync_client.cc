@@ -1,7 +1,8 @@
 #include "client/sync_client.h"
 
-#include <charconv>
 #include <cstring>
+
+#include "server/number_parsing.h"
 
 namespace ringcache::client {
 
@@ -10,7 +11,7 @@ namespace {
 // Writes "<prefix><n>\r\n" at `at` and returns the end (at most 24 bytes).
 char* WriteHeader(char prefix, size_t n, char* at) {
   *at++ = prefix;
-  at = std::to_chars(at, at + 20, n).ptr;
+  at = server::WriteUint64(n, at);
   *at++ = '\r';
   *at++ = '\n';
   return at;

@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include "server/number_parsing.h"
+
 namespace ringcache::cluster {
 namespace {
 
@@ -155,7 +157,8 @@ void Coordinator::Replicate(const std::string& node, bool self, const std::strin
   }
   const server::Version::Text version_text = value.version.Format();
   const std::string_view version = version_text.view();
-  const std::string expire = std::to_string(value.expire_at_ms);
+  char expire_text[24];
+  const std::string_view expire(expire_text, server::FormatInt64(value.expire_at_ms, expire_text));
   auto on_reply = [done = std::move(done)](const asio::error_code& ec, const client::Reply& reply) {
     // 0 means the replica already holds something newer: it is up to date.
     done(!ec && reply.type == client::Reply::Type::kInteger ? reply.integer : -1);

@@ -90,7 +90,65 @@ bool ParseLongDouble(std::string_view s, long double* out) {
 bool ParseDouble(std::string_view s, double* out) { return ParseFloat<double, StrToD>(s, out); }
 
 size_t FormatInt64(int64_t value, char* buf) {
-  return static_cast<size_t>(std::to_chars(buf, buf + 21, value).ptr - buf);
+  if (value >= 0) return static_cast<size_t>(WriteUint64(static_cast<uint64_t>(value), buf) - buf);
+  buf[0] = '-';
+  // Negated as unsigned, so INT64_MIN is fine.
+  const uint64_t magnitude = uint64_t{0} - static_cast<uint64_t>(value);
+  return static_cast<size_t>(WriteUint64(magnitude, buf + 1) - buf);
+}
+
+namespace {
+
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+int DecimalDigits(uint64_t value) {
+  static constexpr uint64_t kPowers[] = {
+      10ULL,
+      100ULL,
+      1000ULL,
+      10000ULL,
+      100000ULL,
+      1000000ULL,
+      10000000ULL,
+      100000000ULL,
+      1000000000ULL,
+      10000000000ULL,
+      100000000000ULL,
+      1000000000000ULL,
+      10000000000000ULL,
+      100000000000000ULL,
+      1000000000000000ULL,
+      10000000000000000ULL,
+      100000000000000000ULL,
+      1000000000000000000ULL,
+      10000000000000000000ULL};
+  // log10 from log2 (1233/4096 ~ log10(2)), then one correction.
+  const int approx = ((63 - __builtin_clzll(value | 1)) * 1233) >> 12;
+  return approx + 1 + (value >= kPowers[approx] ? 1 : 0);
+}
+
+}  // namespace
+
+char* WriteUint64(uint64_t value, char* at) {
+  char* end = at + DecimalDigits(value);
+  char* p = end;
+  while (value >= 100) {
+    const auto pair = static_cast<size_t>(value % 100) * 2;
+    value /= 100;
+    *--p = kDigitPairs[pair + 1];
+    *--p = kDigitPairs[pair];
+  }
+  if (value >= 10) {
+    const auto pair = static_cast<size_t>(value) * 2;
+    *--p = kDigitPairs[pair + 1];
+    *--p = kDigitPairs[pair];
+  } else {
+    *--p = static_cast<char>('0' + value);
+  }
+  return end;
 }
 
 std::string FormatLongDouble(long double value) {

@@ -27,6 +27,11 @@ bool ParseDouble(std::string_view s, double* out);
 // Writes `value` in decimal into `buf` (at least 21 bytes); returns the length.
 size_t FormatInt64(int64_t value, char* buf);
 
+// Writes `value` in decimal at `at` (room for 20 bytes) and returns the end.
+// Two digits per step from a table, the length from a table of powers: RESP
+// headers, bus commands and versions format numbers on every request.
+char* WriteUint64(uint64_t value, char* at);
+
 // The "human" long double format INCRBYFLOAT replies with: fixed point with 17
 // decimals, trailing zeros (and a trailing dot) removed.
 std::string FormatLongDouble(long double value);

@@ -1,7 +1,5 @@
 #include "server/reply_builder.h"
 
-#include <charconv>
-
 #include "server/number_parsing.h"
 
 namespace ringcache::server {
@@ -27,7 +25,7 @@ void ReplyBuilder::Error(const Status& status) { Error(ToRespError(status)); }
 void ReplyBuilder::Header(char type, size_t n) {
   char buf[32];
   buf[0] = type;
-  char* end = std::to_chars(buf + 1, buf + sizeof(buf) - 2, n).ptr;
+  char* end = WriteUint64(n, buf + 1);
   end[0] = '\r';
   end[1] = '\n';
   out_->append(buf, static_cast<size_t>(end + 2 - buf));

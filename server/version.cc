@@ -2,14 +2,15 @@
 
 #include <charconv>
 
+#include "server/number_parsing.h"
+
 namespace ringcache::server {
 
 Version::Text Version::Format() const {
-  Text text{};
-  char* end = text.data + sizeof(text.data);
-  char* p = std::to_chars(text.data, end, hlc).ptr;
+  Text text;
+  char* p = WriteUint64(hlc, text.data);
   *p++ = '-';
-  p = std::to_chars(p, end, node).ptr;
+  p = WriteUint64(node, p);
   text.size = static_cast<size_t>(p - text.data);
   return text;
 }
