@@ -36,6 +36,12 @@ void AsyncClient::Send(std::span<const std::string_view> args, ReplyCallback don
   MaybeWrite();
 }
 
+void AsyncClient::SendEncoded(std::string_view command, ReplyCallback done) {
+  queued_.append(command);
+  callbacks_.push_back(std::move(done));
+  MaybeWrite();
+}
+
 namespace {
 
 // Buffers keep their capacity between uses, but one that a burst grew past

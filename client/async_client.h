@@ -31,6 +31,9 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   void Connect(const ConnectCallback& done);
   // Queues a command. Before Connect() completes, commands wait in the queue.
   void Send(std::span<const std::string_view> args, ReplyCallback done);
+  // The same for a command already in RESP (one request encoded once and
+  // sent to several servers).
+  void SendEncoded(std::string_view command, ReplyCallback done);
   // Closes the connection; every pending callback gets operation_aborted.
   void Close();
   bool connected() const { return connected_; }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "client/sync_client.h"
 #include "server/number_parsing.h"
 
 namespace ringcache::cluster {
@@ -136,9 +137,24 @@ uint32_t Coordinator::SelfIndex(const Ring::NodeList& nodes) {
   return self_index_;
 }
 
+void Coordinator::EncodeReplicaWrite(const std::string& key, const ReplicaValue& value,
+                                     std::string* out) {
+  const server::Version::Text version_text = value.version.Format();
+  const std::string_view version = version_text.view();
+  char expire_text[24];
+  const std::string_view expire(expire_text, server::FormatInt64(value.expire_at_ms, expire_text));
+  if (value.tombstone) {
+    const std::string_view args[] = {"RC.DEL", key, version, expire};
+    client::AppendCommand(args, out);
+  } else {
+    const std::string_view args[] = {"RC.PUT", key, value.value, expire, version};
+    client::AppendCommand(args, out);
+  }
+}
+
 template <typename Done>
 void Coordinator::Replicate(const std::string& node, bool self, const std::string& key,
-                            const ReplicaValue& value, Done done) {
+                            const ReplicaValue& value, std::string* encoded, Done done) {
   if (self && local_ != nullptr) {
     if (value.tombstone) {
       bool removed = false;  // codes as RC.DEL replies them
@@ -155,21 +171,12 @@ void Coordinator::Replicate(const std::string& node, bool self, const std::strin
     done(-1);
     return;
   }
-  const server::Version::Text version_text = value.version.Format();
-  const std::string_view version = version_text.view();
-  char expire_text[24];
-  const std::string_view expire(expire_text, server::FormatInt64(value.expire_at_ms, expire_text));
-  auto on_reply = [done = std::move(done)](const asio::error_code& ec, const client::Reply& reply) {
-    // 0 means the replica already holds something newer: it is up to date.
-    done(!ec && reply.type == client::Reply::Type::kInteger ? reply.integer : -1);
-  };
-  if (value.tombstone) {
-    const std::string_view args[] = {"RC.DEL", key, version, expire};
-    peers_.Send(node, args, std::move(on_reply));
-  } else {
-    const std::string_view args[] = {"RC.PUT", key, value.value, expire, version};
-    peers_.Send(node, args, std::move(on_reply));
-  }
+  if (encoded->empty()) EncodeReplicaWrite(key, value, encoded);
+  peers_.SendEncoded(node, *encoded,
+                     [done = std::move(done)](const asio::error_code& ec, const client::Reply& reply) {
+                       // 0 means the replica already holds something newer: it is up to date.
+                       done(!ec && reply.type == client::Reply::Type::kInteger ? reply.integer : -1);
+                     });
 }
 
 template <typename Done>
@@ -217,6 +224,10 @@ void Coordinator::StartWrite(Write* write, const std::string& applied_by,
   }
   AddDeadline(write, quorum.timeout);
   const uint32_t self = SelfIndex(write->nodes);
+  // Encoded once for all replicas, into a buffer that keeps its capacity
+  // between writes (taken, not shared: a write's callbacks may start another).
+  std::string encoded = std::move(encode_buffer_);
+  encoded.clear();
   for (uint32_t node : replicas) {
     const std::string& node_id = (*write->nodes)[node];
     if (!applied_by.empty() && node_id == applied_by) {
@@ -224,7 +235,8 @@ void Coordinator::StartWrite(Write* write, const std::string& applied_by,
       continue;
     }
     write->Retain();
-    Replicate(node_id, node == self, write->op.key, write->op.value, [write, node](int64_t outcome) {
+    Replicate(node_id, node == self, write->op.key, write->op.value, &encoded,
+              [write, node](int64_t outcome) {
       // Kept even when the client already has its answer: the replica gets
       // the write when it is back.
       if (outcome < 0) write->coordinator->StoreHint((*write->nodes)[node], write->op);
@@ -232,6 +244,7 @@ void Coordinator::StartWrite(Write* write, const std::string& applied_by,
       write->Release();
     });
   }
+  encode_buffer_ = std::move(encoded);
   write->Release();
 }
 
@@ -342,7 +355,8 @@ void Coordinator::DeliverNextHint(const std::string& node) {
   }
   delivering_.insert(node);
   const Hint& hint = it->second.front();
-  Replicate(node, node == self_id_, hint.key, hint.value, [this, node](int64_t outcome) {
+  std::string encoded;
+  Replicate(node, node == self_id_, hint.key, hint.value, &encoded, [this, node](int64_t outcome) {
     if (outcome < 0) {
       delivering_.erase(node);
       return;
@@ -360,13 +374,14 @@ void Coordinator::DeliverNextHint(const std::string& node) {
 void Coordinator::RepairStale(Read* read) {
   const ReplicaValue& newest = read->newest;
   if (read->answer_count == 0 || !newest.found) return;
+  std::string encoded;  // for all stale replicas
   for (size_t i = 0; i < read->answer_count; ++i) {
     const Read::Answer& answer = read->answers[i];
     if (answer.version < newest.version) {
       ++read_repairs_;
       const uint32_t node = read->candidates.nodes[answer.candidate];
       Replicate((*read->nodes)[node], node == SelfIndex(read->nodes), read->key, newest,
-                [](int64_t) {});
+                &encoded, [](int64_t) {});
     }
   }
   read->answer_count = 0;  // repaired once, even if the timer fires later

@@ -33,6 +33,11 @@ void PeerPool::Send(const std::string& peer, std::span<const std::string_view> a
   Connection(peer).Send(args, std::move(done));
 }
 
+void PeerPool::SendEncoded(const std::string& peer, std::string_view command,
+                           client::AsyncClient::ReplyCallback done) {
+  Connection(peer).SendEncoded(command, std::move(done));
+}
+
 void PeerPool::CloseAll() {
   for (auto& [peer, conn] : connections_) conn->Close();
   connections_.clear();

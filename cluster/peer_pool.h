@@ -25,6 +25,8 @@ class PeerPool {
   // `peer` is "host:port". The callback gets a transport error or the reply.
   void Send(const std::string& peer, std::span<const std::string_view> args,
             client::AsyncClient::ReplyCallback done);
+  void SendEncoded(const std::string& peer, std::string_view command,
+                   client::AsyncClient::ReplyCallback done);
   void CloseAll();
   // Bytes held by the connections' buffers: the cluster's replication
   // traffic, which maxmemory leaves out as Redis leaves out its replicas'.
