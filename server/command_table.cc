@@ -1,11 +1,11 @@
 #include "server/command_table.h"
 
-#include <cctype>
-
 namespace ringcache::server {
 namespace {
 
-char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+// ASCII only, as command names are (std::tolower is a call into the C
+// library and a locale lookup for every byte of every command name).
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 }  // namespace
 
