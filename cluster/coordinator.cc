@@ -33,13 +33,13 @@ ReplicaValue LocalValue(server::Keyspace& keyspace, const std::string& key) {
 
 }  // namespace
 
-bool ParseReplicaValue(const client::Reply& reply, ReplicaValue* out) {
+bool ParseReplicaValue(client::Reply reply, ReplicaValue* out) {
   *out = ReplicaValue();
   if (reply.is_nil()) return true;
   if (reply.type != client::Reply::Type::kArray || reply.elements.size() != 4) return false;
   out->found = true;
   out->tombstone = reply.elements[0].str == "tombstone";
-  out->value = reply.elements[1].str;
+  out->value = std::move(reply.elements[1].str);
   out->expire_at_ms = reply.elements[2].integer;
   return server::Version::Parse(reply.elements[3].str, &out->version);
 }
@@ -190,9 +190,9 @@ void Coordinator::Fetch(const std::string& node, bool self, const std::string& k
     return;
   }
   const std::string_view args[] = {"RC.GET", key};
-  peers_.Send(node, args, [done = std::move(done)](const asio::error_code& ec, const client::Reply& reply) {
+  peers_.Send(node, args, [done = std::move(done)](const asio::error_code& ec, client::Reply reply) {
     ReplicaValue value;
-    const bool ok = !ec && ParseReplicaValue(reply, &value);
+    const bool ok = !ec && ParseReplicaValue(std::move(reply), &value);
     done(ok, std::move(value));
   });
 }

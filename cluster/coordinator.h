@@ -271,7 +271,7 @@ class Coordinator {
   uint64_t hints_dropped_ = 0;
 };
 
-// Parses an RC.GET reply.
-bool ParseReplicaValue(const client::Reply& reply, ReplicaValue* out);
+// Parses an RC.GET reply (taking its value, not copying it).
+bool ParseReplicaValue(client::Reply reply, ReplicaValue* out);
 
 }  // namespace ringcache::cluster

@@ -63,9 +63,9 @@ void Syncer::RequestPage(std::shared_ptr<Pull> pull) {
       if (mine != nullptr && !(mine->version() < theirs)) continue;
       const std::string_view get[] = {"RC.GET", key};
       peers_.Send(pull->peer, get, [this, key](const asio::error_code& get_ec,
-                                               const client::Reply& reply) {
+                                               client::Reply reply) {
         ReplicaValue value;
-        if (get_ec || !ParseReplicaValue(reply, &value) || !value.found) return;
+        if (get_ec || !ParseReplicaValue(std::move(reply), &value) || !value.found) return;
         clock_.Observe(value.version);
         if (!value.tombstone && evictor_ != nullptr && !evictor_->RoomForWrite()) return;
         const bool applied =

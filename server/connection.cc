@@ -57,16 +57,27 @@ void Connection::Start(std::string_view greeting_error) {
 }
 
 DeferredReply Connection::DeferReply() {
+  FlushImmediate();  // replies before this one stay before it
   const uint64_t slot = front_slot_ + slots_.size();
   slots_.push_back({{}, false});
-  slots_.push_back({{}, true});  // for the replies of the commands after it
   ++deferred_pending_;
   // Holds the connection: while it waits, no Asio handler of its own may.
   return {shared_from_this(), slot};
 }
 
+void Connection::FlushImmediate() {
+  if (immediate_.empty()) return;
+  if (!slots_.empty() && slots_.back().done) {
+    slots_.back().data += immediate_;
+  } else {
+    slots_.push_back({std::move(immediate_), true});
+  }
+  immediate_.clear();
+}
+
 void Connection::CompleteDeferred(uint64_t slot, std::string resp) {
   if (closed_) return;
+  FlushImmediate();  // written after every slot there is: may be output next
   Slot& s = slots_[slot - front_slot_];
   s.data = std::move(resp);
   s.done = true;
@@ -207,10 +218,12 @@ void Connection::ProcessInput() {
     processing_ = true;
     Dispatcher::Dispatch(ctx, args);
     processing_ = false;
+    FlushImmediate();
     reply.set_buffer(ReplyTarget());
     ++session_.commands_processed;
     if (!CheckOutputLimit()) break;
   }
+  FlushImmediate();  // a protocol error's reply
   if (parse_pos_ == fill_pos_) parse_pos_ = fill_pos_ = 0;
 }
 

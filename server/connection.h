@@ -51,9 +51,11 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   // Makes room for at least `min_free` more bytes after the unparsed data.
   void ReserveInput(size_t min_free);
   void UpdateSessionFigures();
-  // Where the next immediate reply goes: after any reply still being waited
-  // for, so replies leave in request order.
-  std::string* ReplyTarget() { return slots_.empty() ? &output_ : &slots_.back().data; }
+  // Where the next immediate reply goes: straight to the output unless a
+  // reply is still being waited for; then to immediate_, which joins the
+  // slot queue behind it (FlushImmediate), so replies leave in request order.
+  std::string* ReplyTarget() { return slots_.empty() ? &output_ : &immediate_; }
+  void FlushImmediate();
 
   asio::ip::tcp::socket socket_;
   ServerState& state_;
@@ -76,6 +78,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
     bool done;
   };
   std::deque<Slot> slots_;
+  std::string immediate_;  // immediate replies not yet in slots_
   uint64_t front_slot_ = 0;  // id of slots_.front()
   size_t deferred_pending_ = 0;
   int64_t output_soft_limit_since_ms_ = 0;
