@@ -88,12 +88,16 @@ void AsyncClient::DoRead() {
 void AsyncClient::DeliverReplies() {
   size_t start = 0;
   while (!callbacks_.empty()) {
+    const std::string_view rest = std::string_view(input_).substr(start);
+    size_t end = 0;
+    auto result = scanner_.Scan(rest, &end);
+    if (result == ReplyParser::Result::kIncomplete) break;
     Reply reply;
     size_t consumed = 0;
-    const auto result =
-        ReplyParser::Parse(std::string_view(input_).substr(start), &reply, &consumed);
-    if (result == ReplyParser::Result::kIncomplete) break;
-    if (result == ReplyParser::Result::kError) {
+    if (result == ReplyParser::Result::kComplete) {
+      result = ReplyParser::Parse(rest.substr(0, end), &reply, &consumed);
+    }
+    if (result != ReplyParser::Result::kComplete) {
       Fail(asio::error::invalid_argument);
       return;
     }
@@ -111,6 +115,7 @@ void AsyncClient::Fail(const asio::error_code& ec) {
   asio::error_code ignored;
   socket_.close(ignored);
   queued_.clear();
+  scanner_.Reset();
   std::deque<ReplyCallback> failed;
   failed.swap(callbacks_);
   for (ReplyCallback& done : failed) done(ec, Reply());

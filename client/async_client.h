@@ -58,6 +58,7 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   std::string queued_;    // requests not yet handed to a write
   std::string in_flight_;  // the buffer of the write in progress
   std::string input_;
+  ReplyScanner scanner_;  // how far the reply at the front of input_ has arrived
   std::array<char, size_t{16} * 1024> read_chunk_;  // one read in flight at a time
   std::deque<ReplyCallback> callbacks_;
 };

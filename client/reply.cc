@@ -1,6 +1,7 @@
 #include "client/reply.h"
 
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 namespace ringcache::client {
@@ -104,6 +105,44 @@ ReplyParser::Result ReplyParser::Parse(std::string_view data, Reply* out, size_t
   const Result r = ParseAt(data, &pos, out, 0);
   if (r == Result::kComplete) *consumed = pos;
   return r;
+}
+
+ReplyParser::Result ReplyScanner::Scan(std::string_view data, size_t* end) {
+  for (;;) {
+    size_t pos = pos_;
+    if (pos >= data.size()) return Result::kIncomplete;
+    const char type = data[pos++];
+    std::string_view line;
+    if (Result r = ReadLine(data, &pos, &line); r != Result::kComplete) return r;
+    int64_t n = 0;
+    if (type == '$' || type == '=') {
+      if (!ToInt(line, &n)) return Result::kError;
+      if (n >= 0) {
+        if (data.size() - pos < static_cast<size_t>(n) + 2) return Result::kIncomplete;
+        pos += static_cast<size_t>(n) + 2;
+      }
+    } else if (type == '*' || type == '~' || type == '>' || type == '%') {
+      if (!ToInt(line, &n) || n > INT32_MAX || remaining_.size() >= 64) return Result::kError;
+      if (n > 0) {
+        pos_ = pos;
+        remaining_.push_back(type == '%' ? 2 * n : n);
+        continue;  // its elements follow
+      }
+    }  // other types are one line; Parse checks them
+    pos_ = pos;
+    // The element is complete, and so is every aggregate it was the last of.
+    while (!remaining_.empty() && --remaining_.back() == 0) remaining_.pop_back();
+    if (remaining_.empty()) {
+      *end = pos_;
+      Reset();
+      return Result::kComplete;
+    }
+  }
+}
+
+void ReplyScanner::Reset() {
+  pos_ = 0;
+  remaining_.clear();
 }
 
 std::string Reply::ToString() const {

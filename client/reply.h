@@ -47,4 +47,20 @@ class ReplyParser {
   static Result Parse(std::string_view data, Reply* out, size_t* consumed);
 };
 
+// Finds where a reply ends as its bytes arrive, without building it and
+// without starting over: a large reply (a batch of replica values) comes in
+// over several reads, and parsing it afresh after each one cost a cluster
+// coordinator more than all its other work.
+class ReplyScanner {
+ public:
+  // `data` starts with the reply and only grows between calls. kComplete:
+  // the reply is data[0, *end) and the scanner is ready for the next one.
+  ReplyParser::Result Scan(std::string_view data, size_t* end);
+  void Reset();
+
+ private:
+  size_t pos_ = 0;  // where the next element starts
+  std::vector<int64_t> remaining_;  // elements left in each open aggregate
+};
+
 }  // namespace ringcache::client

@@ -21,15 +21,21 @@ constexpr size_t kMaxHeaderBytes = 24;
 
 }  // namespace
 
+void AppendArrayHeader(size_t count, std::string* out) {
+  const size_t start = out->size();
+  out->resize(start + kMaxHeaderBytes);
+  out->resize(static_cast<size_t>(WriteHeader('*', count, out->data() + start) - out->data()));
+}
+
 // Grows `out` once by an upper bound, writes in place, then trims: the bus
 // encodes a command per replica request, and appending piece by piece cost
 // a capacity check and a call per piece.
-void AppendCommand(std::span<const std::string_view> args, std::string* out) {
-  size_t bound = kMaxHeaderBytes;
+void AppendArguments(std::span<const std::string_view> args, std::string* out) {
+  size_t bound = 0;
   for (std::string_view arg : args) bound += kMaxHeaderBytes + arg.size() + 2;
   const size_t start = out->size();
   out->resize(start + bound);
-  char* at = WriteHeader('*', args.size(), out->data() + start);
+  char* at = out->data() + start;
   for (std::string_view arg : args) {
     at = WriteHeader('$', arg.size(), at);
     if (!arg.empty()) std::memcpy(at, arg.data(), arg.size());
@@ -38,6 +44,11 @@ void AppendCommand(std::span<const std::string_view> args, std::string* out) {
     *at++ = '\n';
   }
   out->resize(static_cast<size_t>(at - out->data()));
+}
+
+void AppendCommand(std::span<const std::string_view> args, std::string* out) {
+  AppendArrayHeader(args.size(), out);
+  AppendArguments(args, out);
 }
 
 asio::error_code SyncClient::Connect(const std::string& host, uint16_t port,

@@ -18,6 +18,10 @@ namespace ringcache::client {
 
 // Encodes one command as a RESP multibulk request onto `out`.
 void AppendCommand(std::span<const std::string_view> args, std::string* out);
+// The two halves of it: "*<count>", and the arguments as bulk strings (for a
+// command whose arguments are gathered before their count is known).
+void AppendArrayHeader(size_t count, std::string* out);
+void AppendArguments(std::span<const std::string_view> args, std::string* out);
 
 class SyncClient {
  public:

@@ -189,8 +189,7 @@ void Coordinator::Fetch(const std::string& node, bool self, const std::string& k
     done(false, ReplicaValue());
     return;
   }
-  const std::string_view args[] = {"RC.GET", key};
-  peers_.Send(node, args, [done = std::move(done)](const asio::error_code& ec, client::Reply reply) {
+  peers_.SendGet(node, key, [done = std::move(done)](const asio::error_code& ec, client::Reply reply) {
     ReplicaValue value;
     const bool ok = !ec && ParseReplicaValue(std::move(reply), &value);
     done(ok, std::move(value));

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "client/async_client.h"
 
@@ -27,23 +28,44 @@ class PeerPool {
             client::AsyncClient::ReplyCallback done);
   void SendEncoded(const std::string& peer, std::string_view command,
                    client::AsyncClient::ReplyCallback done);
+  // RC.GET `key`, batched: the keys read from one peer during a turn of the
+  // event loop go as one RC.MGET when the turn ends, so each costs the peer a
+  // loop step instead of a command (and both sides a callback per batch).
+  // Anything else sent to the peer first sends the batch, so a peer sees one
+  // connection's requests in the order they were made. `done` gets the key's
+  // own reply.
+  void SendGet(const std::string& peer, std::string_view key,
+               client::AsyncClient::ReplyCallback done);
   void CloseAll();
   // Bytes held by the connections' buffers: the cluster's replication
   // traffic, which maxmemory leaves out as Redis leaves out its replicas'.
   size_t BufferedBytes() const {
     size_t bytes = 0;
-    for (const auto& [peer, connection] : connections_) bytes += connection->buffered_bytes();
+    for (const auto& [id, peer] : peers_) {
+      if (peer.connection) bytes += peer.connection->buffered_bytes();
+    }
     return bytes;
   }
 
  private:
-  // The live connection to `peer` (owned by connections_), made if needed.
-  client::AsyncClient& Connection(const std::string& peer);
+  struct Peer {
+    std::shared_ptr<client::AsyncClient> connection;
+    std::string get_keys;  // RESP bulk strings of the batched RC.MGET
+    std::vector<client::AsyncClient::ReplyCallback> get_callbacks;
+  };
+
+  // The peer's live connection, made if needed, with its batch sent first.
+  client::AsyncClient& Connection(const std::string& id, Peer& peer);
+  Peer& Find(const std::string& id) { return peers_[id]; }
+  void SendGets(const std::string& id, Peer& peer);
+  void SendAllGets();
 
   asio::io_context& io_;
   std::string secret_;
   // Hashed: looked up for every replica request.
-  std::unordered_map<std::string, std::shared_ptr<client::AsyncClient>> connections_;
+  std::unordered_map<std::string, Peer> peers_;
+  bool gets_pending_ = false;  // SendAllGets is posted
+  std::string encode_buffer_;
 };
 
 }  // namespace ringcache::cluster

@@ -72,8 +72,8 @@ void DelCommand(CommandContext& ctx, ArgList args) {
 
 // RC.GET <key>  -> nil, or [kind, value, expire-at-ms, version] where kind is
 // "string" or "tombstone".
-void GetCommand(CommandContext& ctx, ArgList args) {
-  const Entry* e = ctx.keyspace().ReadReplica(args[1]);
+void ReplyReplicaValue(CommandContext& ctx, std::string_view key) {
+  const Entry* e = ctx.keyspace().ReadReplica(key);
   if (e == nullptr) {
     ctx.reply().NullArray();
     return;
@@ -83,6 +83,16 @@ void GetCommand(CommandContext& ctx, ArgList args) {
   ctx.reply().Bulk(e->value());
   ctx.reply().Integer(e->expire_at_ms);
   ctx.reply().Bulk(e->version().Format().view());
+}
+
+void GetCommand(CommandContext& ctx, ArgList args) { ReplyReplicaValue(ctx, args[1]); }
+
+// RC.MGET key [key ...] -> an array of what RC.GET replies for each key: a
+// coordinator sends its reads for one replica in one command per turn of its
+// event loop, each costing the replica a loop step rather than a command.
+void MGetCommand(CommandContext& ctx, ArgList args) {
+  ctx.reply().ArrayHeader(args.size() - 1);
+  for (size_t i = 1; i < args.size(); ++i) ReplyReplicaValue(ctx, args[i]);
 }
 
 // RC.GOSSIP [<id> <generation> <counter>]...  -> this node's table, same form
@@ -207,6 +217,8 @@ const CommandSpec kReplicaCommands[] = {
      "Deletes a replica's key, leaving a tombstone, if the version is newer."},
     {"rc.get", 2, kInternal | kReadOnly | kFast, 1, 1, 1, GetCommand, "cluster", "0.1.0",
      "Returns a replica's value or tombstone with its version."},
+    {"rc.mget", -2, kInternal | kReadOnly | kFast, 1, -1, 1, MGetCommand, "cluster", "0.1.0",
+     "Returns RC.GET's reply for each of several keys."},
     {"rc.gossip", -1, kInternal | kFast | kLoading | kStale, 0, 0, 0, GossipCommand, "cluster",
      "0.1.0", "Exchanges membership tables (heartbeats) with another node."},
     {"rc.apply", -4, kInternal | kWrite, 0, 0, 0, ApplyCommand, "cluster", "0.1.0",

@@ -50,3 +50,41 @@ TEST_CASE("incomplete and broken input", "[client][reply]") {
   size_t consumed = 0;
   REQUIRE(ReplyParser::Parse("?what\r\n", &reply, &consumed) == ReplyParser::Result::kError);
 }
+
+TEST_CASE("the scanner finds each reply's end as bytes arrive", "[client][reply]") {
+  using ringcache::client::ReplyScanner;
+  const std::string replies[] = {
+      "+OK\r\n",
+      ":12\r\n",
+      "$-1\r\n",
+      "*-1\r\n",
+      "*0\r\n",
+      "$5\r\nab\r\nc\r\n",  // CRLF inside a bulk is data
+      "*3\r\n*-1\r\n*4\r\n$6\r\nstring\r\n$1\r\nv\r\n:0\r\n$5\r\n1-200\r\n*2\r\n*0\r\n:1\r\n",
+      "%2\r\n+a\r\n:1\r\n+b\r\n*1\r\n$0\r\n\r\n",
+  };
+  for (const std::string& reply : replies) {
+    INFO(reply);
+    // Whole replies back to back, fed one byte at a time: complete exactly at
+    // each end, and never before.
+    const std::string stream = reply + reply;
+    ReplyScanner scanner;
+    size_t start = 0;
+    int complete = 0;
+    for (size_t fed = 1; fed <= stream.size(); ++fed) {
+      size_t end = 0;
+      const auto result = scanner.Scan(std::string_view(stream).substr(start, fed - start), &end);
+      REQUIRE(result != ReplyParser::Result::kError);
+      if (result == ReplyParser::Result::kComplete) {
+        REQUIRE(end == reply.size());
+        REQUIRE(fed - start == reply.size());
+        start = fed;
+        ++complete;
+      }
+    }
+    REQUIRE(complete == 2);
+  }
+  ReplyScanner scanner;
+  size_t end = 0;
+  REQUIRE(scanner.Scan("$x\r\n", &end) == ReplyParser::Result::kError);
+}

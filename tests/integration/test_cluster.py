@@ -358,6 +358,15 @@ class ClusterTest(unittest.TestCase):
                 self.assertEqual(results[5 * i:5 * i + 5],
                                  [True, b"v%d" % i, 1, None, True])
             self.assertEqual(c.client(2).get("p"), b"w199")
+            # Reads go to replicas in batches; a read-modify-write sent after
+            # a read must still not be seen by it.
+            pipe = c.client(1).pipeline(transaction=False)
+            for i in range(100):
+                pipe.get("n").incr("n").get("n")
+            results = pipe.execute()
+            for i in range(100):
+                self.assertEqual(results[3 * i:3 * i + 3],
+                                 [None if i == 0 else b"%d" % i, i + 1, b"%d" % (i + 1)])
         finally:
             c.stop()
 

@@ -41,4 +41,9 @@ TEST_CASE("replica writes are last-writer-wins and deletes leave tombstones",
   REQUIRE(r.Run({"RC.PUT", "k", "v3", "0", "bad"}) == "-ERR invalid version 'bad'\r\n");
   REQUIRE(r.Run({"RC.PUT", "t", "v", std::to_string(r.now_ms() + 5000), "400-1"}) == Int(1));
   REQUIRE(r.Run({"PTTL", "t"}) == Int(5000));
+  // RC.MGET: RC.GET's reply for each key, in order.
+  REQUIRE(r.Run({"RC.MGET", "missing", "t", "k"}) ==
+          "*3\r\n*-1\r\n*4\r\n" + Bulk("string") + Bulk("v") + Int(r.now_ms() + 5000) +
+              Bulk("400-1") + "*4\r\n" + Bulk("tombstone") + Bulk("") +
+              Int(r.now_ms() + 60000) + Bulk("300-2"));
 }
