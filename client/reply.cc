@@ -1,6 +1,5 @@
 #include "client/reply.h"
 
-#include <charconv>
 #include <cstdint>
 #include <cstring>
 
@@ -12,16 +11,38 @@ using Result = ReplyParser::Result;
 // Reads the line starting at `pos` (after the type byte); sets `line` and
 // advances `pos` past its CRLF.
 Result ReadLine(std::string_view data, size_t* pos, std::string_view* line) {
-  const size_t cr = data.find("\r\n", *pos);
-  if (cr == std::string_view::npos) return Result::kIncomplete;
-  *line = data.substr(*pos, cr - *pos);
-  *pos = cr + 2;
-  return Result::kComplete;
+  // memchr for the CR (the lines are short: a general substring search cost
+  // more than the rest of reading a header).
+  size_t from = *pos;
+  for (;;) {
+    const void* found = std::memchr(data.data() + from, '\r', data.size() - from);
+    if (found == nullptr) return Result::kIncomplete;
+    const auto cr = static_cast<size_t>(static_cast<const char*>(found) - data.data());
+    if (cr + 1 >= data.size()) return Result::kIncomplete;
+    if (data[cr + 1] == '\n') {
+      *line = data.substr(*pos, cr - *pos);
+      *pos = cr + 2;
+      return Result::kComplete;
+    }
+    from = cr + 1;
+  }
 }
 
+// A decimal int64: optional '-', at least one digit, nothing else.
 bool ToInt(std::string_view s, int64_t* out) {
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && ptr == s.data() + s.size();
+  size_t i = s.size() > 1 && s[0] == '-' ? 1 : 0;
+  if (i == s.size()) return false;
+  uint64_t magnitude = 0;
+  for (; i < s.size(); ++i) {
+    const auto digit = static_cast<unsigned>(s[i] - '0');
+    // The bound keeps magnitude * 10 + 9 within 64 bits.
+    if (digit > 9 || magnitude > (UINT64_MAX - 9) / 10) return false;
+    magnitude = magnitude * 10 + digit;
+  }
+  const bool negative = s[0] == '-';
+  if (magnitude > static_cast<uint64_t>(INT64_MAX) + (negative ? 1 : 0)) return false;
+  *out = negative ? static_cast<int64_t>(uint64_t{0} - magnitude) : static_cast<int64_t>(magnitude);
+  return true;
 }
 
 Result ParseAt(std::string_view data, size_t* pos, Reply* out, int depth) {

@@ -1,6 +1,7 @@
 #include "client/reply.h"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <string>
 
 using ringcache::client::Reply;
@@ -87,4 +88,19 @@ TEST_CASE("the scanner finds each reply's end as bytes arrive", "[client][reply]
   ReplyScanner scanner;
   size_t end = 0;
   REQUIRE(scanner.Scan("$x\r\n", &end) == ReplyParser::Result::kError);
+}
+
+TEST_CASE("integers in replies", "[client][reply]") {
+  REQUIRE(ParseAll(":9223372036854775807\r\n").integer == INT64_MAX);
+  REQUIRE(ParseAll(":-9223372036854775808\r\n").integer == INT64_MIN);
+  size_t consumed = 0;
+  Reply reply;
+  for (const char* bad : {":9223372036854775808\r\n", ":-9223372036854775809\r\n",
+                          ":99999999999999999999999\r\n", ":\r\n", ":-\r\n", ":1x\r\n", ":+1\r\n"}) {
+    INFO(bad);
+    REQUIRE(ReplyParser::Parse(bad, &reply, &consumed) == ReplyParser::Result::kError);
+  }
+  // A CR alone is part of the line; the line ends at CRLF.
+  REQUIRE(ParseAll("+a\rb\r\n").str == "a\rb");
+  REQUIRE(ReplyParser::Parse("+a\r", &reply, &consumed) == ReplyParser::Result::kIncomplete);
 }
