@@ -32,13 +32,13 @@ void AsyncClient::Connect(const ConnectCallback& done) {
 
 void AsyncClient::Send(std::span<const std::string_view> args, ReplyCallback done) {
   AppendCommand(args, &queued_);
-  callbacks_.push_back(std::move(done));
+  callbacks_.push_back({std::move(done), nullptr});
   MaybeWrite();
 }
 
-void AsyncClient::SendEncoded(std::string_view command, ReplyCallback done) {
+void AsyncClient::SendEncodedRaw(std::string_view command, RawReplyCallback done) {
   queued_.append(command);
-  callbacks_.push_back(std::move(done));
+  callbacks_.push_back({nullptr, std::move(done)});
   MaybeWrite();
 }
 
@@ -92,19 +92,25 @@ void AsyncClient::DeliverReplies() {
     size_t end = 0;
     auto result = scanner_.Scan(rest, &end);
     if (result == ReplyParser::Result::kIncomplete) break;
+    const bool raw = static_cast<bool>(callbacks_.front().raw);
     Reply reply;
-    size_t consumed = 0;
-    if (result == ReplyParser::Result::kComplete) {
+    size_t consumed = end;
+    if (result == ReplyParser::Result::kComplete && !raw) {
       result = ReplyParser::Parse(rest.substr(0, end), &reply, &consumed);
     }
     if (result != ReplyParser::Result::kComplete) {
       Fail(asio::error::invalid_argument);
       return;
     }
-    start += consumed;
-    ReplyCallback done = std::move(callbacks_.front());
+    Pending pending = std::move(callbacks_.front());
     callbacks_.pop_front();
-    done({}, std::move(reply));
+    start += consumed;
+    if (raw) {
+      // input_ is not touched until the loop ends, so the view stays valid.
+      pending.raw({}, rest.substr(0, end));
+    } else {
+      pending.done({}, std::move(reply));
+    }
   }
   input_.erase(0, start);
   if (input_.empty()) ReleaseIfLarge(&input_);
@@ -116,9 +122,11 @@ void AsyncClient::Fail(const asio::error_code& ec) {
   socket_.close(ignored);
   queued_.clear();
   scanner_.Reset();
-  std::deque<ReplyCallback> failed;
+  std::deque<Pending> failed;
   failed.swap(callbacks_);
-  for (ReplyCallback& done : failed) done(ec, Reply());
+  for (Pending& pending : failed) {
+    pending.raw ? pending.raw(ec, {}) : pending.done(ec, Reply());
+  }
 }
 
 void AsyncClient::Close() { Fail(asio::error::operation_aborted); }

@@ -24,6 +24,9 @@ namespace ringcache::client {
 class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
  public:
   using ReplyCallback = std::function<void(const asio::error_code&, Reply)>;
+  // Gets the reply's RESP bytes (valid during the call only), for callers
+  // that decode a reply of known shape without building a Reply tree.
+  using RawReplyCallback = std::function<void(const asio::error_code&, std::string_view resp)>;
   using ConnectCallback = std::function<void(const asio::error_code&)>;
 
   AsyncClient(asio::io_context& io, std::string host, uint16_t port);
@@ -32,8 +35,8 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   // Queues a command. Before Connect() completes, commands wait in the queue.
   void Send(std::span<const std::string_view> args, ReplyCallback done);
   // The same for a command already in RESP (one request encoded once and
-  // sent to several servers).
-  void SendEncoded(std::string_view command, ReplyCallback done);
+  // sent to several servers), with the reply handed over as RESP.
+  void SendEncodedRaw(std::string_view command, RawReplyCallback done);
   // Closes the connection; every pending callback gets operation_aborted.
   void Close();
   bool connected() const { return connected_; }
@@ -60,7 +63,11 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   std::string input_;
   ReplyScanner scanner_;  // how far the reply at the front of input_ has arrived
   std::array<char, size_t{16} * 1024> read_chunk_;  // one read in flight at a time
-  std::deque<ReplyCallback> callbacks_;
+  struct Pending {  // one of the two is set
+    ReplyCallback done;
+    RawReplyCallback raw;
+  };
+  std::deque<Pending> callbacks_;
 };
 
 }  // namespace ringcache::client

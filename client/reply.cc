@@ -166,6 +166,32 @@ void ReplyScanner::Reset() {
   remaining_.clear();
 }
 
+bool RespCursor::Header(char type, int64_t* n) {
+  if (pos_ >= data_.size() || data_[pos_] != type) return false;
+  size_t pos = pos_ + 1;
+  std::string_view line;
+  if (ReadLine(data_, &pos, &line) != Result::kComplete || !ToInt(line, n)) return false;
+  pos_ = pos;
+  return true;
+}
+
+bool RespCursor::Bulk(std::string_view* out) {
+  int64_t n = 0;
+  if (!Header('$', &n) || n < 0 || data_.size() - pos_ < static_cast<size_t>(n) + 2) return false;
+  *out = data_.substr(pos_, static_cast<size_t>(n));
+  pos_ += static_cast<size_t>(n) + 2;
+  return true;
+}
+
+bool RespCursor::Element(std::string_view* out) {
+  ReplyScanner scanner;
+  size_t end = 0;
+  if (scanner.Scan(data_.substr(pos_), &end) != Result::kComplete) return false;
+  *out = data_.substr(pos_, end);
+  pos_ += end;
+  return true;
+}
+
 std::string Reply::ToString() const {
   switch (type) {
     case Type::kString:

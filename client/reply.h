@@ -47,6 +47,27 @@ class ReplyParser {
   static Result Parse(std::string_view data, Reply* out, size_t* consumed);
 };
 
+// Reads a reply of known shape straight from its RESP bytes (no Reply tree,
+// no copies): what the cluster bus decodes on every replica read.
+class RespCursor {
+ public:
+  explicit RespCursor(std::string_view resp) : data_(resp) {}
+  // "*<n>": the element count, -1 for a nil array.
+  bool ArrayHeader(int64_t* count) { return Header('*', count); }
+  // "$<n>" and its bytes (a nil bulk is not accepted).
+  bool Bulk(std::string_view* out);
+  bool Integer(int64_t* out) { return Header(':', out); }
+  // Passes over one whole element and returns its bytes.
+  bool Element(std::string_view* out);
+  bool at_end() const { return pos_ == data_.size(); }
+
+ private:
+  bool Header(char type, int64_t* n);
+
+  std::string_view data_;
+  size_t pos_ = 0;
+};
+
 // Finds where a reply ends as its bytes arrive, without building it and
 // without starting over: a large reply (a batch of replica values) comes in
 // over several reads, and parsing it afresh after each one cost a cluster

@@ -33,15 +33,23 @@ ReplicaValue LocalValue(server::Keyspace& keyspace, const std::string& key) {
 
 }  // namespace
 
-bool ParseReplicaValue(client::Reply reply, ReplicaValue* out) {
+bool DecodeReplicaValue(std::string_view resp, ReplicaValue* out) {
   *out = ReplicaValue();
-  if (reply.is_nil()) return true;
-  if (reply.type != client::Reply::Type::kArray || reply.elements.size() != 4) return false;
+  client::RespCursor cursor(resp);
+  int64_t count = 0;
+  if (!cursor.ArrayHeader(&count)) return false;
+  if (count < 0) return cursor.at_end();  // nothing there
+  std::string_view kind;
+  std::string_view value;
+  std::string_view version;
+  if (count != 4 || !cursor.Bulk(&kind) || !cursor.Bulk(&value) ||
+      !cursor.Integer(&out->expire_at_ms) || !cursor.Bulk(&version) || !cursor.at_end()) {
+    return false;
+  }
   out->found = true;
-  out->tombstone = reply.elements[0].str == "tombstone";
-  out->value = std::move(reply.elements[1].str);
-  out->expire_at_ms = reply.elements[2].integer;
-  return server::Version::Parse(reply.elements[3].str, &out->version);
+  out->tombstone = kind == "tombstone";
+  out->value.assign(value);
+  return server::Version::Parse(version, &out->version);
 }
 
 Coordinator::Operation::Operation(Coordinator* owner)
@@ -173,9 +181,11 @@ void Coordinator::Replicate(const std::string& node, bool self, const std::strin
   }
   if (encoded->empty()) EncodeReplicaWrite(key, value, encoded);
   peers_.SendEncoded(node, *encoded,
-                     [done = std::move(done)](const asio::error_code& ec, const client::Reply& reply) {
+                     [done = std::move(done)](const asio::error_code& ec, std::string_view resp) {
                        // 0 means the replica already holds something newer: it is up to date.
-                       done(!ec && reply.type == client::Reply::Type::kInteger ? reply.integer : -1);
+                       client::RespCursor cursor(resp);
+                       int64_t outcome = -1;
+                       done(!ec && cursor.Integer(&outcome) ? outcome : -1);
                      });
 }
 
@@ -189,9 +199,9 @@ void Coordinator::Fetch(const std::string& node, bool self, const std::string& k
     done(false, ReplicaValue());
     return;
   }
-  peers_.SendGet(node, key, [done = std::move(done)](const asio::error_code& ec, client::Reply reply) {
+  peers_.SendGet(node, key, [done = std::move(done)](const asio::error_code& ec, std::string_view resp) {
     ReplicaValue value;
-    const bool ok = !ec && ParseReplicaValue(std::move(reply), &value);
+    const bool ok = !ec && DecodeReplicaValue(resp, &value);
     done(ok, std::move(value));
   });
 }

@@ -271,7 +271,7 @@ class Coordinator {
   uint64_t hints_dropped_ = 0;
 };
 
-// Parses an RC.GET reply (taking its value, not copying it).
-bool ParseReplicaValue(client::Reply reply, ReplicaValue* out);
+// Decodes an RC.GET reply from its RESP bytes.
+bool DecodeReplicaValue(std::string_view resp, ReplicaValue* out);
 
 }  // namespace ringcache::cluster

@@ -35,12 +35,12 @@ void PeerPool::Send(const std::string& peer, std::span<const std::string_view> a
 }
 
 void PeerPool::SendEncoded(const std::string& peer, std::string_view command,
-                           client::AsyncClient::ReplyCallback done) {
-  Connection(peer, Find(peer)).SendEncoded(command, std::move(done));
+                           client::AsyncClient::RawReplyCallback done) {
+  Connection(peer, Find(peer)).SendEncodedRaw(command, std::move(done));
 }
 
 void PeerPool::SendGet(const std::string& id, std::string_view key,
-                       client::AsyncClient::ReplyCallback done) {
+                       client::AsyncClient::RawReplyCallback done) {
   Peer& peer = Find(id);
   const std::string_view arg[] = {key};
   client::AppendArguments(arg, &peer.get_keys);
@@ -59,7 +59,7 @@ void PeerPool::SendAllGets() {
 }
 
 void PeerPool::SendGets(const std::string& id, Peer& peer) {
-  std::vector<client::AsyncClient::ReplyCallback> callbacks;
+  std::vector<client::AsyncClient::RawReplyCallback> callbacks;
   callbacks.swap(peer.get_callbacks);
   encode_buffer_.clear();
   client::AppendArrayHeader(callbacks.size() + 1, &encode_buffer_);
@@ -67,17 +67,21 @@ void PeerPool::SendGets(const std::string& id, Peer& peer) {
   client::AppendArguments(name, &encode_buffer_);
   encode_buffer_ += peer.get_keys;
   peer.get_keys.clear();
-  Connection(id, peer).SendEncoded(
+  Connection(id, peer).SendEncodedRaw(
       encode_buffer_, [callbacks = std::move(callbacks)](const asio::error_code& ec,
-                                                         client::Reply reply) {
-        const bool ok = !ec && reply.type == client::Reply::Type::kArray &&
-                        reply.elements.size() == callbacks.size();
+                                                         std::string_view resp) {
+        // Each key gets its own element of the array, as its RC.GET reply.
+        client::RespCursor cursor(resp);
+        int64_t count = 0;
+        const bool ok = !ec && cursor.ArrayHeader(&count) &&
+                        count == static_cast<int64_t>(callbacks.size());
         const asio::error_code failed = ec ? ec : asio::error::invalid_argument;
-        for (size_t i = 0; i < callbacks.size(); ++i) {
-          if (ok) {
-            callbacks[i]({}, std::move(reply.elements[i]));
+        for (const auto& done : callbacks) {
+          std::string_view element;
+          if (ok && cursor.Element(&element)) {
+            done({}, element);
           } else {
-            callbacks[i](failed, client::Reply());
+            done(failed, {});
           }
         }
       });
@@ -86,7 +90,7 @@ void PeerPool::SendGets(const std::string& id, Peer& peer) {
 void PeerPool::CloseAll() {
   for (auto& [id, peer] : peers_) {
     if (peer.connection) peer.connection->Close();
-    for (auto& done : peer.get_callbacks) done(asio::error::operation_aborted, client::Reply());
+    for (auto& done : peer.get_callbacks) done(asio::error::operation_aborted, {});
   }
   peers_.clear();
 }

@@ -26,8 +26,9 @@ class PeerPool {
   // `peer` is "host:port". The callback gets a transport error or the reply.
   void Send(const std::string& peer, std::span<const std::string_view> args,
             client::AsyncClient::ReplyCallback done);
+  // A command already in RESP; the callback gets the reply's RESP bytes.
   void SendEncoded(const std::string& peer, std::string_view command,
-                   client::AsyncClient::ReplyCallback done);
+                   client::AsyncClient::RawReplyCallback done);
   // RC.GET `key`, batched: the keys read from one peer during a turn of the
   // event loop go as one RC.MGET when the turn ends, so each costs the peer a
   // loop step instead of a command (and both sides a callback per batch).
@@ -35,7 +36,7 @@ class PeerPool {
   // connection's requests in the order they were made. `done` gets the key's
   // own reply.
   void SendGet(const std::string& peer, std::string_view key,
-               client::AsyncClient::ReplyCallback done);
+               client::AsyncClient::RawReplyCallback done);
   void CloseAll();
   // Bytes held by the connections' buffers: the cluster's replication
   // traffic, which maxmemory leaves out as Redis leaves out its replicas'.
@@ -51,7 +52,7 @@ class PeerPool {
   struct Peer {
     std::shared_ptr<client::AsyncClient> connection;
     std::string get_keys;  // RESP bulk strings of the batched RC.MGET
-    std::vector<client::AsyncClient::ReplyCallback> get_callbacks;
+    std::vector<client::AsyncClient::RawReplyCallback> get_callbacks;
   };
 
   // The peer's live connection, made if needed, with its batch sent first.

@@ -61,11 +61,10 @@ void Syncer::RequestPage(std::shared_ptr<Pull> pull) {
       if (!server::Version::Parse(page.elements[i + 1].str, &theirs)) continue;
       const server::Entry* mine = keyspace_.FindIncludingTombstone(key);
       if (mine != nullptr && !(mine->version() < theirs)) continue;
-      const std::string_view get[] = {"RC.GET", key};
-      peers_.Send(pull->peer, get, [this, key](const asio::error_code& get_ec,
-                                               client::Reply reply) {
+      peers_.SendGet(pull->peer, key, [this, key](const asio::error_code& get_ec,
+                                                  std::string_view resp) {
         ReplicaValue value;
-        if (get_ec || !ParseReplicaValue(std::move(reply), &value) || !value.found) return;
+        if (get_ec || !DecodeReplicaValue(resp, &value) || !value.found) return;
         clock_.Observe(value.version);
         if (!value.tombstone && evictor_ != nullptr && !evictor_->RoomForWrite()) return;
         const bool applied =

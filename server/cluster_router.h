@@ -147,7 +147,7 @@ class ClusterRouter {
 
 // RC.APPLY's reply: [client reply, key, RC.GET-style state, key, state, ...].
 void WriteApplied(ReplyBuilder& reply, const ClusterRouter::Applied& applied);
-bool ParseApplied(const client::Reply& reply, ClusterRouter::Applied* out);
+bool ParseApplied(std::string_view resp, ClusterRouter::Applied* out);
 // A replica value as RC.GET replies it: nil, or [kind, value, expire-at-ms, version].
 void WriteReplicaValue(ReplyBuilder& reply, const cluster::ReplicaValue& value);
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "client/sync_client.h"
 #include "server/cluster_router.h"
 #include "server/gather.h"
 #include "server/reply_builder.h"
@@ -178,10 +179,12 @@ void ClusterRouter::TryApply(std::shared_ptr<Evaluation> eval, size_t replica) {
   const std::string protocol = std::to_string(eval->protocol);
   std::vector<std::string_view> args = {"RC.APPLY", protocol};
   args.insert(args.end(), eval->args.begin(), eval->args.end());
-  peers_.Send(node, args, [this, eval, node, replica](const asio::error_code& ec,
-                                                      const client::Reply& reply) {
+  std::string command;
+  client::AppendCommand(args, &command);
+  peers_.SendEncoded(node, command, [this, eval, node, replica](const asio::error_code& ec,
+                                                                std::string_view resp) {
     Applied applied;
-    if (ec || !ParseApplied(reply, &applied)) {
+    if (ec || !ParseApplied(resp, &applied)) {
       TryApply(eval, replica + 1);
       return;
     }
@@ -255,19 +258,27 @@ void WriteReplicaValue(ReplyBuilder& reply, const cluster::ReplicaValue& value) 
   reply.Bulk(value.version.ToString());
 }
 
-bool ParseApplied(const client::Reply& reply, ClusterRouter::Applied* out) {
-  const auto& el = reply.elements;
-  if (reply.type != client::Reply::Type::kArray || el.empty() || (el.size() - 1) % 2 != 0) {
+bool ParseApplied(std::string_view resp, ClusterRouter::Applied* out) {
+  client::RespCursor cursor(resp);
+  int64_t count = 0;
+  std::string_view client_reply;
+  if (!cursor.ArrayHeader(&count) || count < 1 || (count - 1) % 2 != 0 ||
+      !cursor.Bulk(&client_reply)) {
     return false;
   }
-  out->reply = el[0].str;
+  out->reply.assign(client_reply);
   out->changed.clear();
-  for (size_t i = 1; i < el.size(); i += 2) {
+  for (int64_t i = 1; i < count; i += 2) {
+    std::string_view key;
+    std::string_view element;
     cluster::ReplicaValue value;
-    if (!cluster::ParseReplicaValue(el[i + 1], &value) || !value.found) return false;
-    out->changed.emplace_back(el[i].str, std::move(value));
+    if (!cursor.Bulk(&key) || !cursor.Element(&element) ||
+        !cluster::DecodeReplicaValue(element, &value) || !value.found) {
+      return false;
+    }
+    out->changed.emplace_back(std::string(key), std::move(value));
   }
-  return true;
+  return cursor.at_end();
 }
 
 void WriteApplied(ReplyBuilder& reply, const ClusterRouter::Applied& applied) {

@@ -104,3 +104,26 @@ TEST_CASE("integers in replies", "[client][reply]") {
   REQUIRE(ParseAll("+a\rb\r\n").str == "a\rb");
   REQUIRE(ReplyParser::Parse("+a\r", &reply, &consumed) == ReplyParser::Result::kIncomplete);
 }
+
+TEST_CASE("the cursor reads a reply of known shape from its bytes", "[client][reply]") {
+  using ringcache::client::RespCursor;
+  RespCursor cursor("*3\r\n$6\r\nstring\r\n:-7\r\n*2\r\n$0\r\n\r\n*-1\r\n");
+  int64_t count = 0;
+  std::string_view bulk;
+  int64_t integer = 0;
+  std::string_view element;
+  REQUIRE(cursor.ArrayHeader(&count));
+  REQUIRE(count == 3);
+  REQUIRE_FALSE(cursor.Integer(&integer));  // a bulk is next: nothing read
+  REQUIRE(cursor.Bulk(&bulk));
+  REQUIRE(bulk == "string");
+  REQUIRE(cursor.Integer(&integer));
+  REQUIRE(integer == -7);
+  REQUIRE(cursor.Element(&element));
+  REQUIRE(element == "*2\r\n$0\r\n\r\n*-1\r\n");
+  REQUIRE(cursor.at_end());
+  RespCursor truncated("$5\r\nab");
+  REQUIRE_FALSE(truncated.Bulk(&bulk));
+  RespCursor nil("$-1\r\n");
+  REQUIRE_FALSE(nil.Bulk(&bulk));
+}
