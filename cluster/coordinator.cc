@@ -145,24 +145,9 @@ uint32_t Coordinator::SelfIndex(const Ring::NodeList& nodes) {
   return self_index_;
 }
 
-void Coordinator::EncodeReplicaWrite(const std::string& key, const ReplicaValue& value,
-                                     std::string* out) {
-  const server::Version::Text version_text = value.version.Format();
-  const std::string_view version = version_text.view();
-  char expire_text[24];
-  const std::string_view expire(expire_text, server::FormatInt64(value.expire_at_ms, expire_text));
-  if (value.tombstone) {
-    const std::string_view args[] = {"RC.DEL", key, version, expire};
-    client::AppendCommand(args, out);
-  } else {
-    const std::string_view args[] = {"RC.PUT", key, value.value, expire, version};
-    client::AppendCommand(args, out);
-  }
-}
-
 template <typename Done>
 void Coordinator::Replicate(const std::string& node, bool self, const std::string& key,
-                            const ReplicaValue& value, std::string* encoded, Done done) {
+                            const ReplicaValue& value, std::string* put, Done done) {
   if (self && local_ != nullptr) {
     if (value.tombstone) {
       bool removed = false;  // codes as RC.DEL replies them
@@ -179,14 +164,29 @@ void Coordinator::Replicate(const std::string& node, bool self, const std::strin
     done(-1);
     return;
   }
-  if (encoded->empty()) EncodeReplicaWrite(key, value, encoded);
-  peers_.SendEncoded(node, *encoded,
-                     [done = std::move(done)](const asio::error_code& ec, std::string_view resp) {
-                       // 0 means the replica already holds something newer: it is up to date.
-                       client::RespCursor cursor(resp);
-                       int64_t outcome = -1;
-                       done(!ec && cursor.Integer(&outcome) ? outcome : -1);
-                     });
+  auto on_reply = [done = std::move(done)](const asio::error_code& ec, std::string_view resp) {
+    // 0 means the replica already holds something newer: it is up to date.
+    client::RespCursor cursor(resp);
+    int64_t outcome = -1;
+    done(!ec && cursor.Integer(&outcome) ? outcome : -1);
+  };
+  const auto version = [&] { return value.version.Format(); };
+  char expire_text[24];
+  const auto expire = [&] {
+    return std::string_view(expire_text, server::FormatInt64(value.expire_at_ms, expire_text));
+  };
+  if (value.tombstone) {
+    const server::Version::Text text = version();
+    const std::string_view args[] = {"RC.DEL", key, text.view(), expire()};
+    std::string command;
+    client::AppendCommand(args, &command);
+    peers_.SendEncoded(node, command, std::move(on_reply));
+    return;
+  }
+  if (put->empty()) {
+    PeerPool::AppendPutArguments(key, value.value, expire(), version().view(), put);
+  }
+  peers_.SendPut(node, *put, std::move(on_reply));
 }
 
 template <typename Done>
@@ -235,8 +235,8 @@ void Coordinator::StartWrite(Write* write, const std::string& applied_by,
   const uint32_t self = SelfIndex(write->nodes);
   // Encoded once for all replicas, into a buffer that keeps its capacity
   // between writes (taken, not shared: a write's callbacks may start another).
-  std::string encoded = std::move(encode_buffer_);
-  encoded.clear();
+  std::string put = std::move(put_buffer_);
+  put.clear();
   for (uint32_t node : replicas) {
     const std::string& node_id = (*write->nodes)[node];
     if (!applied_by.empty() && node_id == applied_by) {
@@ -244,7 +244,7 @@ void Coordinator::StartWrite(Write* write, const std::string& applied_by,
       continue;
     }
     write->Retain();
-    Replicate(node_id, node == self, write->op.key, write->op.value, &encoded,
+    Replicate(node_id, node == self, write->op.key, write->op.value, &put,
               [write, node](int64_t outcome) {
       // Kept even when the client already has its answer: the replica gets
       // the write when it is back.
@@ -253,7 +253,7 @@ void Coordinator::StartWrite(Write* write, const std::string& applied_by,
       write->Release();
     });
   }
-  encode_buffer_ = std::move(encoded);
+  put_buffer_ = std::move(put);
   write->Release();
 }
 
@@ -364,8 +364,8 @@ void Coordinator::DeliverNextHint(const std::string& node) {
   }
   delivering_.insert(node);
   const Hint& hint = it->second.front();
-  std::string encoded;
-  Replicate(node, node == self_id_, hint.key, hint.value, &encoded, [this, node](int64_t outcome) {
+  std::string put;
+  Replicate(node, node == self_id_, hint.key, hint.value, &put, [this, node](int64_t outcome) {
     if (outcome < 0) {
       delivering_.erase(node);
       return;
@@ -383,14 +383,14 @@ void Coordinator::DeliverNextHint(const std::string& node) {
 void Coordinator::RepairStale(Read* read) {
   const ReplicaValue& newest = read->newest;
   if (read->answer_count == 0 || !newest.found) return;
-  std::string encoded;  // for all stale replicas
+  std::string put;  // for all stale replicas
   for (size_t i = 0; i < read->answer_count; ++i) {
     const Read::Answer& answer = read->answers[i];
     if (answer.version < newest.version) {
       ++read_repairs_;
       const uint32_t node = read->candidates.nodes[answer.candidate];
       Replicate((*read->nodes)[node], node == SelfIndex(read->nodes), read->key, newest,
-                &encoded, [](int64_t) {});
+                &put, [](int64_t) {});
     }
   }
   read->answer_count = 0;  // repaired once, even if the timer fires later

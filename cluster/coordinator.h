@@ -221,14 +221,12 @@ class Coordinator {
   // own callback instead of being wrapped in one std::function more: an
   // allocation and an indirect call less per replica request.)
   // `self`: `node` is this one (callers that know it by index say so, rather
-  // than comparing node ids for every replica). `encoded` holds the bus
-  // command (RC.PUT or RC.DEL), encoded by the first remote replica that
-  // needs it: the same bytes go to every replica of a write.
+  // than comparing node ids for every replica). `put` keeps RC.PUT's
+  // arguments, encoded by the first remote replica that needs them: the same
+  // bytes go to every replica of a write.
   template <typename Done>  // void(int64_t outcome)
   void Replicate(const std::string& node, bool self, const std::string& key,
-                 const ReplicaValue& value, std::string* encoded, Done done);
-  static void EncodeReplicaWrite(const std::string& key, const ReplicaValue& value,
-                                 std::string* out);
+                 const ReplicaValue& value, std::string* put, Done done);
   template <typename Done>  // void(bool ok, ReplicaValue)
   void Fetch(const std::string& node, bool self, const std::string& key, Done done);
   // This node's index in `nodes` (nodes->size() if it is not there).
@@ -262,7 +260,7 @@ class Coordinator {
   size_t hints_pending_ = 0;
   uint64_t hints_delivered_ = 0;
   Operation* live_ = nullptr;  // every read and write not yet freed
-  std::string encode_buffer_;  // StartWrite's, kept for its capacity
+  std::string put_buffer_;  // StartWrite's, kept for its capacity
   Ring::NodeList self_index_nodes_;  // the list self_index_ is for
   uint32_t self_index_ = 0;
   DeadlineList deadlines_;  // reads and writes in flight, oldest first

@@ -9,7 +9,8 @@
 namespace ringcache::cluster {
 
 client::AsyncClient& PeerPool::Connection(const std::string& id, Peer& peer) {
-  if (!peer.get_callbacks.empty()) SendGets(id, peer);
+  if (!peer.gets.callbacks.empty()) SendBatch(id, peer, &peer.gets);
+  if (!peer.puts.callbacks.empty()) SendBatch(id, peer, &peer.puts);
   // A connection that failed has no pending requests left and is replaced.
   if (peer.connection && (peer.connection->connected() || peer.connection->pending() > 0)) {
     return *peer.connection;
@@ -42,35 +43,65 @@ void PeerPool::SendEncoded(const std::string& peer, std::string_view command,
 void PeerPool::SendGet(const std::string& id, std::string_view key,
                        client::AsyncClient::RawReplyCallback done) {
   Peer& peer = Find(id);
+  Batch& batch = Open(id, peer, &peer.gets);
   const std::string_view arg[] = {key};
-  client::AppendArguments(arg, &peer.get_keys);
-  peer.get_callbacks.push_back(std::move(done));
-  if (!gets_pending_) {
-    gets_pending_ = true;
-    asio::post(io_, [this] { SendAllGets(); });
+  client::AppendArguments(arg, &batch.args);
+  Add(&batch, 1, std::move(done));
+}
+
+void PeerPool::SendPut(const std::string& id, std::string_view put,
+                       client::AsyncClient::RawReplyCallback done) {
+  Peer& peer = Find(id);
+  Batch& batch = Open(id, peer, &peer.puts);
+  batch.args.append(put);
+  Add(&batch, 4, std::move(done));
+}
+
+void PeerPool::AppendPutArguments(std::string_view key, std::string_view value,
+                                  std::string_view expire_at_ms, std::string_view version,
+                                  std::string* out) {
+  const std::string_view args[] = {key, value, expire_at_ms, version};
+  client::AppendArguments(args, out);
+}
+
+PeerPool::Batch& PeerPool::Open(const std::string& id, Peer& peer, Batch* batch) {
+  Batch* other = batch == &peer.gets ? &peer.puts : &peer.gets;
+  if (!other->callbacks.empty()) SendBatch(id, peer, other);
+  return *batch;
+}
+
+void PeerPool::Add(Batch* batch, size_t arg_count, client::AsyncClient::RawReplyCallback done) {
+  batch->arg_count += arg_count;
+  batch->callbacks.push_back(std::move(done));
+  if (!batches_posted_) {
+    batches_posted_ = true;
+    asio::post(io_, [this] { SendAllBatches(); });
   }
 }
 
-void PeerPool::SendAllGets() {
-  gets_pending_ = false;
+void PeerPool::SendAllBatches() {
+  batches_posted_ = false;
   for (auto& [id, peer] : peers_) {
-    if (!peer.get_callbacks.empty()) SendGets(id, peer);
+    if (!peer.gets.callbacks.empty()) SendBatch(id, peer, &peer.gets);
+    if (!peer.puts.callbacks.empty()) SendBatch(id, peer, &peer.puts);
   }
 }
 
-void PeerPool::SendGets(const std::string& id, Peer& peer) {
+void PeerPool::SendBatch(const std::string& id, Peer& peer, Batch* batch) {
   std::vector<client::AsyncClient::RawReplyCallback> callbacks;
-  callbacks.swap(peer.get_callbacks);
+  callbacks.swap(batch->callbacks);
   encode_buffer_.clear();
-  client::AppendArrayHeader(callbacks.size() + 1, &encode_buffer_);
-  const std::string_view name[] = {"RC.MGET"};
+  client::AppendArrayHeader(batch->arg_count + 1, &encode_buffer_);
+  const std::string_view name[] = {batch == &peer.gets ? "RC.MGET" : "RC.MPUT"};
   client::AppendArguments(name, &encode_buffer_);
-  encode_buffer_ += peer.get_keys;
-  peer.get_keys.clear();
+  encode_buffer_ += batch->args;
+  batch->args.clear();
+  batch->arg_count = 0;
   Connection(id, peer).SendEncodedRaw(
       encode_buffer_, [callbacks = std::move(callbacks)](const asio::error_code& ec,
                                                          std::string_view resp) {
-        // Each key gets its own element of the array, as its RC.GET reply.
+        // Each request gets its own element of the array, as its RC.GET or
+        // RC.PUT reply.
         client::RespCursor cursor(resp);
         int64_t count = 0;
         const bool ok = !ec && cursor.ArrayHeader(&count) &&
@@ -90,7 +121,9 @@ void PeerPool::SendGets(const std::string& id, Peer& peer) {
 void PeerPool::CloseAll() {
   for (auto& [id, peer] : peers_) {
     if (peer.connection) peer.connection->Close();
-    for (auto& done : peer.get_callbacks) done(asio::error::operation_aborted, {});
+    for (Batch* batch : {&peer.gets, &peer.puts}) {
+      for (auto& done : batch->callbacks) done(asio::error::operation_aborted, {});
+    }
   }
   peers_.clear();
 }

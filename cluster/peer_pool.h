@@ -29,14 +29,22 @@ class PeerPool {
   // A command already in RESP; the callback gets the reply's RESP bytes.
   void SendEncoded(const std::string& peer, std::string_view command,
                    client::AsyncClient::RawReplyCallback done);
-  // RC.GET `key`, batched: the keys read from one peer during a turn of the
-  // event loop go as one RC.MGET when the turn ends, so each costs the peer a
-  // loop step instead of a command (and both sides a callback per batch).
-  // Anything else sent to the peer first sends the batch, so a peer sees one
-  // connection's requests in the order they were made. `done` gets the key's
-  // own reply.
+  // RC.GET `key` and RC.PUT, batched: the requests of one kind for a peer
+  // during a turn of the event loop go as one RC.MGET or RC.MPUT when the
+  // turn ends, so each costs the peer a loop step instead of a command (and
+  // both sides a callback per batch). A request of the other kind, or
+  // anything else sent to the peer, first sends what is waiting, so a peer
+  // sees one node's requests in the order they were made. `done` gets the
+  // request's own reply, as RESP.
   void SendGet(const std::string& peer, std::string_view key,
                client::AsyncClient::RawReplyCallback done);
+  // `put`: RC.PUT's four arguments, as AppendPutArguments encodes them (once
+  // for all replicas of a write).
+  void SendPut(const std::string& peer, std::string_view put,
+               client::AsyncClient::RawReplyCallback done);
+  static void AppendPutArguments(std::string_view key, std::string_view value,
+                                 std::string_view expire_at_ms, std::string_view version,
+                                 std::string* out);
   void CloseAll();
   // Bytes held by the connections' buffers: the cluster's replication
   // traffic, which maxmemory leaves out as Redis leaves out its replicas'.
@@ -49,23 +57,33 @@ class PeerPool {
   }
 
  private:
+  struct Batch {
+    std::string args;  // the requests' arguments as RESP bulk strings
+    size_t arg_count = 0;
+    std::vector<client::AsyncClient::RawReplyCallback> callbacks;
+  };
   struct Peer {
     std::shared_ptr<client::AsyncClient> connection;
-    std::string get_keys;  // RESP bulk strings of the batched RC.MGET
-    std::vector<client::AsyncClient::RawReplyCallback> get_callbacks;
+    Batch gets;
+    Batch puts;
   };
 
   // The peer's live connection, made if needed, with its batch sent first.
   client::AsyncClient& Connection(const std::string& id, Peer& peer);
   Peer& Find(const std::string& id) { return peers_[id]; }
-  void SendGets(const std::string& id, Peer& peer);
-  void SendAllGets();
+  // The batch to add to, after sending the other kind if it waits: at most
+  // one kind waits, so the peer sees requests in the order they were made.
+  Batch& Open(const std::string& id, Peer& peer, Batch* batch);
+  // Counts a request whose arguments were appended to `batch->args`.
+  void Add(Batch* batch, size_t arg_count, client::AsyncClient::RawReplyCallback done);
+  void SendBatch(const std::string& id, Peer& peer, Batch* batch);
+  void SendAllBatches();
 
   asio::io_context& io_;
   std::string secret_;
   // Hashed: looked up for every replica request.
   std::unordered_map<std::string, Peer> peers_;
-  bool gets_pending_ = false;  // SendAllGets is posted
+  bool batches_posted_ = false;  // SendAllBatches is posted
   std::string encode_buffer_;
 };
 

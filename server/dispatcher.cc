@@ -93,7 +93,7 @@ bool Dispatcher::CheckMemoryOrReply(CommandContext& ctx, const CommandSpec& spec
   if (ctx.server().evictor.RoomForWrite() || (spec.flags & kDenyOom) == 0) {
     return true;
   }
-  RejectWith(ctx, "OOM command not allowed when used memory > 'maxmemory'.");
+  RejectWith(ctx, kOomError);
   return false;
 }
 

@@ -3,6 +3,8 @@
 // INFO commandstats reports. Each check is a small named step.
 #pragma once
 
+#include <string_view>
+
 #include "server/command_context.h"
 #include "server/command_table.h"
 
@@ -10,6 +12,9 @@ namespace ringcache::server {
 
 class Dispatcher {
  public:
+  static constexpr std::string_view kOomError =
+      "OOM command not allowed when used memory > 'maxmemory'.";
+
   // REQUIRES: !args.empty().
   static void Dispatch(CommandContext& ctx, ArgList args);
   // Evicts to get under maxmemory; replies -OOM to a command that may grow

@@ -38,19 +38,42 @@ void AuthCommand(CommandContext& ctx, ArgList args) {
   ctx.reply().Ok();
 }
 
-// RC.PUT <key> <value> <expire-at-ms, 0 for none> <version>  -> 1 applied, 0 stale
-void PutCommand(CommandContext& ctx, ArgList args) {
+// One put: <key> <value> <expire-at-ms, 0 for none> <version>.
+void ApplyPut(CommandContext& ctx, ArgList put) {
   int64_t expire_at = 0;
   Version version;
-  if (!ParseInt64OrReply(ctx, args[3], &expire_at) ||
-      !ParseVersionOrReply(ctx, args[4], &version)) {
+  if (!ParseInt64OrReply(ctx, put[2], &expire_at) || !ParseVersionOrReply(ctx, put[3], &version)) {
     return;
   }
   if (expire_at < 0) {
     ctx.reply().Error("ERR invalid expire time in 'rc.put' command");
     return;
   }
-  ctx.reply().Integer(ctx.keyspace().PutIfNewer(args[1], args[2], expire_at, version) ? 1 : 0);
+  ctx.reply().Integer(ctx.keyspace().PutIfNewer(put[0], put[1], expire_at, version) ? 1 : 0);
+}
+
+// RC.PUT <key> <value> <expire-at-ms, 0 for none> <version>  -> 1 applied, 0 stale
+void PutCommand(CommandContext& ctx, ArgList args) { ApplyPut(ctx, args.subspan(1)); }
+
+// RC.MPUT, then RC.PUT's four arguments for each put -> an array of what
+// RC.PUT replies for each (a coordinator's writes for one replica in one
+// command per turn of its event loop). Each put after the first makes room
+// under maxmemory first, as a command of its own would.
+void MPutCommand(CommandContext& ctx, ArgList args) {
+  constexpr size_t kArgsPerPut = 4;
+  if ((args.size() - 1) % kArgsPerPut != 0) {
+    ctx.reply().Error("ERR wrong number of arguments for 'rc.mput' command");
+    return;
+  }
+  const size_t puts = (args.size() - 1) / kArgsPerPut;
+  ctx.reply().ArrayHeader(puts);
+  for (size_t i = 0; i < puts; ++i) {
+    if (i > 0 && !ctx.server().evictor.RoomForWrite()) {
+      ctx.reply().Error(Dispatcher::kOomError);
+      continue;
+    }
+    ApplyPut(ctx, args.subspan(1 + i * kArgsPerPut, kArgsPerPut));
+  }
 }
 
 // RC.DEL <key> <version> <tombstone-until-ms>  -> 2 applied and a live value
@@ -217,6 +240,8 @@ const CommandSpec kReplicaCommands[] = {
      "Deletes a replica's key, leaving a tombstone, if the version is newer."},
     {"rc.get", 2, kInternal | kReadOnly | kFast, 1, 1, 1, GetCommand, "cluster", "0.1.0",
      "Returns a replica's value or tombstone with its version."},
+    {"rc.mput", -5, kInternal | kWrite | kDenyOom, 1, -1, 4, MPutCommand, "cluster", "0.1.0",
+     "Applies several RC.PUT writes, replying to each."},
     {"rc.mget", -2, kInternal | kReadOnly | kFast, 1, -1, 1, MGetCommand, "cluster", "0.1.0",
      "Returns RC.GET's reply for each of several keys."},
     {"rc.gossip", -1, kInternal | kFast | kLoading | kStale, 0, 0, 0, GossipCommand, "cluster",

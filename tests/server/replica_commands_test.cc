@@ -41,6 +41,13 @@ TEST_CASE("replica writes are last-writer-wins and deletes leave tombstones",
   REQUIRE(r.Run({"RC.PUT", "k", "v3", "0", "bad"}) == "-ERR invalid version 'bad'\r\n");
   REQUIRE(r.Run({"RC.PUT", "t", "v", std::to_string(r.now_ms() + 5000), "400-1"}) == Int(1));
   REQUIRE(r.Run({"PTTL", "t"}) == Int(5000));
+  // RC.MPUT: RC.PUT's reply for each put, in order.
+  REQUIRE(r.Run({"RC.MPUT", "m1", "a", "0", "500-1", "m1", "old", "0", "499-1", "m2", "b", "0",
+                 "bad"}) == "*3\r\n" + Int(1) + Int(0) + "-ERR invalid version 'bad'\r\n");
+  REQUIRE(r.Run({"GET", "m1"}) == Bulk("a"));
+  REQUIRE(r.Run({"RC.MPUT", "m1", "a", "0"}).rfind("-ERR wrong number of arguments", 0) == 0);
+  REQUIRE(r.Run({"RC.MPUT", "m1", "a", "0", "600-1", "m2"}) ==
+          "-ERR wrong number of arguments for 'rc.mput' command\r\n");
   // RC.MGET: RC.GET's reply for each key, in order.
   REQUIRE(r.Run({"RC.MGET", "missing", "t", "k"}) ==
           "*3\r\n*-1\r\n*4\r\n" + Bulk("string") + Bulk("v") + Int(r.now_ms() + 5000) +
