@@ -143,17 +143,17 @@ ReplyParser::Result ReplyScanner::Scan(std::string_view data, size_t* end) {
         pos += static_cast<size_t>(n) + 2;
       }
     } else if (type == '*' || type == '~' || type == '>' || type == '%') {
-      if (!ToInt(line, &n) || n > INT32_MAX || remaining_.size() >= 64) return Result::kError;
+      if (!ToInt(line, &n) || n > INT32_MAX || depth_ == kMaxDepth) return Result::kError;
       if (n > 0) {
         pos_ = pos;
-        remaining_.push_back(type == '%' ? 2 * n : n);
+        remaining_[depth_++] = type == '%' ? 2 * n : n;
         continue;  // its elements follow
       }
     }  // other types are one line; Parse checks them
     pos_ = pos;
     // The element is complete, and so is every aggregate it was the last of.
-    while (!remaining_.empty() && --remaining_.back() == 0) remaining_.pop_back();
-    if (remaining_.empty()) {
+    while (depth_ > 0 && --remaining_[depth_ - 1] == 0) --depth_;
+    if (depth_ == 0) {
       *end = pos_;
       Reset();
       return Result::kComplete;
@@ -163,7 +163,7 @@ ReplyParser::Result ReplyScanner::Scan(std::string_view data, size_t* end) {
 
 void ReplyScanner::Reset() {
   pos_ = 0;
-  remaining_.clear();
+  depth_ = 0;
 }
 
 bool RespCursor::Header(char type, int64_t* n) {

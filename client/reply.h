@@ -6,6 +6,7 @@
 // it used, or says it needs more.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -80,8 +81,12 @@ class ReplyScanner {
   void Reset();
 
  private:
+  static constexpr size_t kMaxDepth = 64;  // no sane reply nests deeper
+
   size_t pos_ = 0;  // where the next element starts
-  std::vector<int64_t> remaining_;  // elements left in each open aggregate
+  // Elements left in each open aggregate (inline: scanning allocates nothing).
+  std::array<int64_t, kMaxDepth> remaining_;
+  size_t depth_ = 0;
 };
 
 }  // namespace ringcache::client
