@@ -47,7 +47,8 @@ class PeerPool {
                                  std::string* out);
   void CloseAll();
   // Bytes held by the connections' buffers: the cluster's replication
-  // traffic, which maxmemory leaves out as Redis leaves out its replicas'.
+  // traffic (INFO cluster). They count towards maxmemory, unlike Redis's
+  // replication buffers.
   size_t BufferedBytes() const {
     size_t bytes = 0;
     for (const auto& [id, peer] : peers_) {
