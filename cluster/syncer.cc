@@ -40,11 +40,11 @@ void Syncer::StartRound() {
   for (const std::string& peer : targets) {
     auto pull = std::make_shared<Pull>();
     pull->peer = peer;
-    RequestPage(std::move(pull));
+    RequestPage(pull);
   }
 }
 
-void Syncer::RequestPage(std::shared_ptr<Pull> pull) {
+void Syncer::RequestPage(const std::shared_ptr<Pull>& pull) {
   const std::string count = std::to_string(kPageSize);
   const std::string_view args[] = {"RC.DIGEST", membership_.self_id(), pull->cursor, count};
   peers_.Send(pull->peer, args, [this, pull](const asio::error_code& ec, const client::Reply& page) {

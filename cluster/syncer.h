@@ -49,7 +49,7 @@ class Syncer {
 
  private:
   struct Pull;
-  void RequestPage(std::shared_ptr<Pull> pull);
+  void RequestPage(const std::shared_ptr<Pull>& pull);
   void PeerDone(bool ok);
 
   PeerPool& peers_;

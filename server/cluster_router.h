@@ -104,13 +104,13 @@ class ClusterRouter {
   // ApplyLocally); the node's own keyspace or a scratch copy.
   Applied ApplyTo(Keyspace& keyspace, const CommandSpec& spec, ArgList args, int protocol);
   void RouteByKeys(CommandContext& ctx, const CommandSpec& spec, ArgList args);
-  void ReadThenRun(std::shared_ptr<Evaluation> eval);
-  void ReadModifyWrite(std::shared_ptr<Evaluation> eval);
+  void ReadThenRun(const std::shared_ptr<Evaluation>& eval);
+  void ReadModifyWrite(const std::shared_ptr<Evaluation>& eval);
   void TryApply(std::shared_ptr<Evaluation> eval, size_t replica);
-  void ReplicateApplied(std::shared_ptr<Evaluation> eval, const std::string& applied_by,
+  void ReplicateApplied(const std::shared_ptr<Evaluation>& eval, const std::string& applied_by,
                         Applied applied);
   // Reads every key of `eval` with the read quorum, then calls `next`.
-  void ReadKeys(std::shared_ptr<Evaluation> eval,
+  void ReadKeys(const std::shared_ptr<Evaluation>& eval,
                 std::function<void(std::shared_ptr<Evaluation>)> next);
   // Members the failure detector holds down, comma-separated ("-" for none).
   std::string DownList() const;

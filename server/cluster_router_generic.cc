@@ -98,7 +98,7 @@ std::shared_ptr<ClusterRouter::Evaluation> ClusterRouter::NewEvaluation(CommandC
 void ClusterRouter::RouteByKeys(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
   auto eval = NewEvaluation(ctx, spec, args);
   if ((spec.flags & kReadOnly) != 0) {
-    ReadThenRun(std::move(eval));
+    ReadThenRun(eval);
     return;
   }
   // One replica set for all keys: one replica can apply the command whole.
@@ -107,10 +107,10 @@ void ClusterRouter::RouteByKeys(CommandContext& ctx, const CommandSpec& spec, Ar
     const cluster::ReplicaSet set = ring_.PreferenceList(key, eval->quorum.replicas);
     return std::equal(set.begin(), set.end(), eval->replicas.begin(), eval->replicas.end());
   });
-  together ? TryApply(std::move(eval), 0) : ReadModifyWrite(std::move(eval));
+  together ? TryApply(std::move(eval), 0) : ReadModifyWrite(eval);
 }
 
-void ClusterRouter::ReadKeys(std::shared_ptr<Evaluation> eval,
+void ClusterRouter::ReadKeys(const std::shared_ptr<Evaluation>& eval,
                              std::function<void(std::shared_ptr<Evaluation>)> next) {
   auto gather = std::make_shared<Gather<cluster::ReplicaValue>>(eval->keys.size());
   auto then = std::make_shared<std::function<void(std::shared_ptr<Evaluation>)>>(std::move(next));
@@ -143,15 +143,15 @@ std::shared_ptr<Keyspace> ScratchWith(const std::vector<std::string>& keys,
 
 }  // namespace
 
-void ClusterRouter::ReadThenRun(std::shared_ptr<Evaluation> eval) {
-  ReadKeys(std::move(eval), [this](const std::shared_ptr<Evaluation>& e) {
+void ClusterRouter::ReadThenRun(const std::shared_ptr<Evaluation>& eval) {
+  ReadKeys(eval, [this](const std::shared_ptr<Evaluation>& e) {
     const auto scratch = ScratchWith(e->keys, e->values);
     e->done(RunOn(state_, *scratch, *e->spec, e->views, e->protocol));
   });
 }
 
-void ClusterRouter::ReadModifyWrite(std::shared_ptr<Evaluation> eval) {
-  ReadKeys(std::move(eval), [this](const std::shared_ptr<Evaluation>& e) {
+void ClusterRouter::ReadModifyWrite(const std::shared_ptr<Evaluation>& eval) {
+  ReadKeys(eval, [this](const std::shared_ptr<Evaluation>& e) {
     const auto scratch = ScratchWith(e->keys, e->values);
     // Run and stamp on the scratch copy; what changed is written back.
     ReplicateApplied(e, {}, ApplyTo(*scratch, *e->spec, e->views, e->protocol));
@@ -193,7 +193,7 @@ void ClusterRouter::TryApply(std::shared_ptr<Evaluation> eval, size_t replica) {
   });
 }
 
-void ClusterRouter::ReplicateApplied(std::shared_ptr<Evaluation> eval,
+void ClusterRouter::ReplicateApplied(const std::shared_ptr<Evaluation>& eval,
                                      const std::string& applied_by, Applied applied) {
   if (applied.changed.empty()) {
     eval->done(std::move(applied.reply));
