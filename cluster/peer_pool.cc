@@ -118,14 +118,4 @@ void PeerPool::SendBatch(const std::string& id, Peer& peer, Batch* batch) {
       });
 }
 
-void PeerPool::CloseAll() {
-  for (auto& [id, peer] : peers_) {
-    if (peer.connection) peer.connection->Close();
-    for (Batch* batch : {&peer.gets, &peer.puts}) {
-      for (auto& done : batch->callbacks) done(asio::error::operation_aborted, {});
-    }
-  }
-  peers_.clear();
-}
-
 }  // namespace ringcache::cluster

@@ -45,7 +45,6 @@ class PeerPool {
   static void AppendPutArguments(std::string_view key, std::string_view value,
                                  std::string_view expire_at_ms, std::string_view version,
                                  std::string* out);
-  void CloseAll();
   // Bytes held by the connections' buffers: the cluster's replication
   // traffic (INFO cluster). They count towards maxmemory, unlike Redis's
   // replication buffers.
