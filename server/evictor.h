@@ -70,7 +70,8 @@ class Evictor {
   const EvictionSettings& settings() const { return settings_; }
   bool limited() const { return settings_.max_bytes != 0; }
 
-  // Evicts until used memory is at or below the limit or `budget_us` passed.
+  // Evicts until used memory is at or below the limit or `budget_us` passed
+  // (counted from the 16th eviction, when the clock is first read).
   // Called before every command that may grow memory, so the limit is
   // overshot by at most one command's worth.
   EvictionResult MakeRoom(int64_t budget_us) {
