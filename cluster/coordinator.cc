@@ -33,6 +33,23 @@ ReplicaValue LocalValue(server::Keyspace& keyspace, const std::string& key) {
 
 }  // namespace
 
+void WriteReplicaValue(server::ReplyBuilder& reply, bool tombstone, std::string_view value,
+                       int64_t expire_at_ms, const server::Version& version) {
+  reply.ArrayHeader(4);
+  reply.Bulk(tombstone ? "tombstone" : "string");
+  reply.Bulk(value);
+  reply.Integer(expire_at_ms);
+  reply.Bulk(version.Format().view());
+}
+
+void WriteReplicaValue(server::ReplyBuilder& reply, const ReplicaValue& value) {
+  if (!value.found) {
+    reply.NullArray();
+    return;
+  }
+  WriteReplicaValue(reply, value.tombstone, value.value, value.expire_at_ms, value.version);
+}
+
 bool DecodeReplicaValue(std::string_view resp, ReplicaValue* out) {
   *out = ReplicaValue();
   client::RespCursor cursor(resp);

@@ -32,6 +32,7 @@
 #include "cluster/ring.h"
 #include "server/evictor.h"
 #include "server/keyspace.h"
+#include "server/reply_builder.h"
 #include "server/status.h"
 #include "server/version.h"
 
@@ -269,7 +270,12 @@ class Coordinator {
   uint64_t hints_dropped_ = 0;
 };
 
-// Decodes an RC.GET reply from its RESP bytes.
+// RC.GET's reply: nil, or [kind ("string" or "tombstone"), value,
+// expire-at-ms, version]. Written from a replica's entry (by fields) or from
+// a ReplicaValue, and decoded from its RESP bytes.
+void WriteReplicaValue(server::ReplyBuilder& reply, bool tombstone, std::string_view value,
+                       int64_t expire_at_ms, const server::Version& version);
+void WriteReplicaValue(server::ReplyBuilder& reply, const ReplicaValue& value);
 bool DecodeReplicaValue(std::string_view resp, ReplicaValue* out);
 
 }  // namespace ringcache::cluster

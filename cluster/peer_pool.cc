@@ -9,8 +9,7 @@
 namespace ringcache::cluster {
 
 client::AsyncClient& PeerPool::Connection(const std::string& id, Peer& peer) {
-  if (!peer.gets.callbacks.empty()) SendBatch(id, peer, &peer.gets);
-  if (!peer.puts.callbacks.empty()) SendBatch(id, peer, &peer.puts);
+  SendWaiting(id, peer);
   // A connection that failed has no pending requests left and is replaced.
   if (peer.connection && (peer.connection->connected() || peer.connection->pending() > 0)) {
     return *peer.connection;
@@ -81,10 +80,12 @@ void PeerPool::Add(Batch* batch, size_t arg_count, client::AsyncClient::RawReply
 
 void PeerPool::SendAllBatches() {
   batches_posted_ = false;
-  for (auto& [id, peer] : peers_) {
-    if (!peer.gets.callbacks.empty()) SendBatch(id, peer, &peer.gets);
-    if (!peer.puts.callbacks.empty()) SendBatch(id, peer, &peer.puts);
-  }
+  for (auto& [id, peer] : peers_) SendWaiting(id, peer);
+}
+
+void PeerPool::SendWaiting(const std::string& id, Peer& peer) {
+  if (!peer.gets.callbacks.empty()) SendBatch(id, peer, &peer.gets);
+  if (!peer.puts.callbacks.empty()) SendBatch(id, peer, &peer.puts);
 }
 
 void PeerPool::SendBatch(const std::string& id, Peer& peer, Batch* batch) {

@@ -78,6 +78,8 @@ class PeerPool {
   void Add(Batch* batch, size_t arg_count, client::AsyncClient::RawReplyCallback done);
   void SendBatch(const std::string& id, Peer& peer, Batch* batch);
   void SendAllBatches();
+  // Sends the peer's waiting batch (at most one kind waits).
+  void SendWaiting(const std::string& id, Peer& peer);
 
   asio::io_context& io_;
   std::string secret_;

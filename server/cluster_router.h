@@ -148,7 +148,5 @@ class ClusterRouter {
 // RC.APPLY's reply: [client reply, key, RC.GET-style state, key, state, ...].
 void WriteApplied(ReplyBuilder& reply, const ClusterRouter::Applied& applied);
 bool ParseApplied(std::string_view resp, ClusterRouter::Applied* out);
-// A replica value as RC.GET replies it: nil, or [kind, value, expire-at-ms, version].
-void WriteReplicaValue(ReplyBuilder& reply, const cluster::ReplicaValue& value);
 
 }  // namespace ringcache::server

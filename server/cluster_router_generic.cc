@@ -246,18 +246,6 @@ ClusterRouter::Applied ClusterRouter::ApplyTo(Keyspace& keyspace, const CommandS
   return applied;
 }
 
-void WriteReplicaValue(ReplyBuilder& reply, const cluster::ReplicaValue& value) {
-  if (!value.found) {
-    reply.NullArray();
-    return;
-  }
-  reply.ArrayHeader(4);
-  reply.Bulk(value.tombstone ? "tombstone" : "string");
-  reply.Bulk(value.value);
-  reply.Integer(value.expire_at_ms);
-  reply.Bulk(value.version.ToString());
-}
-
 bool ParseApplied(std::string_view resp, ClusterRouter::Applied* out) {
   client::RespCursor cursor(resp);
   int64_t count = 0;
@@ -286,7 +274,7 @@ void WriteApplied(ReplyBuilder& reply, const ClusterRouter::Applied& applied) {
   reply.Bulk(applied.reply);
   for (const auto& [key, value] : applied.changed) {
     reply.Bulk(key);
-    WriteReplicaValue(reply, value);
+    cluster::WriteReplicaValue(reply, value);
   }
 }
 

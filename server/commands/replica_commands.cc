@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/coordinator.h"
 #include "cluster/gossiper.h"
 #include "server/cluster_router.h"
 
@@ -101,11 +102,8 @@ void ReplyReplicaValue(CommandContext& ctx, std::string_view key) {
     ctx.reply().NullArray();
     return;
   }
-  ctx.reply().ArrayHeader(4);
-  ctx.reply().Bulk(e->is_tombstone() ? "tombstone" : "string");
-  ctx.reply().Bulk(e->value());
-  ctx.reply().Integer(e->expire_at_ms);
-  ctx.reply().Bulk(e->version().Format().view());
+  cluster::WriteReplicaValue(ctx.reply(), e->is_tombstone(), e->value(), e->expire_at_ms,
+                             e->version());
 }
 
 void GetCommand(CommandContext& ctx, ArgList args) { ReplyReplicaValue(ctx, args[1]); }
