@@ -69,6 +69,15 @@ HashTable::Position HashTable::FindPosition(std::string_view key, uint64_t hash)
   return {};
 }
 
+HashTable::Position HashTable::FindInBucket(Bucket bucket, uintptr_t address) {
+  const int t = static_cast<int>(bucket.table);
+  if (bucket.index >= size_of(t)) return {};
+  for (Entry** link = &buckets_[t][bucket.index]; *link != nullptr; link = &(*link)->next) {
+    if (reinterpret_cast<uintptr_t>(*link) == address) return {link, t};
+  }
+  return {};
+}
+
 void HashTable::Insert(Entry* entry, uint64_t hash) {
   if (rehashing()) RehashStep(1);
   GrowIfNeeded();
@@ -174,7 +183,8 @@ Entry* HashTable::RandomEntry(uint64_t (*random)()) {
       const size_t first = static_cast<size_t>(rehash_index_);
       const size_t span = size_of(0) + size_of(1) - first;
       const size_t pick = first + random() % span;
-      head = pick >= size_of(0) ? buckets_[1][pick - size_of(0)] : buckets_[0][pick];
+      // While rehashing both arrays exist (the analyzer cannot tell).
+      head = pick >= size_of(0) ? buckets_[1][pick - size_of(0)] : buckets_[0][pick];  // NOLINT(clang-analyzer-core.NullDereference)
     } else {
       head = buckets_[0][random() & mask_[0]];
     }

@@ -40,6 +40,23 @@ class HashTable {
   };
 
   Position FindPosition(std::string_view key, uint64_t hash);
+
+  // A bucket of one of the two arrays: where SampleEntries found an entry.
+  struct Bucket {
+    uint64_t index : 63;
+    uint64_t table : 1;
+  };
+  // The position of the entry at `address` if it is still in `bucket`'s
+  // chain; empty when it is not (deleted since, or moved by a resize). Finds
+  // a sampled entry again without its key or hash. Compares addresses only:
+  // the entry that was at `address` may have been freed.
+  Position FindInBucket(Bucket bucket, uintptr_t address);
+  // Starts loading `bucket`, and the entry that was at `address`, into the
+  // cache (a prefetch never faults, even on freed memory).
+  void Prefetch(Bucket bucket, uintptr_t address) const {
+    if (bucket.index < size_of(bucket.table)) __builtin_prefetch(&buckets_[bucket.table][bucket.index]);
+    __builtin_prefetch(reinterpret_cast<const void*>(address));  // NOLINT(performance-no-int-to-ptr)
+  }
   Entry* Find(std::string_view key, uint64_t hash) {
     const Position pos = FindPosition(key, hash);
     return pos ? *pos.link : nullptr;
@@ -66,9 +83,9 @@ class HashTable {
   // A uniformly chosen bucket's random entry; nullptr when empty.
   Entry* RandomEntry(uint64_t (*random)());
   // Eviction sampling, as Redis's dictGetSomeKeys: walks consecutive buckets
-  // from `start` (any number; reduced modulo the table) and calls `visit` on
-  // their entries until it returned true `count` times or `max_buckets`
-  // buckets were seen. Cheaper than `count` random picks, and as random for
+  // from `start` (any number; reduced modulo the table) and calls
+  // `visit(entry, bucket)` on their entries until it returned true `count`
+  // times or `max_buckets` buckets were seen. Cheaper than `count` random picks, and as random for
   // eviction: keys land in buckets independently of how they are used. The
   // visitor must not modify the table.
   template <typename Visit>
@@ -171,28 +188,36 @@ void HashTable::SampleEntries(uint64_t start, size_t count, size_t max_buckets, 
   // their first entries, so that the cache misses of a sample overlap
   // instead of following one another (they are most of an eviction's cost).
   constexpr size_t kChainsPerRound = 8;
-  Entry* chains[kChainsPerRound];
-  // The bucket range each table holds entries in: table 0's buckets below the
-  // rehash index are already empty, and a missing table 1 has none.
-  const uint64_t first[2] = {rehashing() ? static_cast<uint64_t>(rehash_index_) : 0, 0};
-  const uint64_t end[2] = {size_of(0), size_of(1)};
-  const int tables = rehashing() ? 2 : 1;
+  struct Chain {
+    Entry* head;
+    Bucket bucket;
+  };
+  Chain chains[kChainsPerRound];
+  size_t found = 0;
+  auto gather = [&](int table) {
+    Entry* head = buckets_[table][index];
+    if (head == nullptr) return;
+    __builtin_prefetch(head);
+    chains[found++] = {head, {index, static_cast<uint64_t>(table)}};
+  };
   while (seen < max_buckets) {
-    size_t found = 0;
-    // Room for two chains per bucket: while rehashing, both tables have one.
-    for (; seen < max_buckets && found + 1 < kChainsPerRound && found < count;
-         ++seen, index = (index + 1) & mask) {
-      for (int t = 0; t < tables; ++t) {
-        if (index < first[t] || index >= end[t]) continue;
-        if (Entry* head = buckets_[t][index]; head != nullptr) {
-          __builtin_prefetch(head);
-          chains[found++] = head;
-        }
+    found = 0;
+    if (!rehashing()) {
+      // The common case, kept to one table and no range checks.
+      const size_t wanted = count < kChainsPerRound ? count : kChainsPerRound;
+      for (; seen < max_buckets && found < wanted; ++seen, index = (index + 1) & mask) gather(0);
+    } else {
+      // Both tables may hold a chain for the index (room for two per round's
+      // bucket): table 0 only from the rehash index on (below it, moved).
+      for (; seen < max_buckets && found + 1 < kChainsPerRound && found < count;
+           ++seen, index = (index + 1) & mask) {
+        if (index >= static_cast<uint64_t>(rehash_index_) && index < size_of(0)) gather(0);
+        if (index < size_of(1)) gather(1);
       }
     }
     for (size_t i = 0; i < found; ++i) {
-      for (Entry* e = chains[i]; e != nullptr; e = e->next) {
-        if (visit(e) && --count == 0) return;
+      for (Entry* e = chains[i].head; e != nullptr; e = e->next) {
+        if (visit(e, chains[i].bucket) && --count == 0) return;
       }
     }
   }

@@ -72,26 +72,28 @@ class Keyspace {
   uint64_t IdleMs(const Entry* e) const { return AccessClock() - e->access_clock; }
   // The LFU counter with the decay for the time since the last access applied.
   uint8_t DecayedFrequency(const Entry* e) const;
-  // Frees a live key to make room, unless `keep(entry)` says otherwise. Not a
-  // delete: no tombstone is left, so a replica elsewhere may bring the key
-  // back. Counts an evicted key; a key found expired is freed as expired.
-  // Returns whether memory was freed.
-  template <typename Keep>
-  bool Evict(std::string_view key, uint64_t hash, Keep&& keep);
-  uint64_t Hash(std::string_view key) const { return table_.Hash(key); }
-  // Starts loading what evicting `e` (of that hash), or sampling from
-  // `hash`'s bucket (e null), will read.
-  void Prefetch(uint64_t hash, const Entry* e) const {
-    table_.Prefetch(hash);
-    if (e != nullptr) __builtin_prefetch(e);
-  }
-  void set_growth_check(HashTable::GrowthCheck check) { table_.set_growth_check(std::move(check)); }
-  void PrefetchSample(uint64_t start, size_t count) const { table_.PrefetchSample(start, count); }
-  // Eviction candidates; see HashTable::SampleEntries.
+  // Eviction candidates, with the bucket each was found in; see
+  // HashTable::SampleEntries.
   template <typename Visit>
   void SampleEntries(uint64_t start, size_t count, size_t max_buckets, Visit&& visit) {
     table_.SampleEntries(start, count, max_buckets, std::forward<Visit>(visit));
   }
+  // Frees the live entry at `address`, sampled from `bucket`, to make room,
+  // unless it has gone since or `keep(entry)` says otherwise. Not a delete:
+  // no tombstone is left, so a replica elsewhere may bring the key back.
+  // Counts an evicted key; a key found expired is freed as expired. Returns
+  // whether memory was freed.
+  template <typename Keep>
+  bool EvictSampled(HashTable::Bucket bucket, uintptr_t address, Keep&& keep);
+  // Start loading into the cache what later eviction work will read:
+  // EvictSampled(bucket, address); the first bucket SampleEntries(start, ...)
+  // walks; the first entries it visits (best once that bucket is loaded).
+  void PrefetchSampled(HashTable::Bucket bucket, uintptr_t address) const {
+    table_.Prefetch(bucket, address);
+  }
+  void PrefetchBucket(uint64_t start) const { table_.Prefetch(start); }
+  void PrefetchSample(uint64_t start, size_t count) const { table_.PrefetchSample(start, count); }
+  void set_growth_check(HashTable::GrowthCheck check) { table_.set_growth_check(std::move(check)); }
   static uint64_t NextRandom();
   // Bytes `e` costs: its allocation as the allocator sized it, and its slot
   // in the index.
@@ -179,8 +181,8 @@ class Keyspace {
 };
 
 template <typename Keep>
-bool Keyspace::Evict(std::string_view key, uint64_t hash, Keep&& keep) {
-  const HashTable::Position pos = table_.FindPosition(key, hash);
+bool Keyspace::EvictSampled(HashTable::Bucket bucket, uintptr_t address, Keep&& keep) {
+  const HashTable::Position pos = table_.FindInBucket(bucket, address);
   if (!pos || pos.entry()->is_tombstone()) return false;
   if (IsExpired(pos.entry())) {
     ++stats_.expired_keys;

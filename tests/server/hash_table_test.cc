@@ -109,3 +109,39 @@ TEST_CASE("random entry covers the table", "[hash_table]") {
   for (int i = 0; i < 2000; ++i) seen.emplace(t.table.RandomEntry(random)->key());
   REQUIRE(seen.size() == 10);
 }
+
+TEST_CASE("a sampled entry is found again by its bucket, until it is gone", "[hash_table]") {
+  Table t;
+  for (int i = 0; i < 1000; ++i) t.Add("k" + std::to_string(i));
+  struct Sample {
+    std::string key;
+    uintptr_t address;
+    HashTable::Bucket bucket;
+  };
+  std::vector<Sample> samples;
+  // Enough samples that some buckets hold chains of two or more.
+  t.table.SampleEntries(12345, 200, 100000, [&](Entry* e, HashTable::Bucket b) {
+    samples.push_back({std::string(e->key()), reinterpret_cast<uintptr_t>(e), b});
+    return true;
+  });
+  REQUIRE(samples.size() == 200);
+  for (const Sample& s : samples) {
+    const HashTable::Position pos = t.table.FindInBucket(s.bucket, s.address);
+    REQUIRE(pos);
+    REQUIRE(pos.entry()->key() == s.key);
+  }
+  // Removed entries are no longer found; their neighbours in a chain still are.
+  for (size_t i = 0; i < samples.size(); i += 2) t.Remove(samples[i].key);
+  for (size_t i = 0; i < samples.size(); ++i) {
+    REQUIRE(static_cast<bool>(t.table.FindInBucket(samples[i].bucket, samples[i].address)) ==
+            (i % 2 == 1));
+  }
+  // After a resize the old buckets mean nothing: whatever is found is the entry itself.
+  for (int i = 1000; i < 5000; ++i) t.Add("k" + std::to_string(i));
+  while (t.table.RehashStep(100)) {
+  }
+  for (size_t i = 1; i < samples.size(); i += 2) {
+    const HashTable::Position pos = t.table.FindInBucket(samples[i].bucket, samples[i].address);
+    if (pos) REQUIRE(pos.entry()->key() == samples[i].key);
+  }
+}
