@@ -188,21 +188,19 @@ uint64_t Evictor::Score(const Entry* e) const {
 [[gnu::always_inline]] inline void Evictor::Offer(const Entry* e, HashTable::Bucket bucket) {
   const uint64_t score = Score(e);
   if (pool_used_ == kPoolSize && score <= pool_[0].score) return;  // worse than all held
-  size_t k = static_cast<size_t>(
-      std::lower_bound(pool_.begin(), pool_.begin() + static_cast<ptrdiff_t>(pool_used_), score,
-                       [](const Candidate& c, uint64_t s) { return c.score < s; }) -
-      pool_.begin());
+  const Candidate candidate{score, reinterpret_cast<uintptr_t>(e), bucket, e->access_clock};
+  // Insertion as in insertion sort, shifting while searching: cheaper for 16
+  // entries than a binary search and a memmove call.
   if (pool_used_ < kPoolSize) {
-    std::copy_backward(pool_.begin() + static_cast<ptrdiff_t>(k),
-                       pool_.begin() + static_cast<ptrdiff_t>(pool_used_),
-                       pool_.begin() + static_cast<ptrdiff_t>(pool_used_) + 1);
-    ++pool_used_;
+    size_t i = pool_used_++;
+    for (; i > 0 && pool_[i - 1].score >= score; --i) pool_[i] = pool_[i - 1];
+    pool_[i] = candidate;
   } else {
-    // The worst (pool_[0]) gives way; entries below k move down one.
-    std::copy(pool_.begin() + 1, pool_.begin() + static_cast<ptrdiff_t>(k), pool_.begin());
-    --k;
+    // The worst (pool_[0]) gives way; entries worse than `e` move down one.
+    size_t i = 0;
+    for (; i + 1 < kPoolSize && pool_[i + 1].score < score; ++i) pool_[i] = pool_[i + 1];
+    pool_[i] = candidate;
   }
-  pool_[k] = {score, reinterpret_cast<uintptr_t>(e), bucket, e->access_clock};
 }
 
 void Evictor::FillPool() {
