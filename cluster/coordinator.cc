@@ -19,15 +19,31 @@ server::Status NoQuorum(std::string_view what, size_t got, size_t asked, size_t 
                                      std::to_string(needed) + ")");
 }
 
-ReplicaValue LocalValue(server::Keyspace& keyspace, const std::string& key) {
-  ReplicaValue v;
+// A view of what this node's own replica holds: valid until the keyspace
+// next changes.
+ReplicaValueView LocalValue(server::Keyspace& keyspace, const std::string& key) {
+  ReplicaValueView v;
   const server::Entry* e = keyspace.ReadReplica(key);
   if (e == nullptr) return v;
   v.found = true;
   v.tombstone = e->is_tombstone();
-  v.value.assign(e->value());
+  v.value = e->value();
   v.expire_at_ms = e->expire_at_ms;
   v.version = e->version();
+  return v;
+}
+
+// The replica-state header (see WriteReplicaState): kind, expiry, version.
+constexpr size_t kStateHeaderSize = 1 + 8 + 8 + 2;
+
+char* StoreLittleEndian(uint64_t v, size_t bytes, char* out) {
+  for (size_t i = 0; i < bytes; ++i) *out++ = static_cast<char>(v >> (8 * i));
+  return out;
+}
+
+uint64_t LoadLittleEndian(const char* in, size_t bytes) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < bytes; ++i) v |= uint64_t{static_cast<unsigned char>(in[i])} << (8 * i);
   return v;
 }
 
@@ -42,31 +58,40 @@ void WriteReplicaValue(server::ReplyBuilder& reply, bool tombstone, std::string_
   reply.Bulk(version.Format().view());
 }
 
-void WriteReplicaValue(server::ReplyBuilder& reply, const ReplicaValue& value) {
-  if (!value.found) {
-    reply.NullArray();
-    return;
-  }
-  WriteReplicaValue(reply, value.tombstone, value.value, value.expire_at_ms, value.version);
+void WriteReplicaState(server::ReplyBuilder& reply, bool tombstone, std::string_view value,
+                       int64_t expire_at_ms, const server::Version& version) {
+  char header[kStateHeaderSize];
+  header[0] = tombstone ? 't' : 's';
+  char* p = StoreLittleEndian(static_cast<uint64_t>(expire_at_ms), 8, header + 1);
+  p = StoreLittleEndian(version.hlc, 8, p);
+  StoreLittleEndian(version.node, 2, p);
+  reply.Bulk({header, kStateHeaderSize}, value);
 }
 
-bool DecodeReplicaValue(std::string_view resp, ReplicaValue* out) {
-  *out = ReplicaValue();
+void WriteReplicaState(server::ReplyBuilder& reply, const ReplicaValue& value) {
+  if (!value.found) {
+    reply.Null();
+    return;
+  }
+  WriteReplicaState(reply, value.tombstone, value.value, value.expire_at_ms, value.version);
+}
+
+bool DecodeReplicaState(std::string_view resp, ReplicaValueView* out) {
+  *out = ReplicaValueView();
+  if (resp == "$-1\r\n" || resp == "_\r\n") return true;  // nothing there
   client::RespCursor cursor(resp);
-  int64_t count = 0;
-  if (!cursor.ArrayHeader(&count)) return false;
-  if (count < 0) return cursor.at_end();  // nothing there
-  std::string_view kind;
-  std::string_view value;
-  std::string_view version;
-  if (count != 4 || !cursor.Bulk(&kind) || !cursor.Bulk(&value) ||
-      !cursor.Integer(&out->expire_at_ms) || !cursor.Bulk(&version) || !cursor.at_end()) {
+  std::string_view bytes;
+  if (!cursor.Bulk(&bytes) || !cursor.at_end() || bytes.size() < kStateHeaderSize ||
+      (bytes[0] != 's' && bytes[0] != 't')) {
     return false;
   }
   out->found = true;
-  out->tombstone = kind == "tombstone";
-  out->value.assign(value);
-  return server::Version::Parse(version, &out->version);
+  out->tombstone = bytes[0] == 't';
+  out->expire_at_ms = static_cast<int64_t>(LoadLittleEndian(bytes.data() + 1, 8));
+  out->version.hlc = LoadLittleEndian(bytes.data() + 9, 8);
+  out->version.node = static_cast<uint16_t>(LoadLittleEndian(bytes.data() + 17, 2));
+  out->value = bytes.substr(kStateHeaderSize);
+  return true;
 }
 
 Coordinator::Operation::Operation(Coordinator* owner)
@@ -106,7 +131,11 @@ void Coordinator::Write::OnReply(int64_t outcome) {
 void Coordinator::Read::Finish(const server::Status& status) {
   if (finished) return;
   finished = true;
-  Deliver(status, status.ok() ? newest : ReplicaValue());
+  if (status.ok()) {
+    Deliver(status, newest);
+  } else {
+    Deliver(status, ReplicaValue());
+  }
 }
 
 void Coordinator::Read::Expire() {
@@ -116,10 +145,10 @@ void Coordinator::Read::Expire() {
   Release();
 }
 
-void Coordinator::Read::AddAnswer(size_t candidate, ReplicaValue value) {
+void Coordinator::Read::AddAnswer(size_t candidate, const ReplicaValueView& value) {
   answers[answer_count++] = {candidate, value.version};
-  // The first of equal versions stays the answer.
-  if (answer_count == 1 || newest.version < value.version) newest = std::move(value);
+  // The first of equal versions stays the answer; only the newest is copied.
+  if (answer_count == 1 || newest.version < value.version) newest.Assign(value);
 }
 
 Coordinator::Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers,
@@ -214,13 +243,13 @@ void Coordinator::Fetch(const std::string& node, bool self, const std::string& k
     return;
   }
   if (IsDown(node)) {
-    done(false, ReplicaValue());
+    done(false, ReplicaValueView());
     return;
   }
   peers_.SendGet(node, key, [done = std::move(done)](const asio::error_code& ec, std::string_view resp) {
-    ReplicaValue value;
-    const bool ok = !ec && DecodeReplicaValue(resp, &value);
-    done(ok, std::move(value));
+    ReplicaValueView value;
+    const bool ok = !ec && DecodeReplicaState(resp, &value);
+    done(ok, value);
   });
 }
 
@@ -312,17 +341,17 @@ void Coordinator::AskNext(Read* read) {
   read->Retain();
   const uint32_t node = read->candidates.nodes[candidate];
   Fetch((*read->nodes)[node], node == SelfIndex(read->nodes), read->key,
-        [read, candidate](bool ok, ReplicaValue value) {
-          read->coordinator->OnAnswer(read, candidate, ok, std::move(value));
+        [read, candidate](bool ok, const ReplicaValueView& value) {
+          read->coordinator->OnAnswer(read, candidate, ok, value);
           read->Release();
         });
 }
 
-void Coordinator::OnAnswer(Read* read, size_t candidate, bool ok, ReplicaValue value) {
+void Coordinator::OnAnswer(Read* read, size_t candidate, bool ok, const ReplicaValueView& value) {
   --read->in_flight;
   if (ok) {
     clock_.Observe(value.version);
-    read->AddAnswer(candidate, std::move(value));
+    read->AddAnswer(candidate, value);
   } else if (read->next_candidate < read->candidates.size) {
     AskNext(read);
   }

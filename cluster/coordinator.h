@@ -45,16 +45,29 @@ struct QuorumSettings {
   std::chrono::milliseconds timeout{1000};
 };
 
-// What one replica holds for a key.
-struct ReplicaValue {
+// What one replica holds for a key: owning the value (ReplicaValue), or
+// viewing it where it lies, in a bus reply or an entry (ReplicaValueView, for
+// answers that are compared and mostly dropped, not kept).
+template <typename Bytes>
+struct BasicReplicaValue {
   bool found = false;      // a value or a tombstone
   bool tombstone = false;
-  std::string value;
+  Bytes value;
   int64_t expire_at_ms = 0;
   server::Version version;
 
   bool live() const { return found && !tombstone; }
+  template <typename Other>
+  void Assign(const BasicReplicaValue<Other>& other) {
+    found = other.found;
+    tombstone = other.tombstone;
+    value = other.value;  // an owning value keeps its capacity
+    expire_at_ms = other.expire_at_ms;
+    version = other.version;
+  }
 };
+using ReplicaValue = BasicReplicaValue<std::string>;
+using ReplicaValueView = BasicReplicaValue<std::string_view>;
 
 class Coordinator {
  public:
@@ -179,7 +192,7 @@ class Coordinator {
     }
     void Finish(const server::Status& status);
     void Expire() override;
-    void AddAnswer(size_t candidate, ReplicaValue value);
+    void AddAnswer(size_t candidate, const ReplicaValueView& value);
     virtual void Deliver(const server::Status& status, const ReplicaValue& value) = 0;
 
     std::string key;
@@ -228,13 +241,13 @@ class Coordinator {
   template <typename Done>  // void(int64_t outcome)
   void Replicate(const std::string& node, bool self, const std::string& key,
                  const ReplicaValue& value, std::string* put, Done done);
-  template <typename Done>  // void(bool ok, ReplicaValue)
+  template <typename Done>  // void(bool ok, const ReplicaValueView&)
   void Fetch(const std::string& node, bool self, const std::string& key, Done done);
   // This node's index in `nodes` (nodes->size() if it is not there).
   uint32_t SelfIndex(const Ring::NodeList& nodes);
 
   void AskNext(Read* read);
-  void OnAnswer(Read* read, size_t candidate, bool ok, ReplicaValue value);
+  void OnAnswer(Read* read, size_t candidate, bool ok, const ReplicaValueView& value);
   void RepairStale(Read* read);
   void StoreHint(const std::string& node, const Hint& hint);
   // Times `op` out after `timeout` unless it is removed from deadlines_ first.
@@ -270,12 +283,23 @@ class Coordinator {
   uint64_t hints_dropped_ = 0;
 };
 
-// RC.GET's reply: nil, or [kind ("string" or "tombstone"), value,
-// expire-at-ms, version]. Written from a replica's entry (by fields) or from
-// a ReplicaValue, and decoded from its RESP bytes.
+// RC.GET's reply, for people and tests: nil, or [kind ("string" or
+// "tombstone"), value, expire-at-ms, version].
 void WriteReplicaValue(server::ReplyBuilder& reply, bool tombstone, std::string_view value,
                        int64_t expire_at_ms, const server::Version& version);
-void WriteReplicaValue(server::ReplyBuilder& reply, const ReplicaValue& value);
-bool DecodeReplicaValue(std::string_view resp, ReplicaValue* out);
+
+// How a replica's state travels between nodes (RC.MGET's elements, RC.APPLY's
+// results): nil when the replica holds nothing, else one bulk string of
+//   kind (1 byte: 's' a value, 't' a tombstone) | expire-at-ms (8 bytes)
+//   | version hlc (8) | version node (2) | the value's bytes,
+// numbers little-endian. Not RC.GET's array: a coordinator decodes one of
+// these per remote read, and the array's five headers, scanned to find the
+// reply's end, again to split the batch, and again to decode, cost it a fifth
+// of a GET.
+void WriteReplicaState(server::ReplyBuilder& reply, bool tombstone, std::string_view value,
+                       int64_t expire_at_ms, const server::Version& version);
+void WriteReplicaState(server::ReplyBuilder& reply, const ReplicaValue& value);
+// `out->value` points into `resp`.
+bool DecodeReplicaState(std::string_view resp, ReplicaValueView* out);
 
 }  // namespace ringcache::cluster

@@ -63,8 +63,8 @@ void Syncer::RequestPage(const std::shared_ptr<Pull>& pull) {
       if (mine != nullptr && !(mine->version() < theirs)) continue;
       peers_.SendGet(pull->peer, key, [this, key](const asio::error_code& get_ec,
                                                   std::string_view resp) {
-        ReplicaValue value;
-        if (get_ec || !DecodeReplicaValue(resp, &value) || !value.found) return;
+        ReplicaValueView value;
+        if (get_ec || !DecodeReplicaState(resp, &value) || !value.found) return;
         clock_.Observe(value.version);
         if (!value.tombstone && evictor_ != nullptr && !evictor_->RoomForWrite()) return;
         const bool applied =

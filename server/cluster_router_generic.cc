@@ -259,12 +259,13 @@ bool ParseApplied(std::string_view resp, ClusterRouter::Applied* out) {
   for (int64_t i = 1; i < count; i += 2) {
     std::string_view key;
     std::string_view element;
-    cluster::ReplicaValue value;
+    cluster::ReplicaValueView value;
     if (!cursor.Bulk(&key) || !cursor.Element(&element) ||
-        !cluster::DecodeReplicaValue(element, &value) || !value.found) {
+        !cluster::DecodeReplicaState(element, &value) || !value.found) {
       return false;
     }
-    out->changed.emplace_back(std::string(key), std::move(value));
+    out->changed.emplace_back(std::string(key), cluster::ReplicaValue());
+    out->changed.back().second.Assign(value);
   }
   return cursor.at_end();
 }
@@ -274,7 +275,7 @@ void WriteApplied(ReplyBuilder& reply, const ClusterRouter::Applied& applied) {
   reply.Bulk(applied.reply);
   for (const auto& [key, value] : applied.changed) {
     reply.Bulk(key);
-    cluster::WriteReplicaValue(reply, value);
+    cluster::WriteReplicaState(reply, value);
   }
 }
 

@@ -46,6 +46,13 @@ void ReplyBuilder::Bulk(std::string_view s) {
   out_->append("\r\n", 2);
 }
 
+void ReplyBuilder::Bulk(std::string_view head, std::string_view tail) {
+  Header('$', head.size() + tail.size());
+  out_->append(head);
+  out_->append(tail);
+  out_->append("\r\n", 2);
+}
+
 void ReplyBuilder::Null() {
   if (protocol_ >= 3) {
     out_->append("_\r\n", 3);

@@ -32,6 +32,8 @@ class ReplyBuilder {
   void Error(const Status& status);
   void Integer(int64_t value);
   void Bulk(std::string_view s);
+  // One bulk string of two pieces, without joining them first.
+  void Bulk(std::string_view head, std::string_view tail);
   void Null();       // missing value: `$-1` / `_`
   void NullArray();  // missing aggregate: `*-1` / `_`
   void ArrayHeader(size_t n);

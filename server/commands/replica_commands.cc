@@ -95,9 +95,9 @@ void DelCommand(CommandContext& ctx, ArgList args) {
 }
 
 // RC.GET <key>  -> nil, or [kind, value, expire-at-ms, version] where kind is
-// "string" or "tombstone".
-void ReplyReplicaValue(CommandContext& ctx, std::string_view key) {
-  const Entry* e = ctx.keyspace().ReadReplica(key);
+// "string" or "tombstone": readable, for people and tests.
+void GetCommand(CommandContext& ctx, ArgList args) {
+  const Entry* e = ctx.keyspace().ReadReplica(args[1]);
   if (e == nullptr) {
     ctx.reply().NullArray();
     return;
@@ -106,14 +106,21 @@ void ReplyReplicaValue(CommandContext& ctx, std::string_view key) {
                              e->version());
 }
 
-void GetCommand(CommandContext& ctx, ArgList args) { ReplyReplicaValue(ctx, args[1]); }
-
-// RC.MGET key [key ...] -> an array of what RC.GET replies for each key: a
-// coordinator sends its reads for one replica in one command per turn of its
-// event loop, each costing the replica a loop step rather than a command.
+// RC.MGET key [key ...] -> an array of each key's state in the nodes' compact
+// encoding (cluster::WriteReplicaState): a coordinator sends its reads for
+// one replica in one command per turn of its event loop, each costing the
+// replica a loop step rather than a command.
 void MGetCommand(CommandContext& ctx, ArgList args) {
   ctx.reply().ArrayHeader(args.size() - 1);
-  for (size_t i = 1; i < args.size(); ++i) ReplyReplicaValue(ctx, args[i]);
+  for (size_t i = 1; i < args.size(); ++i) {
+    const Entry* e = ctx.keyspace().ReadReplica(args[i]);
+    if (e == nullptr) {
+      ctx.reply().Null();
+    } else {
+      cluster::WriteReplicaState(ctx.reply(), e->is_tombstone(), e->value(), e->expire_at_ms,
+                                 e->version());
+    }
+  }
 }
 
 // RC.GOSSIP [<id> <generation> <counter>]...  -> this node's table, same form
@@ -241,7 +248,7 @@ const CommandSpec kReplicaCommands[] = {
     {"rc.mput", -5, kInternal | kWrite | kDenyOom, 1, -1, 4, MPutCommand, "cluster", "0.1.0",
      "Applies several RC.PUT writes, replying to each."},
     {"rc.mget", -2, kInternal | kReadOnly | kFast, 1, -1, 1, MGetCommand, "cluster", "0.1.0",
-     "Returns RC.GET's reply for each of several keys."},
+     "Returns the state of each of several keys, compactly encoded."},
     {"rc.gossip", -1, kInternal | kFast | kLoading | kStale, 0, 0, 0, GossipCommand, "cluster",
      "0.1.0", "Exchanges membership tables (heartbeats) with another node."},
     {"rc.apply", -4, kInternal | kWrite, 0, 0, 0, ApplyCommand, "cluster", "0.1.0",

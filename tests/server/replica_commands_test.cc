@@ -1,9 +1,21 @@
 // Internal replica commands through the dispatcher: only peers may run them.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <string>
+
+#include "client/reply.h"
+#include "cluster/coordinator.h"
+#include "server/reply_builder.h"
 #include "tests/support/command_runner.h"
 
 using namespace ringcache::testing;
+using ringcache::cluster::DecodeReplicaState;
+using ringcache::cluster::ReplicaValue;
+using ringcache::cluster::ReplicaValueView;
+using ringcache::cluster::WriteReplicaState;
+using ringcache::server::ReplyBuilder;
+using ringcache::server::Version;
 
 TEST_CASE("replica commands need the cluster secret", "[commands][replica]") {
   CommandRunner r;
@@ -48,9 +60,58 @@ TEST_CASE("replica writes are last-writer-wins and deletes leave tombstones",
   REQUIRE(r.Run({"RC.MPUT", "m1", "a", "0"}).rfind("-ERR wrong number of arguments", 0) == 0);
   REQUIRE(r.Run({"RC.MPUT", "m1", "a", "0", "600-1", "m2"}) ==
           "-ERR wrong number of arguments for 'rc.mput' command\r\n");
-  // RC.MGET: RC.GET's reply for each key, in order.
-  REQUIRE(r.Run({"RC.MGET", "missing", "t", "k"}) ==
-          "*3\r\n*-1\r\n*4\r\n" + Bulk("string") + Bulk("v") + Int(r.now_ms() + 5000) +
-              Bulk("400-1") + "*4\r\n" + Bulk("tombstone") + Bulk("") +
-              Int(r.now_ms() + 60000) + Bulk("300-2"));
+  // RC.MGET: each key's state, in order, in the nodes' compact encoding.
+  const std::string states = r.Run({"RC.MGET", "missing", "t", "k"});
+  ringcache::client::RespCursor cursor(states);
+  int64_t count = 0;
+  REQUIRE(cursor.ArrayHeader(&count));
+  REQUIRE(count == 3);
+  ReplicaValueView missing, live, tombstone;
+  for (ReplicaValueView* state : {&missing, &live, &tombstone}) {
+    std::string_view element;
+    REQUIRE(cursor.Element(&element));
+    REQUIRE(DecodeReplicaState(element, state));
+  }
+  REQUIRE(cursor.at_end());
+  REQUIRE_FALSE(missing.found);
+  REQUIRE((live.found && !live.tombstone && live.value == "v"));
+  REQUIRE(live.expire_at_ms == r.now_ms() + 5000);
+  REQUIRE(live.version == Version{400, 1});
+  REQUIRE((tombstone.found && tombstone.tombstone && tombstone.value.empty()));
+  REQUIRE(tombstone.expire_at_ms == r.now_ms() + 60000);
+  REQUIRE(tombstone.version == Version{300, 2});
+}
+
+TEST_CASE("replica states survive their compact encoding", "[commands][replica]") {
+  const Version versions[] = {{0, 0}, {1, 1}, {0xFFFFFFFFFFFFFFFF, 0xFFFF}, {1ULL << 40, 258}};
+  const int64_t expiries[] = {0, 1, INT64_MAX, 1700000000123};
+  const std::string values[] = {"", "v", std::string(1000, '\xff'), "a\r\nb"};
+  for (int protocol : {2, 3}) {
+    for (size_t i = 0; i < 4; ++i) {
+      ReplicaValue in;
+      in.found = true;
+      in.tombstone = i % 2 == 1;
+      in.value = values[i];
+      in.expire_at_ms = expiries[i];
+      in.version = versions[i];
+      std::string wire;
+      ReplyBuilder builder(&wire, protocol);
+      WriteReplicaState(builder, in);
+      ReplicaValueView out;
+      REQUIRE(DecodeReplicaState(wire, &out));
+      REQUIRE((out.found && out.tombstone == in.tombstone && out.value == in.value));
+      REQUIRE((out.expire_at_ms == in.expire_at_ms && out.version == in.version));
+    }
+    std::string nothing;
+    ReplyBuilder builder(&nothing, protocol);
+    WriteReplicaState(builder, ReplicaValue());
+    ReplicaValueView out;
+    REQUIRE(DecodeReplicaState(nothing, &out));
+    REQUIRE_FALSE(out.found);
+  }
+  ReplicaValueView out;
+  for (const char* bad : {"$0\r\n\r\n", "$19\r\nx23456789012345678\r\n", "*-1\r\n", ":1\r\n",
+                          "$20\r\ns2345678901234567890\r\nextra"}) {
+    REQUIRE_FALSE(DecodeReplicaState(bad, &out));
+  }
 }
