@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -21,7 +23,7 @@ server::Status NoQuorum(std::string_view what, size_t got, size_t asked, size_t 
 
 // A view of what this node's own replica holds: valid until the keyspace
 // next changes.
-ReplicaValueView LocalValue(server::Keyspace& keyspace, const std::string& key) {
+ReplicaValueView LocalValue(server::Keyspace& keyspace, std::string_view key) {
   ReplicaValueView v;
   const server::Entry* e = keyspace.ReadReplica(key);
   if (e == nullptr) return v;
@@ -36,14 +38,26 @@ ReplicaValueView LocalValue(server::Keyspace& keyspace, const std::string& key) 
 // The replica-state header (see WriteReplicaState): kind, expiry, version.
 constexpr size_t kStateHeaderSize = 1 + 8 + 8 + 2;
 
-char* StoreLittleEndian(uint64_t v, size_t bytes, char* out) {
-  for (size_t i = 0; i < bytes; ++i) *out++ = static_cast<char>(v >> (8 * i));
-  return out;
+// Fixed-width little-endian numbers: one load or store on a little-endian
+// host (a loop over the bytes stayed a loop in the compiled code).
+template <typename Int>
+char* StoreLittleEndian(Int v, char* out) {
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(out, &v, sizeof(v));
+  } else {
+    for (size_t i = 0; i < sizeof(v); ++i) out[i] = static_cast<char>(v >> (8 * i));
+  }
+  return out + sizeof(v);
 }
 
-uint64_t LoadLittleEndian(const char* in, size_t bytes) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < bytes; ++i) v |= uint64_t{static_cast<unsigned char>(in[i])} << (8 * i);
+template <typename Int>
+Int LoadLittleEndian(const char* in) {
+  Int v = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(&v, in, sizeof(v));
+  } else {
+    for (size_t i = 0; i < sizeof(v); ++i) v |= static_cast<Int>(static_cast<unsigned char>(in[i])) << (8 * i);
+  }
   return v;
 }
 
@@ -62,9 +76,9 @@ void WriteReplicaState(server::ReplyBuilder& reply, bool tombstone, std::string_
                        int64_t expire_at_ms, const server::Version& version) {
   char header[kStateHeaderSize];
   header[0] = tombstone ? 't' : 's';
-  char* p = StoreLittleEndian(static_cast<uint64_t>(expire_at_ms), 8, header + 1);
-  p = StoreLittleEndian(version.hlc, 8, p);
-  StoreLittleEndian(version.node, 2, p);
+  char* p = StoreLittleEndian(static_cast<uint64_t>(expire_at_ms), header + 1);
+  p = StoreLittleEndian(version.hlc, p);
+  StoreLittleEndian(version.node, p);
   reply.Bulk({header, kStateHeaderSize}, value);
 }
 
@@ -87,9 +101,9 @@ bool DecodeReplicaState(std::string_view resp, ReplicaValueView* out) {
   }
   out->found = true;
   out->tombstone = bytes[0] == 't';
-  out->expire_at_ms = static_cast<int64_t>(LoadLittleEndian(bytes.data() + 1, 8));
-  out->version.hlc = LoadLittleEndian(bytes.data() + 9, 8);
-  out->version.node = static_cast<uint16_t>(LoadLittleEndian(bytes.data() + 17, 2));
+  out->expire_at_ms = static_cast<int64_t>(LoadLittleEndian<uint64_t>(bytes.data() + 1));
+  out->version.hlc = LoadLittleEndian<uint64_t>(bytes.data() + 9);
+  out->version.node = LoadLittleEndian<uint16_t>(bytes.data() + 17);
   out->value = bytes.substr(kStateHeaderSize);
   return true;
 }
@@ -145,6 +159,16 @@ void Coordinator::Read::Expire() {
   Release();
 }
 
+void Coordinator::Read::SetKey(std::string_view k) {
+  if (k.size() <= short_key.size()) {
+    std::copy(k.begin(), k.end(), short_key.begin());
+    key = {short_key.data(), k.size()};
+  } else {
+    long_key.assign(k);
+    key = long_key;
+  }
+}
+
 void Coordinator::Read::AddAnswer(size_t candidate, const ReplicaValueView& value) {
   answers[answer_count++] = {candidate, value.version};
   // The first of equal versions stays the answer; only the newest is copied.
@@ -193,7 +217,7 @@ uint32_t Coordinator::SelfIndex(const Ring::NodeList& nodes) {
 }
 
 template <typename Done>
-void Coordinator::Replicate(const std::string& node, bool self, const std::string& key,
+void Coordinator::Replicate(const std::string& node, bool self, std::string_view key,
                             const ReplicaValue& value, std::string* put, Done done) {
   if (self && local_ != nullptr) {
     if (value.tombstone) {
@@ -237,7 +261,7 @@ void Coordinator::Replicate(const std::string& node, bool self, const std::strin
 }
 
 template <typename Done>
-void Coordinator::Fetch(const std::string& node, bool self, const std::string& key, Done done) {
+void Coordinator::Fetch(const std::string& node, bool self, std::string_view key, Done done) {
   if (self && local_ != nullptr) {
     done(true, LocalValue(*local_, key));
     return;
@@ -313,7 +337,7 @@ void Coordinator::StartWrite(Write* write, const std::string& applied_by,
 // and anti-entropy.
 void Coordinator::StartRead(Read* read, std::string_view key, const QuorumSettings& quorum) {
   const ReplicaSet replicas = ring_.PreferenceList(key, quorum.replicas);
-  read->key = key;
+  read->SetKey(key);
   read->replicas = replicas.size;
   read->needed = std::min(quorum.read_quorum, quorum.replicas);
   const uint32_t self = SelfIndex(read->nodes);

@@ -13,6 +13,7 @@
 // Single-threaded: the event loop's thread.
 #pragma once
 
+#include <array>
 #include <asio.hpp>
 #include <chrono>
 #include <cstddef>
@@ -195,7 +196,13 @@ class Coordinator {
     void AddAnswer(size_t candidate, const ReplicaValueView& value);
     virtual void Deliver(const server::Status& status, const ReplicaValue& value) = 0;
 
-    std::string key;
+    // Keeps a copy of `k` as `key`: inline when short, as most keys are, to
+    // spare the read an allocation.
+    void SetKey(std::string_view k);
+
+    std::string_view key;
+    std::array<char, 48> short_key;
+    std::string long_key;
     size_t replicas = 0;  // N that exist for the key
     size_t needed = 0;
     ReplicaSet candidates;  // in the order to ask them
@@ -239,10 +246,10 @@ class Coordinator {
   // arguments, encoded by the first remote replica that needs them: the same
   // bytes go to every replica of a write.
   template <typename Done>  // void(int64_t outcome)
-  void Replicate(const std::string& node, bool self, const std::string& key,
+  void Replicate(const std::string& node, bool self, std::string_view key,
                  const ReplicaValue& value, std::string* put, Done done);
   template <typename Done>  // void(bool ok, const ReplicaValueView&)
-  void Fetch(const std::string& node, bool self, const std::string& key, Done done);
+  void Fetch(const std::string& node, bool self, std::string_view key, Done done);
   // This node's index in `nodes` (nodes->size() if it is not there).
   uint32_t SelfIndex(const Ring::NodeList& nodes);
 

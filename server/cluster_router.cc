@@ -151,16 +151,16 @@ void ClusterRouter::Get(CommandContext& ctx, ArgList args) {
   coordinator_.Get(args[1], QuorumFor(ctx),
                    [this, done = ctx.Defer(), protocol](const Status& s,
                                                         const cluster::ReplicaValue& v) {
-                     std::string out;
-                     ReplyBuilder reply(&out, protocol);
-                     if (!s.ok()) {
-                       reply.Error(s);
-                     } else if (CountRead(LiveNow(v))) {
-                       reply.Bulk(v.value);
-                     } else {
-                       reply.Null();
-                     }
-                     done(std::move(out));
+                     done.Write([&](std::string* out) {
+                       ReplyBuilder reply(out, protocol);
+                       if (!s.ok()) {
+                         reply.Error(s);
+                       } else if (CountRead(LiveNow(v))) {
+                         reply.Bulk(v.value);
+                       } else {
+                         reply.Null();
+                       }
+                     });
                    });
 }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "server/reply_builder.h"
 #include "server/server_state.h"
@@ -15,15 +16,21 @@ namespace ringcache::server {
 
 class ReplyDeferrer;
 
-// Completes a deferred reply with its RESP bytes; call exactly once. A
-// reference to the connection and a slot number (not a std::function, which
-// would allocate: cluster nodes defer almost every reply).
+// Completes a deferred reply; call it (or Write) exactly once. A reference
+// to the connection and a slot number (not a std::function, which would
+// allocate: cluster nodes defer almost every reply).
 class DeferredReply {
  public:
   DeferredReply() = default;
   DeferredReply(std::shared_ptr<ReplyDeferrer> target, uint64_t slot)
       : target_(std::move(target)), slot_(slot) {}
-  inline void operator()(std::string resp) const;
+  // Completes it with these RESP bytes.
+  inline void operator()(std::string_view resp) const;
+  // Completes it with what `write(std::string* out)` appends to `out`: the
+  // connection's output itself when no reply before this one is pending, so
+  // that the reply is written once, into no buffer of its own.
+  template <typename WriteFn>
+  void Write(WriteFn&& write) const;
 
  private:
   std::shared_ptr<ReplyDeferrer> target_;
@@ -35,12 +42,20 @@ class ReplyDeferrer {
  public:
   virtual ~ReplyDeferrer() = default;
   virtual DeferredReply DeferReply() = 0;
-  // What DeferredReply calls.
-  virtual void CompleteDeferred(uint64_t slot, std::string resp) = 0;
+  // What DeferredReply calls: where the reply in `slot` is to be appended,
+  // then that it is there.
+  virtual std::string* DeferredBuffer(uint64_t slot) = 0;
+  virtual void CompleteDeferred(uint64_t slot) = 0;
 };
 
-void DeferredReply::operator()(std::string resp) const {
-  target_->CompleteDeferred(slot_, std::move(resp));
+template <typename WriteFn>
+void DeferredReply::Write(WriteFn&& write) const {
+  write(target_->DeferredBuffer(slot_));
+  target_->CompleteDeferred(slot_);
+}
+
+void DeferredReply::operator()(std::string_view resp) const {
+  Write([resp](std::string* out) { out->append(resp); });
 }
 
 class CommandContext {

@@ -75,12 +75,19 @@ void Connection::FlushImmediate() {
   immediate_.clear();
 }
 
-void Connection::CompleteDeferred(uint64_t slot, std::string resp) {
+std::string* Connection::DeferredBuffer(uint64_t slot) {
+  if (closed_) {
+    discarded_.clear();
+    return &discarded_;
+  }
+  // Every reply before the front slot is in the output already.
+  return slot == front_slot_ ? &output_ : &slots_[slot - front_slot_].data;
+}
+
+void Connection::CompleteDeferred(uint64_t slot) {
   if (closed_) return;
   FlushImmediate();  // written after every slot there is: may be output next
-  Slot& s = slots_[slot - front_slot_];
-  s.data = std::move(resp);
-  s.done = true;
+  slots_[slot - front_slot_].done = true;
   --deferred_pending_;
   while (!slots_.empty() && slots_.front().done) {
     output_ += slots_.front().data;

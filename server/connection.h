@@ -34,7 +34,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   void Start(std::string_view greeting_error = {});
   void Close();
   DeferredReply DeferReply() override;
-  void CompleteDeferred(uint64_t slot, std::string resp) override;
+  std::string* DeferredBuffer(uint64_t slot) override;
+  void CompleteDeferred(uint64_t slot) override;
 
  private:
   // Moves the connection along after any event: runs buffered commands
@@ -79,6 +80,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   };
   std::deque<Slot> slots_;
   std::string immediate_;  // immediate replies not yet in slots_
+  std::string discarded_;  // where deferred replies go once the connection closed
   uint64_t front_slot_ = 0;  // id of slots_.front()
   size_t deferred_pending_ = 0;
   int64_t output_soft_limit_since_ms_ = 0;
