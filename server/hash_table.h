@@ -54,7 +54,9 @@ class HashTable {
   // Starts loading `bucket`, and the entry that was at `address`, into the
   // cache (a prefetch never faults, even on freed memory).
   void Prefetch(Bucket bucket, uintptr_t address) const {
-    if (bucket.index < size_of(bucket.table)) __builtin_prefetch(&buckets_[bucket.table][bucket.index]);
+    if (bucket.index < size_of(bucket.table)) {
+      __builtin_prefetch(&buckets_[bucket.table][bucket.index]);
+    }
     __builtin_prefetch(reinterpret_cast<const void*>(address));  // NOLINT(performance-no-int-to-ptr)
   }
   Entry* Find(std::string_view key, uint64_t hash) {
@@ -85,9 +87,9 @@ class HashTable {
   // Eviction sampling, as Redis's dictGetSomeKeys: walks consecutive buckets
   // from `start` (any number; reduced modulo the table) and calls
   // `visit(entry, bucket)` on their entries until it returned true `count`
-  // times or `max_buckets` buckets were seen. Cheaper than `count` random picks, and as random for
-  // eviction: keys land in buckets independently of how they are used. The
-  // visitor must not modify the table.
+  // times or `max_buckets` buckets were seen. Cheaper than `count` random
+  // picks, and as random for eviction: keys land in buckets independently of
+  // how they are used. The visitor must not modify the table.
   template <typename Visit>
   void SampleEntries(uint64_t start, size_t count, size_t max_buckets, Visit&& visit);
 
