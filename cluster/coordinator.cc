@@ -56,7 +56,9 @@ Int LoadLittleEndian(const char* in) {
   if constexpr (std::endian::native == std::endian::little) {
     std::memcpy(&v, in, sizeof(v));
   } else {
-    for (size_t i = 0; i < sizeof(v); ++i) v |= static_cast<Int>(static_cast<unsigned char>(in[i])) << (8 * i);
+    for (size_t i = 0; i < sizeof(v); ++i) {
+      v |= static_cast<Int>(static_cast<unsigned char>(in[i])) << (8 * i);
+    }
   }
   return v;
 }
