@@ -12,8 +12,8 @@ Also loads 1M keys with 64-byte values into each and compares used_memory.
 Usage: bench/compare_with_redis.py [--rounds 5] [--server build/release/ringcache-server]
        bench/compare_with_redis.py --cluster 3 --redis-replicas 2   # issue 3's comparison
 
-With --cluster N, ringcache is an N-node local cluster (N=3, W=2, R=2, started
-with ringcache-cluster) benchmarked through node 1, and with --redis-replicas K
+With --cluster N, ringcache is an N-node local cluster (N=3, W=2, R=2 or
+--read-quorum, started with ringcache-cluster) benchmarked through node 1, and with --redis-replicas K
 the Redis side is a primary with K replicas (replicaof). All server processes
 share CPU 0 either way.
 """
@@ -63,12 +63,13 @@ def start(name, binary):
     return {"name": name, "port": port, "proc": proc, "dir": data}
 
 
-def start_cluster(binary, nodes):
+def start_cluster(binary, nodes, read_quorum):
     launcher = os.path.join(os.path.dirname(binary), "ringcache-cluster")
     data = tempfile.mkdtemp(prefix="bench-cluster-")
     base = free_port()
     subprocess.run(["taskset", "-c", SERVER_CPU, launcher, "up", "--nodes", str(nodes),
-                    "--base-port", str(base), "--dir", data], check=True,
+                    "--base-port", str(base), "--dir", data,
+                    "--read-quorum", str(read_quorum)], check=True,
                    stdout=subprocess.DEVNULL)
     stop = lambda: subprocess.run([launcher, "down", "--dir", data], stdout=subprocess.DEVNULL)
     return {"name": "ringcache", "port": base, "proc": None, "dir": data, "stop": stop}
@@ -145,6 +146,9 @@ def main():
                         help="benchmark an N-node ringcache cluster instead of one node")
     parser.add_argument("--redis-replicas", type=int, default=0,
                         help="give the redis primary this many replicas")
+    parser.add_argument("--read-quorum", type=int, default=2,
+                        help="R of the cluster (the issue's figures are for 2; 1 shows "
+                             "what reading a second copy costs)")
     args = parser.parse_args()
 
     version = subprocess.run([args.redis, "--version"], capture_output=True, text=True).stdout
@@ -153,8 +157,10 @@ def main():
     print("settings: -r 100000 -d 64 -c 50, rounds=%d, P1 n=%d, P16 n=%d, server on CPU %s, "
           "redis-benchmark on CPU %s" % (args.rounds, args.p1_requests, args.p16_requests,
                                         SERVER_CPU, CLIENT_CPU))
-    ringcache = start_cluster(args.server, args.cluster) if args.cluster else start(
-        "ringcache", args.server)
+    if args.cluster:
+        ringcache = start_cluster(args.server, args.cluster, args.read_quorum)
+    else:
+        ringcache = start("ringcache", args.server)
     servers = [ringcache, start("redis", args.redis)]
     extra = []
     if args.redis_replicas:
@@ -165,7 +171,8 @@ def main():
         servers.append(primary)
         extra = add_redis_replicas(primary, args.redis, args.redis_replicas)
     print("ringcache: %s; against: %s" % (
-        "%d-node cluster (N=3 W=2 R=2)" % args.cluster if args.cluster else "one node",
+        "%d-node cluster (N=3 W=2 R=%d)" % (args.cluster, args.read_quorum) if args.cluster
+        else "one node",
         ", ".join(s["name"] for s in servers[1:])))
     try:
         workloads = [("set", 1, args.p1_requests), ("get", 1, args.p1_requests),
