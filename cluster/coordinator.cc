@@ -9,7 +9,7 @@
 #include <memory>
 #include <vector>
 
-#include "client/sync_client.h"
+#include "client/reply.h"
 #include "server/number_parsing.h"
 
 namespace ringcache::cluster {
@@ -249,11 +249,7 @@ void Coordinator::Replicate(const std::string& node, bool self, std::string_view
     return std::string_view(expire_text, server::FormatInt64(value.expire_at_ms, expire_text));
   };
   if (value.tombstone) {
-    const server::Version::Text text = version();
-    const std::string_view args[] = {"RC.DEL", key, text.view(), expire()};
-    std::string command;
-    client::AppendCommand(args, &command);
-    peers_.SendEncoded(node, command, std::move(on_reply));
+    peers_.SendDel(node, key, version().view(), expire(), std::move(on_reply));
     return;
   }
   if (put->empty()) {

@@ -56,6 +56,16 @@ void PeerPool::SendPut(const std::string& id, std::string_view put,
   Add(&batch, 4, std::move(done));
 }
 
+void PeerPool::SendDel(const std::string& id, std::string_view key, std::string_view version,
+                       std::string_view tombstone_until_ms,
+                       client::AsyncClient::RawReplyCallback done) {
+  Peer& peer = Find(id);
+  Batch& batch = Open(id, peer, &peer.dels);
+  const std::string_view args[] = {key, version, tombstone_until_ms};
+  client::AppendArguments(args, &batch.args);
+  Add(&batch, 3, std::move(done));
+}
+
 void PeerPool::AppendPutArguments(std::string_view key, std::string_view value,
                                   std::string_view expire_at_ms, std::string_view version,
                                   std::string* out) {
@@ -64,8 +74,9 @@ void PeerPool::AppendPutArguments(std::string_view key, std::string_view value,
 }
 
 PeerPool::Batch& PeerPool::Open(const std::string& id, Peer& peer, Batch* batch) {
-  Batch* other = batch == &peer.gets ? &peer.puts : &peer.gets;
-  if (!other->callbacks.empty()) SendBatch(id, peer, other);
+  for (Batch* other : {&peer.gets, &peer.puts, &peer.dels}) {
+    if (other != batch && !other->callbacks.empty()) SendBatch(id, peer, other);
+  }
   return *batch;
 }
 
@@ -84,8 +95,9 @@ void PeerPool::SendAllBatches() {
 }
 
 void PeerPool::SendWaiting(const std::string& id, Peer& peer) {
-  if (!peer.gets.callbacks.empty()) SendBatch(id, peer, &peer.gets);
-  if (!peer.puts.callbacks.empty()) SendBatch(id, peer, &peer.puts);
+  for (Batch* batch : {&peer.gets, &peer.puts, &peer.dels}) {
+    if (!batch->callbacks.empty()) SendBatch(id, peer, batch);
+  }
 }
 
 void PeerPool::SendBatch(const std::string& id, Peer& peer, Batch* batch) {
@@ -93,7 +105,9 @@ void PeerPool::SendBatch(const std::string& id, Peer& peer, Batch* batch) {
   callbacks.swap(batch->callbacks);
   encode_buffer_.clear();
   client::AppendArrayHeader(batch->arg_count + 1, &encode_buffer_);
-  const std::string_view name[] = {batch == &peer.gets ? "RC.MGET" : "RC.MPUT"};
+  const std::string_view name[] = {batch == &peer.gets   ? "RC.MGET"
+                                   : batch == &peer.puts ? "RC.MPUT"
+                                                         : "RC.MDEL"};
   client::AppendArguments(name, &encode_buffer_);
   encode_buffer_ += batch->args;
   batch->args.clear();

@@ -29,19 +29,22 @@ class PeerPool {
   // A command already in RESP; the callback gets the reply's RESP bytes.
   void SendEncoded(const std::string& peer, std::string_view command,
                    client::AsyncClient::RawReplyCallback done);
-  // RC.GET `key` and RC.PUT, batched: the requests of one kind for a peer
-  // during a turn of the event loop go as one RC.MGET or RC.MPUT when the
-  // turn ends, so each costs the peer a loop step instead of a command (and
-  // both sides a callback per batch). A request of the other kind, or
-  // anything else sent to the peer, first sends what is waiting, so a peer
-  // sees one node's requests in the order they were made. `done` gets the
-  // request's own reply, as RESP.
+  // RC.GET, RC.PUT and RC.DEL, batched: the requests of one kind for a peer
+  // during a turn of the event loop go as one RC.MGET, RC.MPUT or RC.MDEL
+  // when the turn ends, so each costs the peer a loop step instead of a
+  // command (and both sides a callback per batch). A request of another
+  // kind, or anything else sent to the peer, first sends what is waiting, so
+  // a peer sees one node's requests in the order they were made. `done` gets
+  // the request's own reply, as RESP.
   void SendGet(const std::string& peer, std::string_view key,
                client::AsyncClient::RawReplyCallback done);
   // `put`: RC.PUT's four arguments, as AppendPutArguments encodes them (once
   // for all replicas of a write).
   void SendPut(const std::string& peer, std::string_view put,
                client::AsyncClient::RawReplyCallback done);
+  // RC.DEL's arguments: the key, the delete's version, the tombstone's end.
+  void SendDel(const std::string& peer, std::string_view key, std::string_view version,
+               std::string_view tombstone_until_ms, client::AsyncClient::RawReplyCallback done);
   static void AppendPutArguments(std::string_view key, std::string_view value,
                                  std::string_view expire_at_ms, std::string_view version,
                                  std::string* out);
@@ -66,12 +69,13 @@ class PeerPool {
     std::shared_ptr<client::AsyncClient> connection;
     Batch gets;
     Batch puts;
+    Batch dels;
   };
 
   // The peer's live connection, made if needed, with its batch sent first.
   client::AsyncClient& Connection(const std::string& id, Peer& peer);
   Peer& Find(const std::string& id) { return peers_[id]; }
-  // The batch to add to, after sending the other kind if it waits: at most
+  // The batch to add to, after sending another kind if one waits: at most
   // one kind waits, so the peer sees requests in the order they were made.
   Batch& Open(const std::string& id, Peer& peer, Batch* batch);
   // Counts a request whose arguments were appended to `batch->args`.

@@ -56,33 +56,40 @@ void ApplyPut(CommandContext& ctx, ArgList put) {
 // RC.PUT <key> <value> <expire-at-ms, 0 for none> <version>  -> 1 applied, 0 stale
 void PutCommand(CommandContext& ctx, ArgList args) { ApplyPut(ctx, args.subspan(1)); }
 
+// The batch commands' shape: `per_entry` arguments for each entry after the
+// command `name`, and an array of the entries' replies, each written by
+// `apply(index, entry's arguments)`.
+template <typename Apply>
+void ApplyEach(CommandContext& ctx, ArgList args, std::string_view name, size_t per_entry,
+               Apply&& apply) {
+  if ((args.size() - 1) % per_entry != 0) {
+    ctx.reply().Error("ERR wrong number of arguments for '" + std::string(name) + "' command");
+    return;
+  }
+  const size_t entries = (args.size() - 1) / per_entry;
+  ctx.reply().ArrayHeader(entries);
+  for (size_t i = 0; i < entries; ++i) apply(i, args.subspan(1 + i * per_entry, per_entry));
+}
+
 // RC.MPUT, then RC.PUT's four arguments for each put -> an array of what
 // RC.PUT replies for each (a coordinator's writes for one replica in one
 // command per turn of its event loop). Each put after the first makes room
 // under maxmemory first, as a command of its own would.
 void MPutCommand(CommandContext& ctx, ArgList args) {
-  constexpr size_t kArgsPerPut = 4;
-  if ((args.size() - 1) % kArgsPerPut != 0) {
-    ctx.reply().Error("ERR wrong number of arguments for 'rc.mput' command");
-    return;
-  }
-  const size_t puts = (args.size() - 1) / kArgsPerPut;
-  ctx.reply().ArrayHeader(puts);
-  for (size_t i = 0; i < puts; ++i) {
+  ApplyEach(ctx, args, "rc.mput", 4, [&](size_t i, ArgList put) {
     if (i > 0 && !ctx.server().evictor.RoomForWrite()) {
       ctx.reply().Error(Dispatcher::kOomError);
-      continue;
+    } else {
+      ApplyPut(ctx, put);
     }
-    ApplyPut(ctx, args.subspan(1 + i * kArgsPerPut, kArgsPerPut));
-  }
+  });
 }
 
-// RC.DEL <key> <version> <tombstone-until-ms>  -> 2 applied and a live value
-// was removed, 1 applied (tombstone only), 0 stale
-void DelCommand(CommandContext& ctx, ArgList args) {
+// One delete: <key> <version> <tombstone-until-ms>.
+void ApplyDel(CommandContext& ctx, ArgList del) {
   Version version;
   int64_t until = 0;
-  if (!ParseVersionOrReply(ctx, args[2], &version) || !ParseInt64OrReply(ctx, args[3], &until)) {
+  if (!ParseVersionOrReply(ctx, del[1], &version) || !ParseInt64OrReply(ctx, del[2], &until)) {
     return;
   }
   if (until <= 0) {
@@ -90,8 +97,18 @@ void DelCommand(CommandContext& ctx, ArgList args) {
     return;
   }
   bool removed = false;
-  const bool applied = ctx.keyspace().DeleteIfNewer(args[1], version, until, &removed);
+  const bool applied = ctx.keyspace().DeleteIfNewer(del[0], version, until, &removed);
   ctx.reply().Integer(applied ? (removed ? 2 : 1) : 0);
+}
+
+// RC.DEL <key> <version> <tombstone-until-ms>  -> 2 applied and a live value
+// was removed, 1 applied (tombstone only), 0 stale
+void DelCommand(CommandContext& ctx, ArgList args) { ApplyDel(ctx, args.subspan(1)); }
+
+// RC.MDEL, then RC.DEL's three arguments for each delete -> an array of what
+// RC.DEL replies for each (as RC.MPUT is to RC.PUT).
+void MDelCommand(CommandContext& ctx, ArgList args) {
+  ApplyEach(ctx, args, "rc.mdel", 3, [&](size_t, ArgList del) { ApplyDel(ctx, del); });
 }
 
 // RC.GET <key>  -> nil, or [kind, value, expire-at-ms, version] where kind is
@@ -247,6 +264,8 @@ const CommandSpec kReplicaCommands[] = {
      "Returns a replica's value or tombstone with its version."},
     {"rc.mput", -5, kInternal | kWrite | kDenyOom, 1, -1, 4, MPutCommand, "cluster", "0.1.0",
      "Applies several RC.PUT writes, replying to each."},
+    {"rc.mdel", -4, kInternal | kWrite, 1, -1, 3, MDelCommand, "cluster", "0.1.0",
+     "Applies several RC.DEL deletes, replying to each."},
     {"rc.mget", -2, kInternal | kReadOnly | kFast, 1, -1, 1, MGetCommand, "cluster", "0.1.0",
      "Returns the state of each of several keys, compactly encoded."},
     {"rc.gossip", -1, kInternal | kFast | kLoading | kStale, 0, 0, 0, GossipCommand, "cluster",

@@ -60,6 +60,16 @@ TEST_CASE("replica writes are last-writer-wins and deletes leave tombstones",
   REQUIRE(r.Run({"RC.MPUT", "m1", "a", "0"}).rfind("-ERR wrong number of arguments", 0) == 0);
   REQUIRE(r.Run({"RC.MPUT", "m1", "a", "0", "600-1", "m2"}) ==
           "-ERR wrong number of arguments for 'rc.mput' command\r\n");
+  // RC.MDEL: RC.DEL's reply for each delete, in order.
+  REQUIRE(r.Run({"RC.PUT", "d1", "v", "0", "700-1"}) == Int(1));
+  REQUIRE(r.Run({"RC.MDEL", "d1", "701-1", until, "d1", "650-1", until, "d2", "bad", until,
+                 "d3", "702-1", until}) ==
+          "*4\r\n" + Int(2) + Int(0) + "-ERR invalid version 'bad'\r\n" + Int(1));
+  REQUIRE(r.Run({"GET", "d1"}) == kNil);
+  REQUIRE(r.Run({"RC.MDEL", "d1", "800-1"}) ==
+          "-ERR wrong number of arguments for 'rc.mdel' command\r\n");
+  REQUIRE(r.Run({"RC.MDEL", "d1", "800-1", until, "d2"}) ==
+          "-ERR wrong number of arguments for 'rc.mdel' command\r\n");
   // RC.MGET: each key's state, in order, in the nodes' compact encoding.
   const std::string states = r.Run({"RC.MGET", "missing", "t", "k"});
   ringcache::client::RespCursor cursor(states);
