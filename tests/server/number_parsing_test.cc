@@ -20,7 +20,9 @@ TEST_CASE("ParseInt64 accepts exactly Redis's integers", "[number_parsing]") {
   REQUIRE(ParseInt64("-9223372036854775808", &v));
   REQUIRE(v == std::numeric_limits<int64_t>::min());
   for (const char* bad : {"", "-", "+1", " 1", "1 ", "01", "-0", "1.0", "9223372036854775808",
-                          "-9223372036854775809", "abc", "99999999999999999999"}) {
+                          "-9223372036854775809", "abc", "99999999999999999999",
+                          "9999999999999999999", "-9999999999999999999", "18446744073709551616",
+                          "18446744073709551615", "1/", "1:"}) {
     INFO(bad);
     REQUIRE_FALSE(ParseInt64(bad, &v));
   }
