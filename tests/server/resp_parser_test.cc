@@ -99,6 +99,11 @@ TEST_CASE("multibulk protocol errors carry Redis's wording", "[resp_parser]") {
   REQUIRE(ParseWhole("*2\r\n+foo\r\n").error_text == "Protocol error: expected '$', got '+'");
   REQUIRE(ParseWhole("*1\r\n$-1\r\n").error_text == "Protocol error: invalid bulk length");
   REQUIRE(ParseWhole("*1\r\n$abc\r\n").error_text == "Protocol error: invalid bulk length");
+  for (const char* bad : {"$", "$01", "$+1", "$1x", "$9999999999999999999", "$ 1"}) {
+    INFO(bad);
+    REQUIRE(ParseWhole(std::string("*1\r\n") + bad + "\r\n").error_text ==
+            "Protocol error: invalid bulk length");
+  }
   REQUIRE(ParseWhole("*99999999999\r\n").error_text == "Protocol error: invalid multibulk length");
   REQUIRE(ParseWhole("*1\r\n$" + std::string(70 * 1024, '1')).error_text ==
           "Protocol error: too big bulk count string");
