@@ -4,10 +4,7 @@
 
 #include <algorithm>
 #include <bit>
-#include <charconv>
 #include <cstring>
-#include <memory>
-#include <vector>
 
 #include "client/reply.h"
 #include "server/number_parsing.h"

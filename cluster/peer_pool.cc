@@ -105,9 +105,7 @@ void PeerPool::SendBatch(const std::string& id, Peer& peer, Batch* batch) {
   callbacks.swap(batch->callbacks);
   encode_buffer_.clear();
   client::AppendArrayHeader(batch->arg_count + 1, &encode_buffer_);
-  const std::string_view name[] = {batch == &peer.gets   ? "RC.MGET"
-                                   : batch == &peer.puts ? "RC.MPUT"
-                                                         : "RC.MDEL"};
+  const std::string_view name[] = {batch->command};
   client::AppendArguments(name, &encode_buffer_);
   encode_buffer_ += batch->args;
   batch->args.clear();
@@ -115,8 +113,8 @@ void PeerPool::SendBatch(const std::string& id, Peer& peer, Batch* batch) {
   Connection(id, peer).SendEncodedRaw(
       encode_buffer_, [callbacks = std::move(callbacks)](const asio::error_code& ec,
                                                          std::string_view resp) {
-        // Each request gets its own element of the array, as its RC.GET or
-        // RC.PUT reply.
+        // Each request gets its own element of the array: what RC.PUT or
+        // RC.DEL would reply, or the key's state for a read.
         client::RespCursor cursor(resp);
         int64_t count = 0;
         const bool ok = !ec && cursor.ArrayHeader(&count) &&

@@ -61,15 +61,17 @@ class PeerPool {
 
  private:
   struct Batch {
+    explicit Batch(std::string_view name) : command(name) {}
+    std::string_view command;  // RC.MGET, RC.MPUT or RC.MDEL
     std::string args;  // the requests' arguments as RESP bulk strings
     size_t arg_count = 0;
     std::vector<client::AsyncClient::RawReplyCallback> callbacks;
   };
   struct Peer {
     std::shared_ptr<client::AsyncClient> connection;
-    Batch gets;
-    Batch puts;
-    Batch dels;
+    Batch gets{"RC.MGET"};
+    Batch puts{"RC.MPUT"};
+    Batch dels{"RC.MDEL"};
   };
 
   // The peer's live connection, made if needed, with its batch sent first.

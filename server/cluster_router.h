@@ -145,7 +145,8 @@ class ClusterRouter {
   std::unordered_map<const CommandSpec*, Handler> routed_;
 };
 
-// RC.APPLY's reply: [client reply, key, RC.GET-style state, key, state, ...].
+// RC.APPLY's reply: [client reply, key, state, key, state, ...], each state
+// as cluster::WriteReplicaState encodes it.
 void WriteApplied(ReplyBuilder& reply, const ClusterRouter::Applied& applied);
 bool ParseApplied(std::string_view resp, ClusterRouter::Applied* out);
 
