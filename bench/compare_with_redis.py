@@ -33,6 +33,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVER_CPU = "0"
 CLIENT_CPU = "1"
+ALL_CPUS = "0-%d" % (os.cpu_count() - 1)
 
 
 def free_port():
@@ -149,7 +150,15 @@ def main():
     parser.add_argument("--read-quorum", type=int, default=2,
                         help="R of the cluster (the issue's figures are for 2; 1 shows "
                              "what reading a second copy costs)")
+    parser.add_argument("--unpinned", action="store_true",
+                        help="let servers and redis-benchmark run on any CPU (the scheduler "
+                             "spreads a cluster's nodes over both cores)")
+    parser.add_argument("--workloads", default="set-1,get-1,set-16,get-16",
+                        help="comma-separated test-pipeline pairs to run")
     args = parser.parse_args()
+    if args.unpinned:
+        global SERVER_CPU, CLIENT_CPU
+        SERVER_CPU = CLIENT_CPU = ALL_CPUS
 
     version = subprocess.run([args.redis, "--version"], capture_output=True, text=True).stdout
     print("redis: %s" % version.strip())
@@ -175,8 +184,11 @@ def main():
         else "one node",
         ", ".join(s["name"] for s in servers[1:])))
     try:
-        workloads = [("set", 1, args.p1_requests), ("get", 1, args.p1_requests),
-                     ("set", 16, args.p16_requests), ("get", 16, args.p16_requests)]
+        workloads = []
+        for name in args.workloads.split(","):
+            test, pipeline = name.split("-")
+            n = args.p1_requests if pipeline == "1" else args.p16_requests
+            workloads.append((test, int(pipeline), n))
         if args.memory_only:
             workloads, args.rounds = [], 0
         results = {}

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "server/entry.h"
+#include "server/prefetch.h"
 
 namespace ringcache::server {
 
@@ -55,9 +56,9 @@ class HashTable {
   // cache (a prefetch never faults, even on freed memory).
   void Prefetch(Bucket bucket, uintptr_t address) const {
     if (bucket.index < size_of(bucket.table)) {
-      __builtin_prefetch(&buckets_[bucket.table][bucket.index]);
+      PrefetchLine(&buckets_[bucket.table][bucket.index]);
     }
-    __builtin_prefetch(reinterpret_cast<const void*>(address));  // NOLINT(performance-no-int-to-ptr)
+    PrefetchLine(reinterpret_cast<const void*>(address));  // NOLINT(performance-no-int-to-ptr)
   }
   Entry* Find(std::string_view key, uint64_t hash) {
     const Position pos = FindPosition(key, hash);
@@ -97,7 +98,20 @@ class HashTable {
   // comes later (the next eviction).
   void Prefetch(uint64_t hash) const {
     for (int t = 0; t < 2; ++t) {
-      if (buckets_[t] != nullptr) __builtin_prefetch(&buckets_[t][hash & mask_[t]]);
+      if (buckets_[t] != nullptr) PrefetchLine(&buckets_[t][hash & mask_[t]]);
+    }
+  }
+
+  // Starts loading the first entry of each chain `hash` maps to: its header
+  // and the line after it, where a short key's value lies. Reads the bucket
+  // array: best called after Prefetch(hash) had time to bring it in.
+  void PrefetchChainHead(uint64_t hash) const {
+    for (int t = 0; t < 2; ++t) {
+      if (buckets_[t] == nullptr) continue;
+      if (const char* head = reinterpret_cast<const char*>(buckets_[t][hash & mask_[t]])) {
+        PrefetchLine(head);
+        PrefetchLine(head + 64);
+      }
     }
   }
 
@@ -110,7 +124,7 @@ class HashTable {
     if (buckets_[t] == nullptr) return;
     for (size_t i = 0; i < count * 2 && count > 0; ++i) {
       if (const Entry* head = buckets_[t][(start + i) & mask]; head != nullptr) {
-        __builtin_prefetch(head);
+        PrefetchLine(head);
         --count;
       }
     }
@@ -199,7 +213,7 @@ void HashTable::SampleEntries(uint64_t start, size_t count, size_t max_buckets, 
   auto gather = [&](int table) {
     Entry* head = buckets_[table][index];
     if (head == nullptr) return;
-    __builtin_prefetch(head);
+    PrefetchLine(head);
     chains[found++] = {head, {index, static_cast<uint64_t>(table)}};
   };
   while (seen < max_buckets) {

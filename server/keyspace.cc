@@ -93,8 +93,8 @@ const Entry* Keyspace::FindIncludingTombstone(std::string_view key) {
   return pos ? pos.entry() : nullptr;
 }
 
-const Entry* Keyspace::ReadReplica(std::string_view key) {
-  const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, table_.Hash(key)));
+const Entry* Keyspace::ReadReplica(std::string_view key, uint64_t hash) {
+  const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, hash));
   if (!pos) return nullptr;
   if (!pos.entry()->is_tombstone()) RecordAccess(pos.entry());
   return pos.entry();

@@ -129,15 +129,14 @@ void GetCommand(CommandContext& ctx, ArgList args) {
 // replica a loop step rather than a command.
 void MGetCommand(CommandContext& ctx, ArgList args) {
   ctx.reply().ArrayHeader(args.size() - 1);
-  for (size_t i = 1; i < args.size(); ++i) {
-    const Entry* e = ctx.keyspace().ReadReplica(args[i]);
+  ctx.keyspace().ReadReplicas(args.subspan(1), [&](size_t, const Entry* e) {
     if (e == nullptr) {
       ctx.reply().Null();
     } else {
       cluster::WriteReplicaState(ctx.reply(), e->is_tombstone(), e->value(), e->expire_at_ms,
                                  e->version());
     }
-  }
+  });
 }
 
 // RC.GOSSIP [<id> <generation> <counter>]...  -> this node's table, same form
