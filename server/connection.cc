@@ -220,6 +220,7 @@ void Connection::ProcessInput() {
       break;
     }
     parse_pos_ += parser_.consumed();
+    PrefetchNextKeys();
     const ArgList args = parser_.args();
     if (args.empty()) continue;
     processing_ = true;
@@ -232,6 +233,18 @@ void Connection::ProcessInput() {
   }
   FlushImmediate();  // a protocol error's reply
   if (parse_pos_ == fill_pos_) parse_pos_ = fill_pos_ = 0;
+}
+
+void Connection::PrefetchNextKeys() {
+  if (prefetched_ahead_ > 0) {
+    --prefetched_ahead_;
+    return;
+  }
+  if (parse_pos_ == fill_pos_) return;  // no pipeline: nothing to overlap with
+  std::string_view keys[Keyspace::kPrefetchBatch];
+  prefetched_ahead_ =
+      PeekKeys(std::string_view(input_.get() + parse_pos_, fill_pos_ - parse_pos_), keys);
+  state_.keyspace.PrefetchKeys({keys, prefetched_ahead_});
 }
 
 bool Connection::CheckOutputLimit() {

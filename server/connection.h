@@ -46,6 +46,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   // Runs the complete commands in the input buffer, appending their replies
   // to the output buffer; stops early when the connection must close.
   void ProcessInput();
+  // In a pipeline, starts loading the keyspace entries of the requests after
+  // the current one, a batch at a time, so that their cache misses overlap
+  // with each other and with the current request's work.
+  void PrefetchNextKeys();
   bool CheckOutputLimit();
   void DoWrite();
   void OnWrite(const asio::error_code& ec, size_t bytes);
@@ -67,6 +71,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   size_t input_capacity_ = 0;
   size_t parse_pos_ = 0;  // first byte not yet consumed by a complete command
   size_t fill_pos_ = 0;   // end of the bytes read so far
+  size_t prefetched_ahead_ = 0;  // requests after the current one already prefetched
 
   std::string output_;   // replies ready to send, in order
   std::string sending_;  // replies in the write under way

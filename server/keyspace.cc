@@ -93,11 +93,22 @@ const Entry* Keyspace::FindIncludingTombstone(std::string_view key) {
   return pos ? pos.entry() : nullptr;
 }
 
-const Entry* Keyspace::ReadReplica(std::string_view key, uint64_t hash) {
-  const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, hash));
+const Entry* Keyspace::ReadReplica(std::string_view key) {
+  const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, table_.Hash(key)));
   if (!pos) return nullptr;
   if (!pos.entry()->is_tombstone()) RecordAccess(pos.entry());
   return pos.entry();
+}
+
+void Keyspace::PrefetchKeys(std::span<const std::string_view> keys) const {
+  uint64_t hashes[kPrefetchBatch];
+  const size_t n = std::min(keys.size(), kPrefetchBatch);
+  for (size_t i = 0; i < n; ++i) {
+    hashes[i] = table_.Hash(keys[i]);
+    table_.Prefetch(hashes[i]);
+  }
+  // Reading the buckets waits for the first to arrive; the rest come meanwhile.
+  for (size_t i = 0; i < n; ++i) table_.PrefetchChainHead(hashes[i]);
 }
 
 Entry* Keyspace::Lookup(std::string_view key) {

@@ -13,6 +13,7 @@
 // pointers it returns are valid until the next call that modifies the keyspace.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -148,11 +149,15 @@ class Keyspace {
   const Entry* FindIncludingTombstone(std::string_view key);
   // FindIncludingTombstone() for a replica read, which counts as an access
   // of a live key for eviction (hits and misses are counted by the coordinator).
-  const Entry* ReadReplica(std::string_view key) { return ReadReplica(key, table_.Hash(key)); }
-  // ReadReplica() of each key in turn, calling visit(index, entry). The keys
-  // of a batch are far apart in memory and a lookup waits on two or three
-  // cache misses (bucket, entry); loading a few keys ahead lets those misses
-  // overlap instead of following one another.
+  const Entry* ReadReplica(std::string_view key);
+  // Starts loading what looking up these keys will read: the bucket and the
+  // first entry of each key's chain. A lookup waits on two or three cache
+  // misses (bucket, entry header, value); asking for a batch's first lets
+  // the batch's misses overlap instead of following one another.
+  static constexpr size_t kPrefetchBatch = 16;
+  void PrefetchKeys(std::span<const std::string_view> keys) const;
+  // ReadReplica() of each key in turn, calling visit(index, entry), with the
+  // keys prefetched kPrefetchBatch at a time.
   template <typename Visit>
   void ReadReplicas(std::span<const std::string_view> keys, Visit&& visit);
 
@@ -176,7 +181,6 @@ class Keyspace {
   // Returns `pos` if its entry is live, or deletes it and returns no position.
   HashTable::Position LiveOrExpire(HashTable::Position pos);
   uint32_t AccessClock() const { return static_cast<uint32_t>(now_ms_); }
-  const Entry* ReadReplica(std::string_view key, uint64_t hash);
 
   HashTable table_;
   size_t expires_count_ = 0;  // includes tombstones, which always expire
@@ -219,23 +223,10 @@ void Keyspace::ForEachLive(Visit&& visit) const {
 
 template <typename Visit>
 void Keyspace::ReadReplicas(std::span<const std::string_view> keys, Visit&& visit) {
-  // Key i's bucket is requested kAhead keys before its chain head, and that
-  // kAhead keys before the lookup: a few hundred instructions each, enough
-  // for a load from memory to arrive.
-  constexpr size_t kAhead = 4;
-  constexpr size_t kRing = 16;  // a power of two above 2 * kAhead
-  uint64_t hashes[kRing];
-  const size_t n = keys.size();
-  for (size_t i = 0; i < n + 2 * kAhead; ++i) {
-    if (i < n) {
-      hashes[i % kRing] = table_.Hash(keys[i]);
-      table_.Prefetch(hashes[i % kRing]);
-    }
-    if (i >= kAhead && i - kAhead < n) table_.PrefetchChainHead(hashes[(i - kAhead) % kRing]);
-    if (i >= 2 * kAhead && i - 2 * kAhead < n) {
-      const size_t k = i - 2 * kAhead;
-      visit(k, ReadReplica(keys[k], hashes[k % kRing]));
-    }
+  for (size_t start = 0; start < keys.size(); start += kPrefetchBatch) {
+    const auto batch = keys.subspan(start, std::min(kPrefetchBatch, keys.size() - start));
+    PrefetchKeys(batch);
+    for (size_t i = 0; i < batch.size(); ++i) visit(start + i, ReadReplica(batch[i]));
   }
 }
 

@@ -211,6 +211,35 @@ size_t ReadSingleQuoted(std::string_view line, size_t i, std::string* out) {
 
 }  // namespace
 
+size_t PeekKeys(std::string_view data, std::span<std::string_view> keys) {
+  size_t found = 0;
+  size_t pos = 0;
+  while (found < keys.size() && pos < data.size() && data[pos] == '*') {
+    const size_t cr = FindHeaderEnd(data, pos + 1);
+    int64_t count = 0;
+    if (cr == std::string_view::npos ||
+        !ParseBulkLength(data.substr(pos + 1, cr - pos - 1), &count)) {
+      break;
+    }
+    pos = cr + 2;
+    std::string_view key;
+    for (int64_t i = 0; i < count; ++i) {
+      if (pos >= data.size() || data[pos] != '$') return found;
+      const size_t end = FindHeaderEnd(data, pos + 1);
+      int64_t len = 0;
+      if (end == std::string_view::npos ||
+          !ParseBulkLength(data.substr(pos + 1, end - pos - 1), &len) ||
+          data.size() - (end + 2) < static_cast<size_t>(len) + 2) {
+        return found;
+      }
+      if (i == 1) key = data.substr(end + 2, static_cast<size_t>(len));
+      pos = end + 2 + static_cast<size_t>(len) + 2;
+    }
+    keys[found++] = key;
+  }
+  return found;
+}
+
 bool SplitInlineArgs(std::string_view line, std::string* storage,
                      std::vector<std::string_view>* args) {
   storage->clear();

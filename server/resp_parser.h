@@ -76,6 +76,13 @@ class RespParser {
   std::string error_;
 };
 
+// The second argument (the key, for most commands) of each complete multibulk
+// request at the front of `data`, up to keys.size() requests; an empty view
+// for a request without one. Returns how many requests it went past: it stops
+// at the first that is incomplete, inline or malformed, which Parse() deals
+// with. A hint for prefetching only: nothing is checked against the limits.
+size_t PeekKeys(std::string_view data, std::span<std::string_view> keys);
+
 // Splits an inline request line the way redis-cli and Redis do (quotes,
 // escapes such as "\x41"). Appends unescaped arguments to `storage`, which is
 // reserved up front so the views stay valid. Returns false on unbalanced quotes.

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 #include <string>
+#include <vector>
 
 using ringcache::server::Entry;
 using ringcache::server::Keyspace;
@@ -154,4 +155,36 @@ TEST_CASE("deletes leave tombstones that hide the key and block older writes",
   std::set<std::string> seen;
   ks.ForEachLive([&](const Entry* e) { seen.emplace(e->key()); });
   REQUIRE(seen == std::set<std::string>{"k"});
+}
+
+TEST_CASE("replica reads of a batch answer each key as a single read does",
+          "[keyspace][versions]") {
+  using ringcache::server::Version;
+  Keyspace ks;
+  ks.set_now_ms(1000);
+  std::vector<std::string> names;
+  for (int i = 0; i < 40; ++i) {  // more than two prefetch batches
+    names.push_back("key:" + std::to_string(i));
+    if (i % 3 == 0) continue;  // missing
+    ks.PutIfNewer(names.back(), "v" + std::to_string(i), i % 5 == 0 ? 1500 : 0,
+                  Version{static_cast<uint64_t>(100 + i), 1});
+  }
+  ks.DeleteIfNewer("key:1", Version{500, 1}, 61000);
+  ks.set_now_ms(2000);  // the keys with an expiry have expired
+  const std::vector<std::string_view> keys(names.begin(), names.end());
+  size_t visited = 0;
+  ks.ReadReplicas(keys, [&](size_t i, const Entry* e) {
+    INFO(names[i]);
+    REQUIRE(i == visited++);
+    if (i % 3 == 0 || (i % 5 == 0 && i != 1)) {
+      REQUIRE(e == nullptr);
+    } else if (i == 1) {
+      REQUIRE(e->is_tombstone());
+    } else {
+      REQUIRE(e->value() == "v" + std::to_string(i));
+      REQUIRE(e->version() == Version{100 + i, 1});
+    }
+  });
+  REQUIRE(visited == keys.size());
+  REQUIRE(ks.stats().expired_keys == 5);  // 10, 20, 25, 35 and 5; 0, 15 and 30 were never set
 }

@@ -161,3 +161,27 @@ TEST_CASE("parser asks for the rest of a large bulk", "[resp_parser]") {
   // 997 payload bytes and CRLF are still missing.
   REQUIRE(parser.MinBytesWanted(head.size()) == 999);
 }
+
+TEST_CASE("PeekKeys finds the second argument of each complete request", "[resp_parser]") {
+  using ringcache::server::PeekKeys;
+  const std::string stream =
+      "*2\r\n$3\r\nGET\r\n$2\r\nk1\r\n"
+      "*1\r\n$4\r\nPING\r\n"
+      "*3\r\n$3\r\nSET\r\n$2\r\nk2\r\n$5\r\nv\r\n\r\n\r\n"
+      "*2\r\n$3\r\nGET\r\n$4\r\nk3";  // incomplete
+  std::string_view keys[8];
+  REQUIRE(PeekKeys(stream, keys) == 3);
+  REQUIRE(keys[0] == "k1");
+  REQUIRE(keys[1].empty());  // no key: a place held, nothing to load
+  REQUIRE(keys[2] == "k2");
+
+  // Never more than asked for, and nothing past inline or malformed input.
+  REQUIRE(PeekKeys(stream, std::span(keys, 1)) == 1);
+  REQUIRE(PeekKeys("PING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n", keys) == 0);
+  REQUIRE(PeekKeys("*2\r\n$3\r\nGET\r\n:1\r\n", keys) == 0);
+  REQUIRE(PeekKeys("*2\r\n$-1\r\n", keys) == 0);
+  REQUIRE(PeekKeys("*x\r\n", keys) == 0);
+  REQUIRE(PeekKeys("", keys) == 0);
+  // A bulk length beyond the input stops it, whatever its size.
+  REQUIRE(PeekKeys("*2\r\n$3\r\nGET\r\n$999999999999999\r\nk\r\n", keys) == 0);
+}
