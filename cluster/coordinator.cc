@@ -186,7 +186,7 @@ Coordinator::~Coordinator() {
 }
 
 void Coordinator::AddDeadline(Expiring* op, std::chrono::milliseconds timeout) {
-  deadlines_.Add(op, DeadlineList::Clock::now() + timeout);
+  deadlines_.Add(op, DeadlineList::CoarseNow() + timeout);
   // A pending timer is due no later than this deadline (they only grow): it
   // will re-arm for whatever is oldest then.
   if (!deadline_timer_pending_) ArmDeadlineTimer();

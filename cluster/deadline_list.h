@@ -12,6 +12,8 @@
 // Single-threaded: the event loop's thread.
 #pragma once
 
+#include <time.h>
+
 #include <chrono>
 
 namespace ringcache::cluster {
@@ -46,6 +48,17 @@ class DeadlineList {
   DeadlineList& operator=(const DeadlineList&) = delete;
   ~DeadlineList() {
     while (head_ != nullptr) Remove(head_);
+  }
+
+  // Now, to within the kernel's tick (a few ms), for computing deadlines:
+  // read once per operation, where a precise clock read cost more than
+  // the rest of adding it. Timeouts here are hundreds of ms or more.
+  static Clock::time_point CoarseNow() {
+    // libstdc++'s steady_clock is CLOCK_MONOTONIC, which the coarse clock
+    // follows: the two can be compared.
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return Clock::time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
   }
 
   // REQUIRES: `op` is on no list; `deadline` is no earlier than any other's.

@@ -138,7 +138,10 @@ cluster::QuorumSettings ClusterRouter::QuorumFor(const CommandContext& ctx) cons
 }
 
 bool ClusterRouter::LiveNow(const cluster::ReplicaValue& v) const {
-  return v.live() && (v.expire_at_ms == 0 || v.expire_at_ms > WallClockMs());
+  // The keyspace's clock, as a local read uses: set when the request's bytes
+  // were read, or later, and a clock read per reply cost as much as the rest
+  // of this check.
+  return v.live() && (v.expire_at_ms == 0 || v.expire_at_ms > state_.keyspace.now_ms());
 }
 
 bool ClusterRouter::CountRead(bool hit) {

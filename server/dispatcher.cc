@@ -1,6 +1,7 @@
 #include "server/dispatcher.h"
 
 #include "server/cluster_router.h"
+#include "server/monotonic_clock.h"
 
 #include <algorithm>
 #include <cctype>

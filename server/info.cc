@@ -10,6 +10,7 @@
 #include "server/cluster_router.h"
 #include "server/command_table.h"
 #include "server/memory_stats.h"
+#include "server/monotonic_clock.h"
 
 namespace ringcache::server {
 namespace {
@@ -45,6 +46,7 @@ void ServerSection(ServerState& server, std::string* out) {
   Field(out, "redis_mode", std::string_view("standalone"));
   Field(out, "os", std::string(uts.sysname) + " " + uts.release + " " + uts.machine);
   Field(out, "arch_bits", 64);
+  Field(out, "monotonic_clock", MonotonicClockName());
   Field(out, "multiplexing_api", std::string_view("epoll"));
   Field(out, "process_id", static_cast<int64_t>(getpid()));
   Field(out, "run_id", server.run_id);

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "server/monotonic_clock.h"
 #include "server/server.h"
 #include "server/server_state.h"
 
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   signal(SIGPIPE, SIG_IGN);
+  ringcache::server::InitMonotonicClock();
   ringcache::server::ServerState state;
   try {
     state.config.LoadArgs(args);

@@ -6,6 +6,7 @@
 
 #include "server/connection.h"
 #include "server/memory_stats.h"
+#include "server/monotonic_clock.h"
 
 namespace ringcache::server {
 namespace {

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "server/memory_stats.h"
+#include "server/monotonic_clock.h"
 
 namespace ringcache::server {
 namespace {
@@ -24,12 +25,6 @@ int64_t WallClockMs() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t MonotonicUs() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
 }
 
 void RateMeter::Sample(int64_t now_ms, uint64_t value) {

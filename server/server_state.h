@@ -81,8 +81,7 @@ class ServerState {
   void NoteMemoryPeak();
 };
 
-// Wall-clock and monotonic time in the units the server uses.
+// Wall-clock time in the unit the server uses (monotonic: monotonic_clock.h).
 int64_t WallClockMs();
-int64_t MonotonicUs();
 
 }  // namespace ringcache::server
