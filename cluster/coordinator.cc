@@ -3,8 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <bit>
-#include <cstring>
 
 #include "client/reply.h"
 #include "server/number_parsing.h"
@@ -32,80 +30,7 @@ ReplicaValueView LocalValue(server::Keyspace& keyspace, std::string_view key) {
   return v;
 }
 
-// The replica-state header (see WriteReplicaState): kind, expiry, version.
-constexpr size_t kStateHeaderSize = 1 + 8 + 8 + 2;
-
-// Fixed-width little-endian numbers: one load or store on a little-endian
-// host (a loop over the bytes stayed a loop in the compiled code).
-template <typename Int>
-char* StoreLittleEndian(Int v, char* out) {
-  if constexpr (std::endian::native == std::endian::little) {
-    std::memcpy(out, &v, sizeof(v));
-  } else {
-    for (size_t i = 0; i < sizeof(v); ++i) out[i] = static_cast<char>(v >> (8 * i));
-  }
-  return out + sizeof(v);
-}
-
-template <typename Int>
-Int LoadLittleEndian(const char* in) {
-  Int v = 0;
-  if constexpr (std::endian::native == std::endian::little) {
-    std::memcpy(&v, in, sizeof(v));
-  } else {
-    for (size_t i = 0; i < sizeof(v); ++i) {
-      v |= static_cast<Int>(static_cast<unsigned char>(in[i])) << (8 * i);
-    }
-  }
-  return v;
-}
-
 }  // namespace
-
-void WriteReplicaValue(server::ReplyBuilder& reply, bool tombstone, std::string_view value,
-                       int64_t expire_at_ms, const server::Version& version) {
-  reply.ArrayHeader(4);
-  reply.Bulk(tombstone ? "tombstone" : "string");
-  reply.Bulk(value);
-  reply.Integer(expire_at_ms);
-  reply.Bulk(version.Format().view());
-}
-
-void WriteReplicaState(server::ReplyBuilder& reply, bool tombstone, std::string_view value,
-                       int64_t expire_at_ms, const server::Version& version) {
-  char header[kStateHeaderSize];
-  header[0] = tombstone ? 't' : 's';
-  char* p = StoreLittleEndian(static_cast<uint64_t>(expire_at_ms), header + 1);
-  p = StoreLittleEndian(version.hlc, p);
-  StoreLittleEndian(version.node, p);
-  reply.Bulk({header, kStateHeaderSize}, value);
-}
-
-void WriteReplicaState(server::ReplyBuilder& reply, const ReplicaValue& value) {
-  if (!value.found) {
-    reply.Null();
-    return;
-  }
-  WriteReplicaState(reply, value.tombstone, value.value, value.expire_at_ms, value.version);
-}
-
-bool DecodeReplicaState(std::string_view resp, ReplicaValueView* out) {
-  *out = ReplicaValueView();
-  if (resp == "$-1\r\n" || resp == "_\r\n") return true;  // nothing there
-  client::RespCursor cursor(resp);
-  std::string_view bytes;
-  if (!cursor.Bulk(&bytes) || !cursor.at_end() || bytes.size() < kStateHeaderSize ||
-      (bytes[0] != 's' && bytes[0] != 't')) {
-    return false;
-  }
-  out->found = true;
-  out->tombstone = bytes[0] == 't';
-  out->expire_at_ms = static_cast<int64_t>(LoadLittleEndian<uint64_t>(bytes.data() + 1));
-  out->version.hlc = LoadLittleEndian<uint64_t>(bytes.data() + 9);
-  out->version.node = LoadLittleEndian<uint16_t>(bytes.data() + 17);
-  out->value = bytes.substr(kStateHeaderSize);
-  return true;
-}
 
 Coordinator::Operation::Operation(Coordinator* owner)
     : coordinator(owner), nodes(owner->ring_.node_list()), live_next(owner->live_) {
@@ -265,9 +190,9 @@ void Coordinator::Fetch(const std::string& node, bool self, std::string_view key
     done(false, ReplicaValueView());
     return;
   }
-  peers_.SendGet(node, key, [done = std::move(done)](const asio::error_code& ec, std::string_view resp) {
+  peers_.SendGet(node, key, [done = std::move(done)](const asio::error_code& ec, std::string_view state) {
     ReplicaValueView value;
-    const bool ok = !ec && DecodeReplicaState(resp, &value);
+    const bool ok = !ec && DecodeStateBytes(state, &value);
     done(ok, value);
   });
 }

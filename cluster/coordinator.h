@@ -30,6 +30,7 @@
 #include "cluster/hybrid_clock.h"
 #include "cluster/membership.h"
 #include "cluster/peer_pool.h"
+#include "cluster/replica_state.h"
 #include "cluster/ring.h"
 #include "server/evictor.h"
 #include "server/keyspace.h"
@@ -45,30 +46,6 @@ struct QuorumSettings {
   size_t read_quorum = 2;    // R
   std::chrono::milliseconds timeout{1000};
 };
-
-// What one replica holds for a key: owning the value (ReplicaValue), or
-// viewing it where it lies, in a bus reply or an entry (ReplicaValueView, for
-// answers that are compared and mostly dropped, not kept).
-template <typename Bytes>
-struct BasicReplicaValue {
-  bool found = false;      // a value or a tombstone
-  bool tombstone = false;
-  Bytes value;
-  int64_t expire_at_ms = 0;
-  server::Version version;
-
-  bool live() const { return found && !tombstone; }
-  template <typename Other>
-  void Assign(const BasicReplicaValue<Other>& other) {
-    found = other.found;
-    tombstone = other.tombstone;
-    value = other.value;  // an owning value keeps its capacity
-    expire_at_ms = other.expire_at_ms;
-    version = other.version;
-  }
-};
-using ReplicaValue = BasicReplicaValue<std::string>;
-using ReplicaValueView = BasicReplicaValue<std::string_view>;
 
 class Coordinator {
  public:
@@ -290,23 +267,5 @@ class Coordinator {
   uint64_t hints_dropped_ = 0;
 };
 
-// RC.GET's reply, for people and tests: nil, or [kind ("string" or
-// "tombstone"), value, expire-at-ms, version].
-void WriteReplicaValue(server::ReplyBuilder& reply, bool tombstone, std::string_view value,
-                       int64_t expire_at_ms, const server::Version& version);
-
-// How a replica's state travels between nodes (RC.MGET's elements, RC.APPLY's
-// results): nil when the replica holds nothing, else one bulk string of
-//   kind (1 byte: 's' a value, 't' a tombstone) | expire-at-ms (8 bytes)
-//   | version hlc (8) | version node (2) | the value's bytes,
-// numbers little-endian. Not RC.GET's array: a coordinator decodes one of
-// these per remote read, and the array's five headers, scanned to find the
-// reply's end, again to split the batch, and again to decode, cost it a fifth
-// of a GET.
-void WriteReplicaState(server::ReplyBuilder& reply, bool tombstone, std::string_view value,
-                       int64_t expire_at_ms, const server::Version& version);
-void WriteReplicaState(server::ReplyBuilder& reply, const ReplicaValue& value);
-// `out->value` points into `resp`.
-bool DecodeReplicaState(std::string_view resp, ReplicaValueView* out);
 
 }  // namespace ringcache::cluster

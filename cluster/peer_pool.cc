@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "client/sync_client.h"
+#include "cluster/replica_state.h"
 
 namespace ringcache::cluster {
 
@@ -110,16 +111,31 @@ void PeerPool::SendBatch(const std::string& id, Peer& peer, Batch* batch) {
   encode_buffer_ += batch->args;
   batch->args.clear();
   batch->arg_count = 0;
+  const bool states = batch == &peer.gets;
   Connection(id, peer).SendEncodedRaw(
-      encode_buffer_, [callbacks = std::move(callbacks)](const asio::error_code& ec,
-                                                         std::string_view resp) {
-        // Each request gets its own element of the array: what RC.PUT or
-        // RC.DEL would reply, or the key's state for a read.
+      encode_buffer_, [callbacks = std::move(callbacks), states](const asio::error_code& ec,
+                                                                 std::string_view resp) {
+        const asio::error_code failed = ec ? ec : asio::error::invalid_argument;
         client::RespCursor cursor(resp);
+        if (states) {
+          // RC.MGET: one bulk string of state records, one per read.
+          std::string_view records;
+          const bool ok = !ec && cursor.Bulk(&records) && cursor.at_end();
+          for (const auto& done : callbacks) {
+            std::string_view state;
+            if (ok && NextStateRecord(&records, &state)) {
+              done({}, state);
+            } else {
+              done(failed, {});
+            }
+          }
+          return;
+        }
+        // Each request gets its own element of the array: what RC.PUT or
+        // RC.DEL would reply.
         int64_t count = 0;
         const bool ok = !ec && cursor.ArrayHeader(&count) &&
                         count == static_cast<int64_t>(callbacks.size());
-        const asio::error_code failed = ec ? ec : asio::error::invalid_argument;
         for (const auto& done : callbacks) {
           std::string_view element;
           if (ok && cursor.Element(&element)) {

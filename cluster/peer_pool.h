@@ -35,7 +35,8 @@ class PeerPool {
   // command (and both sides a callback per batch). A request of another
   // kind, or anything else sent to the peer, first sends what is waiting, so
   // a peer sees one node's requests in the order they were made. `done` gets
-  // the request's own reply, as RESP.
+  // the request's own reply, as RESP; for a read, the key's state as
+  // NextStateRecord gives it (empty: the peer holds nothing).
   void SendGet(const std::string& peer, std::string_view key,
                client::AsyncClient::RawReplyCallback done);
   // `put`: RC.PUT's four arguments, as AppendPutArguments encodes them (once

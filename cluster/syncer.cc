@@ -62,9 +62,9 @@ void Syncer::RequestPage(const std::shared_ptr<Pull>& pull) {
       const server::Entry* mine = keyspace_.FindIncludingTombstone(key);
       if (mine != nullptr && !(mine->version() < theirs)) continue;
       peers_.SendGet(pull->peer, key, [this, key](const asio::error_code& get_ec,
-                                                  std::string_view resp) {
+                                                  std::string_view state) {
         ReplicaValueView value;
-        if (get_ec || !DecodeReplicaState(resp, &value) || !value.found) return;
+        if (get_ec || !DecodeStateBytes(state, &value) || !value.found) return;
         clock_.Observe(value.version);
         if (!value.tombstone && evictor_ != nullptr && !evictor_->RoomForWrite()) return;
         const bool applied =

@@ -34,6 +34,9 @@ class ReplyBuilder {
   void Bulk(std::string_view s);
   // One bulk string of two pieces, without joining them first.
   void Bulk(std::string_view head, std::string_view tail);
+  // A bulk string the caller writes in place: after this, exactly `len`
+  // bytes and CRLF appended to buffer().
+  void BulkHeader(size_t len) { Header('$', len); }
   void Null();       // missing value: `$-1` / `_`
   void NullArray();  // missing aggregate: `*-1` / `_`
   void ArrayHeader(size_t n);

@@ -9,6 +9,7 @@
 
 #include "cluster/coordinator.h"
 #include "cluster/gossiper.h"
+#include "cluster/replica_state.h"
 #include "server/cluster_router.h"
 
 #include "server/command_context.h"
@@ -123,20 +124,32 @@ void GetCommand(CommandContext& ctx, ArgList args) {
                              e->version());
 }
 
-// RC.MGET key [key ...] -> an array of each key's state in the nodes' compact
-// encoding (cluster::WriteReplicaState): a coordinator sends its reads for
-// one replica in one command per turn of its event loop, each costing the
+// RC.MGET key [key ...] -> one bulk string of each key's state record, in
+// order (cluster::AppendStateRecord): a coordinator sends its reads for one
+// replica in one command per turn of its event loop, each costing the
 // replica a loop step rather than a command.
 void MGetCommand(CommandContext& ctx, ArgList args) {
-  ctx.reply().ArrayHeader(args.size() - 1);
-  ctx.keyspace().ReadReplicas(args.subspan(1), [&](size_t, const Entry* e) {
+  const ArgList keys = args.subspan(1);
+  std::vector<const Entry*> found;
+  found.reserve(keys.size());
+  size_t size = 0;
+  ctx.keyspace().ReadReplicas(keys, [&](size_t, const Entry* e) {
+    found.push_back(e);
+    size += e == nullptr ? cluster::kEmptyStateRecordSize : cluster::StateRecordSize(e->value());
+  });
+  // Nothing changes the keyspace between the two passes: the entries stand.
+  std::string& out = *ctx.reply().buffer();
+  out.reserve(out.size() + size + 24);
+  ctx.reply().BulkHeader(size);
+  for (const Entry* e : found) {
     if (e == nullptr) {
-      ctx.reply().Null();
+      cluster::AppendEmptyStateRecord(&out);
     } else {
-      cluster::WriteReplicaState(ctx.reply(), e->is_tombstone(), e->value(), e->expire_at_ms,
+      cluster::AppendStateRecord(&out, e->is_tombstone(), e->value(), e->expire_at_ms,
                                  e->version());
     }
-  });
+  }
+  out += "\r\n";
 }
 
 // RC.GOSSIP [<id> <generation> <counter>]...  -> this node's table, same form

@@ -11,6 +11,8 @@
 
 using namespace ringcache::testing;
 using ringcache::cluster::DecodeReplicaState;
+using ringcache::cluster::DecodeStateBytes;
+using ringcache::cluster::NextStateRecord;
 using ringcache::cluster::ReplicaValue;
 using ringcache::cluster::ReplicaValueView;
 using ringcache::cluster::WriteReplicaState;
@@ -70,19 +72,19 @@ TEST_CASE("replica writes are last-writer-wins and deletes leave tombstones",
           "-ERR wrong number of arguments for 'rc.mdel' command\r\n");
   REQUIRE(r.Run({"RC.MDEL", "d1", "800-1", until, "d2"}) ==
           "-ERR wrong number of arguments for 'rc.mdel' command\r\n");
-  // RC.MGET: each key's state, in order, in the nodes' compact encoding.
+  // RC.MGET: one bulk string of each key's state record, in order.
   const std::string states = r.Run({"RC.MGET", "missing", "t", "k"});
   ringcache::client::RespCursor cursor(states);
-  int64_t count = 0;
-  REQUIRE(cursor.ArrayHeader(&count));
-  REQUIRE(count == 3);
+  std::string_view records;
+  REQUIRE(cursor.Bulk(&records));
+  REQUIRE(cursor.at_end());
   ReplicaValueView missing, live, tombstone;
   for (ReplicaValueView* state : {&missing, &live, &tombstone}) {
-    std::string_view element;
-    REQUIRE(cursor.Element(&element));
-    REQUIRE(DecodeReplicaState(element, state));
+    std::string_view bytes;
+    REQUIRE(NextStateRecord(&records, &bytes));
+    REQUIRE(DecodeStateBytes(bytes, state));
   }
-  REQUIRE(cursor.at_end());
+  REQUIRE(records.empty());
   REQUIRE_FALSE(missing.found);
   REQUIRE((live.found && !live.tombstone && live.value == "v"));
   REQUIRE(live.expire_at_ms == r.now_ms() + 5000);
@@ -124,4 +126,42 @@ TEST_CASE("replica states survive their compact encoding", "[commands][replica]"
                           "$20\r\ns2345678901234567890\r\nextra"}) {
     REQUIRE_FALSE(DecodeReplicaState(bad, &out));
   }
+}
+
+TEST_CASE("state records split back into the states written", "[commands][replica]") {
+  using ringcache::cluster::AppendEmptyStateRecord;
+  using ringcache::cluster::AppendStateRecord;
+  using ringcache::cluster::StateRecordSize;
+  const std::string values[] = {"", "v", std::string(70000, '\0'), "a\r\nb"};
+  std::string records;
+  size_t size = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    AppendStateRecord(&records, i == 1, values[i], static_cast<int64_t>(i) * 1000,
+                      Version{i + 1, static_cast<uint16_t>(i)});
+    size += StateRecordSize(values[i]);
+    AppendEmptyStateRecord(&records);
+    size += ringcache::cluster::kEmptyStateRecordSize;
+  }
+  REQUIRE(records.size() == size);
+  std::string_view rest = records;
+  for (size_t i = 0; i < 4; ++i) {
+    std::string_view state;
+    ReplicaValueView out;
+    REQUIRE(NextStateRecord(&rest, &state));
+    REQUIRE(DecodeStateBytes(state, &out));
+    REQUIRE((out.found && out.tombstone == (i == 1) && out.value == values[i]));
+    REQUIRE((out.expire_at_ms == static_cast<int64_t>(i) * 1000 && out.version == Version{i + 1, static_cast<uint16_t>(i)}));
+    REQUIRE(NextStateRecord(&rest, &state));
+    REQUIRE(DecodeStateBytes(state, &out));
+    REQUIRE_FALSE(out.found);
+  }
+  REQUIRE(rest.empty());
+  std::string_view state;
+  REQUIRE_FALSE(NextStateRecord(&rest, &state));
+  // A length beyond the bytes, or a state too short to hold a header.
+  std::string_view truncated = std::string_view(records).substr(0, 10);
+  REQUIRE_FALSE(NextStateRecord(&truncated, &state));
+  ReplicaValueView out;
+  REQUIRE_FALSE(DecodeStateBytes("s123", &out));
+  REQUIRE_FALSE(DecodeStateBytes(std::string(19, 'x'), &out));
 }
