@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
+#include <vector>
 
 #include "client/reply.h"
 #include "server/number_parsing.h"
@@ -30,7 +32,73 @@ ReplicaValueView LocalValue(server::Keyspace& keyspace, std::string_view key) {
   return v;
 }
 
+// `bytes`, copied into `fixed` if it fits there, else into `grown`.
+template <size_t N>
+std::string_view CopyShortInline(std::string_view bytes, std::array<char, N>* fixed,
+                                 std::string* grown) {
+  if (bytes.size() <= N) {
+    std::copy(bytes.begin(), bytes.end(), fixed->begin());
+    return {fixed->data(), bytes.size()};
+  }
+  grown->assign(bytes);
+  return *grown;
+}
+
+// Reads and writes are made and freed by the hundred thousand a second,
+// with up to a thousand in flight, and are close to 1 KB (answers for up to
+// kMaxReplicas replicas, short keys and values inline): more than jemalloc
+// keeps per thread for that size, so most went through its arena, about 300
+// instructions a GET. Freed blocks wait here for the next operation of their
+// size instead; the event loop's thread is the only one that makes them.
+class OperationPool {
+ public:
+  static void* Take(size_t size) {
+    const size_t rounded = Rounded(size);
+    std::vector<void*>* list = ListFor(rounded);
+    if (list == nullptr || list->empty()) return ::operator new(rounded);
+    void* block = list->back();
+    list->pop_back();
+    return block;
+  }
+  static void Give(void* block, size_t size) {
+    const size_t rounded = Rounded(size);
+    std::vector<void*>* list = ListFor(rounded);
+    if (list == nullptr || list->size() >= kMaxFreePerSize) {
+      ::operator delete(block, rounded);
+      return;
+    }
+    list->push_back(block);
+  }
+
+ private:
+  static constexpr size_t kGranule = 64;
+  static constexpr size_t kMaxSize = 4096;
+  static constexpr size_t kMaxFreePerSize = 4096;  // at most 16 MB of the largest kept
+  static constexpr size_t kSizes = kMaxSize / kGranule;
+
+  struct Lists {
+    std::array<std::vector<void*>, kSizes> by_size;
+    ~Lists() {
+      for (size_t i = 0; i < kSizes; ++i) {
+        for (void* block : by_size[i]) ::operator delete(block, (i + 1) * kGranule);
+      }
+    }
+  };
+
+  static size_t Rounded(size_t size) { return (size + kGranule - 1) / kGranule * kGranule; }
+  static std::vector<void*>* ListFor(size_t rounded) {
+    thread_local Lists lists;
+    return rounded <= kMaxSize ? &lists.by_size[rounded / kGranule - 1] : nullptr;
+  }
+};
+
 }  // namespace
+
+void* Coordinator::Operation::operator new(size_t size) { return OperationPool::Take(size); }
+
+void Coordinator::Operation::operator delete(void* block, size_t size) {
+  OperationPool::Give(block, size);
+}
 
 Coordinator::Operation::Operation(Coordinator* owner)
     : coordinator(owner), nodes(owner->ring_.node_list()), live_next(owner->live_) {
@@ -72,7 +140,7 @@ void Coordinator::Read::Finish(const server::Status& status) {
   if (status.ok()) {
     Deliver(status, newest);
   } else {
-    Deliver(status, ReplicaValue());
+    Deliver(status, ReplicaValueView());
   }
 }
 
@@ -84,19 +152,18 @@ void Coordinator::Read::Expire() {
 }
 
 void Coordinator::Read::SetKey(std::string_view k) {
-  if (k.size() <= short_key.size()) {
-    std::copy(k.begin(), k.end(), short_key.begin());
-    key = {short_key.data(), k.size()};
-  } else {
-    long_key.assign(k);
-    key = long_key;
-  }
+  key = CopyShortInline(k, &short_key, &long_key);
+}
+
+void Coordinator::Read::KeepNewest(const ReplicaValueView& value) {
+  newest = value;
+  newest.value = CopyShortInline(value.value, &short_value, &long_value);
 }
 
 void Coordinator::Read::AddAnswer(size_t candidate, const ReplicaValueView& value) {
   answers[answer_count++] = {candidate, value.version};
   // The first of equal versions stays the answer; only the newest is copied.
-  if (answer_count == 1 || newest.version < value.version) newest.Assign(value);
+  if (answer_count == 1 || newest.version < value.version) KeepNewest(value);
 }
 
 Coordinator::Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers,
@@ -128,21 +195,20 @@ void Coordinator::ArmDeadlineTimer() {
   });
 }
 
-uint32_t Coordinator::SelfIndex(const Ring::NodeList& nodes) {
-  if (nodes != self_index_nodes_) {
-    self_index_nodes_ = nodes;  // held, so a new list cannot reuse its address
-    self_index_ = static_cast<uint32_t>(
-        std::lower_bound(nodes->begin(), nodes->end(), self_id_) - nodes->begin());
-    if (self_index_ < nodes->size() && (*nodes)[self_index_] != self_id_) {
-      self_index_ = static_cast<uint32_t>(nodes->size());
-    }
+void Coordinator::CacheNodeList(const Ring::NodeList& nodes) {
+  cached_nodes_ = nodes;
+  self_index_ = static_cast<uint32_t>(
+      std::lower_bound(nodes->begin(), nodes->end(), self_id_) - nodes->begin());
+  if (self_index_ < nodes->size() && (*nodes)[self_index_] != self_id_) {
+    self_index_ = static_cast<uint32_t>(nodes->size());
   }
-  return self_index_;
+  peer_handles_.clear();
+  for (const std::string& node : *nodes) peer_handles_.push_back(peers_.Resolve(node));
 }
 
 template <typename Done>
 void Coordinator::Replicate(const std::string& node, bool self, std::string_view key,
-                            const ReplicaValue& value, std::string* put, Done done) {
+                            const ReplicaValueView& value, std::string* put, Done done) {
   if (self && local_ != nullptr) {
     if (value.tombstone) {
       bool removed = false;  // codes as RC.DEL replies them
@@ -181,16 +247,18 @@ void Coordinator::Replicate(const std::string& node, bool self, std::string_view
 }
 
 template <typename Done>
-void Coordinator::Fetch(const std::string& node, bool self, std::string_view key, Done done) {
+void Coordinator::Fetch(const Ring::NodeList& nodes, uint32_t node, std::string_view key,
+                        Done done) {
+  const bool self = node == SelfIndex(nodes);
   if (self && local_ != nullptr) {
     done(true, LocalValue(*local_, key));
     return;
   }
-  if (IsDown(node)) {
+  if (IsDown((*nodes)[node])) {
     done(false, ReplicaValueView());
     return;
   }
-  peers_.SendGet(node, key, [done = std::move(done)](const asio::error_code& ec, std::string_view state) {
+  peers_.SendGet(PeerAt(nodes, node), key, [done = std::move(done)](const asio::error_code& ec, std::string_view state) {
     ReplicaValueView value;
     const bool ok = !ec && DecodeStateBytes(state, &value);
     done(ok, value);
@@ -235,7 +303,7 @@ void Coordinator::StartWrite(Write* write, const std::string& applied_by,
       continue;
     }
     write->Retain();
-    Replicate(node_id, node == self, write->op.key, write->op.value, &put,
+    Replicate(node_id, node == self, write->op.key, write->op.value.view(), &put,
               [write, node](int64_t outcome) {
       // Kept even when the client already has its answer: the replica gets
       // the write when it is back.
@@ -284,7 +352,7 @@ void Coordinator::AskNext(Read* read) {
   ++read->in_flight;
   read->Retain();
   const uint32_t node = read->candidates.nodes[candidate];
-  Fetch((*read->nodes)[node], node == SelfIndex(read->nodes), read->key,
+  Fetch(read->nodes, node, read->key,
         [read, candidate](bool ok, const ReplicaValueView& value) {
           read->coordinator->OnAnswer(read, candidate, ok, value);
           read->Release();
@@ -359,7 +427,8 @@ void Coordinator::DeliverNextHint(const std::string& node) {
   delivering_.insert(node);
   const Hint& hint = it->second.front();
   std::string put;
-  Replicate(node, node == self_id_, hint.key, hint.value, &put, [this, node](int64_t outcome) {
+  Replicate(node, node == self_id_, hint.key, hint.value.view(), &put,
+            [this, node](int64_t outcome) {
     if (outcome < 0) {
       delivering_.erase(node);
       return;
@@ -375,7 +444,7 @@ void Coordinator::DeliverNextHint(const std::string& node) {
 }
 
 void Coordinator::RepairStale(Read* read) {
-  const ReplicaValue& newest = read->newest;
+  const ReplicaValueView& newest = read->newest;
   if (read->answer_count == 0 || !newest.found) return;
   std::string put;  // for all stale replicas
   for (size_t i = 0; i < read->answer_count; ++i) {

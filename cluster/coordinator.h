@@ -25,6 +25,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cluster/deadline_list.h"
 #include "cluster/hybrid_clock.h"
@@ -65,7 +66,8 @@ class Coordinator {
   //   Put:               void(const server::Status&)
   //   Delete/WriteState: void(const server::Status&, bool existed), where
   //                      `existed`: whether an acknowledging replica held a live value
-  //   Get:               void(const server::Status&, const ReplicaValue&)
+  //   Get:               void(const server::Status&, const ReplicaValueView&), the
+  //                      view valid during the call
   template <typename Done>
   void Put(std::string_view key, std::string_view value, int64_t expire_at_ms,
            const QuorumSettings& quorum, Done done) {
@@ -128,6 +130,9 @@ class Coordinator {
   struct Operation : Expiring {
     explicit Operation(Coordinator* owner);
     ~Operation() override;
+    // From per-size free lists (see OperationPool in coordinator.cc).
+    static void* operator new(size_t size);
+    static void operator delete(void* block, size_t size);
     void Retain() { ++references; }
     void Release() {
       if (--references == 0) delete this;
@@ -171,15 +176,18 @@ class Coordinator {
     void Finish(const server::Status& status);
     void Expire() override;
     void AddAnswer(size_t candidate, const ReplicaValueView& value);
-    virtual void Deliver(const server::Status& status, const ReplicaValue& value) = 0;
+    virtual void Deliver(const server::Status& status, const ReplicaValueView& value) = 0;
 
-    // Keeps a copy of `k` as `key`: inline when short, as most keys are, to
-    // spare the read an allocation.
+    // Keep a copy of the key, and of the newest answer's value: inline when
+    // short, as most are, to spare the read an allocation each.
     void SetKey(std::string_view k);
+    void KeepNewest(const ReplicaValueView& value);
 
     std::string_view key;
     std::array<char, 48> short_key;
     std::string long_key;
+    std::array<char, 128> short_value;
+    std::string long_value;
     size_t replicas = 0;  // N that exist for the key
     size_t needed = 0;
     ReplicaSet candidates;  // in the order to ask them
@@ -193,12 +201,12 @@ class Coordinator {
     };
     std::array<Answer, kMaxReplicas> answers;
     size_t answer_count = 0;
-    ReplicaValue newest;
+    ReplicaValueView newest;  // its value in short_value or long_value
   };
   template <typename Done>
   struct ReadWith final : Read {
     ReadWith(Coordinator* owner, Done d) : Read(owner), done(std::move(d)) {}
-    void Deliver(const server::Status& status, const ReplicaValue& value) override {
+    void Deliver(const server::Status& status, const ReplicaValueView& value) override {
       done(status, value);
     }
     Done done;
@@ -224,11 +232,19 @@ class Coordinator {
   // bytes go to every replica of a write.
   template <typename Done>  // void(int64_t outcome)
   void Replicate(const std::string& node, bool self, std::string_view key,
-                 const ReplicaValue& value, std::string* put, Done done);
+                 const ReplicaValueView& value, std::string* put, Done done);
   template <typename Done>  // void(bool ok, const ReplicaValueView&)
-  void Fetch(const std::string& node, bool self, std::string_view key, Done done);
+  void Fetch(const Ring::NodeList& nodes, uint32_t node, std::string_view key, Done done);
   // This node's index in `nodes` (nodes->size() if it is not there).
-  uint32_t SelfIndex(const Ring::NodeList& nodes);
+  uint32_t SelfIndex(const Ring::NodeList& nodes) {
+    if (nodes != cached_nodes_) CacheNodeList(nodes);
+    return self_index_;
+  }
+  PeerPool::Peer* PeerAt(const Ring::NodeList& nodes, uint32_t node) {
+    if (nodes != cached_nodes_) CacheNodeList(nodes);
+    return peer_handles_[node];
+  }
+  void CacheNodeList(const Ring::NodeList& nodes);
 
   void AskNext(Read* read);
   void OnAnswer(Read* read, size_t candidate, bool ok, const ReplicaValueView& value);
@@ -259,8 +275,10 @@ class Coordinator {
   uint64_t hints_delivered_ = 0;
   Operation* live_ = nullptr;  // every read and write not yet freed
   std::string put_buffer_;  // StartWrite's, kept for its capacity
-  Ring::NodeList self_index_nodes_;  // the list self_index_ is for
+  // Per node of the list last asked about: this node's index, and the peers.
+  Ring::NodeList cached_nodes_;  // held, so a new list cannot reuse its address
   uint32_t self_index_ = 0;
+  std::vector<PeerPool::Peer*> peer_handles_;
   DeadlineList deadlines_;  // reads and writes in flight, oldest first
   asio::steady_timer deadline_timer_;  // armed for the oldest while any are in flight
   bool deadline_timer_pending_ = false;

@@ -9,8 +9,15 @@
 
 namespace ringcache::cluster {
 
-client::AsyncClient& PeerPool::Connection(const std::string& id, Peer& peer) {
-  SendWaiting(id, peer);
+PeerPool::Peer* PeerPool::Resolve(const std::string& id) {
+  Peer& peer = peers_[id];
+  if (peer.id.empty()) peer.id = id;
+  return &peer;
+}
+
+client::AsyncClient& PeerPool::Connection(Peer& peer) {
+  SendWaiting(peer);
+  const std::string& id = peer.id;
   // A connection that failed has no pending requests left and is replaced.
   if (peer.connection && (peer.connection->connected() || peer.connection->pending() > 0)) {
     return *peer.connection;
@@ -32,18 +39,17 @@ client::AsyncClient& PeerPool::Connection(const std::string& id, Peer& peer) {
 
 void PeerPool::Send(const std::string& peer, std::span<const std::string_view> args,
                     client::AsyncClient::ReplyCallback done) {
-  Connection(peer, Find(peer)).Send(args, std::move(done));
+  Connection(*Resolve(peer)).Send(args, std::move(done));
 }
 
 void PeerPool::SendEncoded(const std::string& peer, std::string_view command,
                            client::AsyncClient::RawReplyCallback done) {
-  Connection(peer, Find(peer)).SendEncodedRaw(command, std::move(done));
+  Connection(*Resolve(peer)).SendEncodedRaw(command, std::move(done));
 }
 
-void PeerPool::SendGet(const std::string& id, std::string_view key,
+void PeerPool::SendGet(Peer* peer, std::string_view key,
                        client::AsyncClient::RawReplyCallback done) {
-  Peer& peer = Find(id);
-  Batch& batch = Open(id, peer, &peer.gets);
+  Batch& batch = Open(*peer, &peer->gets);
   const std::string_view arg[] = {key};
   client::AppendArguments(arg, &batch.args);
   Add(&batch, 1, std::move(done));
@@ -51,8 +57,8 @@ void PeerPool::SendGet(const std::string& id, std::string_view key,
 
 void PeerPool::SendPut(const std::string& id, std::string_view put,
                        client::AsyncClient::RawReplyCallback done) {
-  Peer& peer = Find(id);
-  Batch& batch = Open(id, peer, &peer.puts);
+  Peer& peer = *Resolve(id);
+  Batch& batch = Open(peer, &peer.puts);
   batch.args.append(put);
   Add(&batch, 4, std::move(done));
 }
@@ -60,8 +66,8 @@ void PeerPool::SendPut(const std::string& id, std::string_view put,
 void PeerPool::SendDel(const std::string& id, std::string_view key, std::string_view version,
                        std::string_view tombstone_until_ms,
                        client::AsyncClient::RawReplyCallback done) {
-  Peer& peer = Find(id);
-  Batch& batch = Open(id, peer, &peer.dels);
+  Peer& peer = *Resolve(id);
+  Batch& batch = Open(peer, &peer.dels);
   const std::string_view args[] = {key, version, tombstone_until_ms};
   client::AppendArguments(args, &batch.args);
   Add(&batch, 3, std::move(done));
@@ -74,9 +80,9 @@ void PeerPool::AppendPutArguments(std::string_view key, std::string_view value,
   client::AppendArguments(args, out);
 }
 
-PeerPool::Batch& PeerPool::Open(const std::string& id, Peer& peer, Batch* batch) {
+PeerPool::Batch& PeerPool::Open(Peer& peer, Batch* batch) {
   for (Batch* other : {&peer.gets, &peer.puts, &peer.dels}) {
-    if (other != batch && !other->callbacks.empty()) SendBatch(id, peer, other);
+    if (other != batch && !other->callbacks.empty()) SendBatch(peer, other);
   }
   return *batch;
 }
@@ -92,16 +98,16 @@ void PeerPool::Add(Batch* batch, size_t arg_count, client::AsyncClient::RawReply
 
 void PeerPool::SendAllBatches() {
   batches_posted_ = false;
-  for (auto& [id, peer] : peers_) SendWaiting(id, peer);
+  for (auto& [id, peer] : peers_) SendWaiting(peer);
 }
 
-void PeerPool::SendWaiting(const std::string& id, Peer& peer) {
+void PeerPool::SendWaiting(Peer& peer) {
   for (Batch* batch : {&peer.gets, &peer.puts, &peer.dels}) {
-    if (!batch->callbacks.empty()) SendBatch(id, peer, batch);
+    if (!batch->callbacks.empty()) SendBatch(peer, batch);
   }
 }
 
-void PeerPool::SendBatch(const std::string& id, Peer& peer, Batch* batch) {
+void PeerPool::SendBatch(Peer& peer, Batch* batch) {
   std::vector<client::AsyncClient::RawReplyCallback> callbacks;
   callbacks.swap(batch->callbacks);
   encode_buffer_.clear();
@@ -112,7 +118,7 @@ void PeerPool::SendBatch(const std::string& id, Peer& peer, Batch* batch) {
   batch->args.clear();
   batch->arg_count = 0;
   const bool states = batch == &peer.gets;
-  Connection(id, peer).SendEncodedRaw(
+  Connection(peer).SendEncodedRaw(
       encode_buffer_, [callbacks = std::move(callbacks), states](const asio::error_code& ec,
                                                                  std::string_view resp) {
         const asio::error_code failed = ec ? ec : asio::error::invalid_argument;

@@ -23,6 +23,12 @@ class PeerPool {
   PeerPool(asio::io_context& io, std::string cluster_secret)
       : io_(io), secret_(std::move(cluster_secret)) {}
 
+  // One peer's connection and batches; found by id once and kept by callers
+  // that send to it per request (a string hash per request cost more than
+  // encoding the request). Valid as long as the pool: peers are never removed.
+  struct Peer;
+  Peer* Resolve(const std::string& id);
+
   // `peer` is "host:port". The callback gets a transport error or the reply.
   void Send(const std::string& peer, std::span<const std::string_view> args,
             client::AsyncClient::ReplyCallback done);
@@ -37,8 +43,11 @@ class PeerPool {
   // a peer sees one node's requests in the order they were made. `done` gets
   // the request's own reply, as RESP; for a read, the key's state as
   // NextStateRecord gives it (empty: the peer holds nothing).
+  void SendGet(Peer* peer, std::string_view key, client::AsyncClient::RawReplyCallback done);
   void SendGet(const std::string& peer, std::string_view key,
-               client::AsyncClient::RawReplyCallback done);
+               client::AsyncClient::RawReplyCallback done) {
+    SendGet(Resolve(peer), key, std::move(done));
+  }
   // `put`: RC.PUT's four arguments, as AppendPutArguments encodes them (once
   // for all replicas of a write).
   void SendPut(const std::string& peer, std::string_view put,
@@ -68,25 +77,29 @@ class PeerPool {
     size_t arg_count = 0;
     std::vector<client::AsyncClient::RawReplyCallback> callbacks;
   };
+
+ public:
   struct Peer {
+    std::string id;
     std::shared_ptr<client::AsyncClient> connection;
     Batch gets{"RC.MGET"};
     Batch puts{"RC.MPUT"};
     Batch dels{"RC.MDEL"};
   };
 
+ private:
+
   // The peer's live connection, made if needed, with its batch sent first.
-  client::AsyncClient& Connection(const std::string& id, Peer& peer);
-  Peer& Find(const std::string& id) { return peers_[id]; }
+  client::AsyncClient& Connection(Peer& peer);
   // The batch to add to, after sending another kind if one waits: at most
   // one kind waits, so the peer sees requests in the order they were made.
-  Batch& Open(const std::string& id, Peer& peer, Batch* batch);
+  Batch& Open(Peer& peer, Batch* batch);
   // Counts a request whose arguments were appended to `batch->args`.
   void Add(Batch* batch, size_t arg_count, client::AsyncClient::RawReplyCallback done);
-  void SendBatch(const std::string& id, Peer& peer, Batch* batch);
+  void SendBatch(Peer& peer, Batch* batch);
   void SendAllBatches();
   // Sends the peer's waiting batch (at most one kind waits).
-  void SendWaiting(const std::string& id, Peer& peer);
+  void SendWaiting(Peer& peer);
 
   asio::io_context& io_;
   std::string secret_;

@@ -24,6 +24,9 @@ struct BasicReplicaValue {
   server::Version version;
 
   bool live() const { return found && !tombstone; }
+  BasicReplicaValue<std::string_view> view() const {
+    return {found, tombstone, value, expire_at_ms, version};
+  }
   template <typename Other>
   void Assign(const BasicReplicaValue<Other>& other) {
     found = other.found;
@@ -35,6 +38,12 @@ struct BasicReplicaValue {
 };
 using ReplicaValue = BasicReplicaValue<std::string>;
 using ReplicaValueView = BasicReplicaValue<std::string_view>;
+
+inline ReplicaValue ToOwned(const ReplicaValueView& view) {
+  ReplicaValue owned;
+  owned.Assign(view);
+  return owned;
+}
 
 // RC.GET's reply, for people and tests: nil, or [kind ("string" or
 // "tombstone"), value, expire-at-ms, version].

@@ -137,7 +137,7 @@ cluster::QuorumSettings ClusterRouter::QuorumFor(const CommandContext& ctx) cons
   return q;
 }
 
-bool ClusterRouter::LiveNow(const cluster::ReplicaValue& v) const {
+bool ClusterRouter::LiveNow(const cluster::ReplicaValueView& v) const {
   // The keyspace's clock, as a local read uses: set when the request's bytes
   // were read, or later, and a clock read per reply cost as much as the rest
   // of this check.
@@ -153,7 +153,7 @@ void ClusterRouter::Get(CommandContext& ctx, ArgList args) {
   const int protocol = ctx.session().protocol;
   coordinator_.Get(args[1], QuorumFor(ctx),
                    [this, done = ctx.Defer(), protocol](const Status& s,
-                                                        const cluster::ReplicaValue& v) {
+                                                        const cluster::ReplicaValueView& v) {
                      done.Write([&](std::string* out) {
                        ReplyBuilder reply(out, protocol);
                        if (!s.ok()) {
@@ -244,8 +244,8 @@ void ClusterRouter::MGet(CommandContext& ctx, ArgList args) {
   for (size_t i = 1; i < args.size(); ++i) {
     coordinator_.Get(args[i], QuorumFor(ctx),
                      [this, gather, done, protocol, slot = i - 1](
-                         const Status& s, const cluster::ReplicaValue& v) {
-                       if (!gather->Done(slot, s, v)) return;
+                         const Status& s, const cluster::ReplicaValueView& v) {
+                       if (!gather->Done(slot, s, cluster::ToOwned(v))) return;
                        std::string out;
                        ReplyBuilder reply(&out, protocol);
                        if (!gather->error.ok()) {
@@ -253,7 +253,7 @@ void ClusterRouter::MGet(CommandContext& ctx, ArgList args) {
                        } else {
                          reply.ArrayHeader(gather->results.size());
                          for (const auto& value : gather->results) {
-                           CountRead(LiveNow(value)) ? reply.Bulk(value.value) : reply.Null();
+                           CountRead(LiveNow(value.view())) ? reply.Bulk(value.value) : reply.Null();
                          }
                        }
                        (*done)(std::move(out));
@@ -267,7 +267,7 @@ void ClusterRouter::Exists(CommandContext& ctx, ArgList args) {
   for (size_t i = 1; i < args.size(); ++i) {
     coordinator_.Get(args[i], QuorumFor(ctx),
                      [this, gather, done, slot = i - 1](const Status& s,
-                                                        const cluster::ReplicaValue& v) {
+                                                        const cluster::ReplicaValueView& v) {
                        if (gather->Done(slot, s, LiveNow(v) ? 1 : 0)) ReplyCount(*gather, *done);
                      });
   }
@@ -290,7 +290,7 @@ void ClusterRouter::Del(CommandContext& ctx, ArgList args) {
 void ClusterRouter::TtlGeneric(CommandContext& ctx, ArgList args, bool millis) {
   coordinator_.Get(args[1], QuorumFor(ctx),
                    [this, done = ctx.Defer(), millis](const Status& s,
-                                                      const cluster::ReplicaValue& v) {
+                                                      const cluster::ReplicaValueView& v) {
                      std::string out;
                      ReplyBuilder reply(&out);
                      if (!s.ok()) {

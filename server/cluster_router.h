@@ -123,7 +123,7 @@ class ClusterRouter {
   void PutAndReplyOk(CommandContext& ctx, std::string_view key, std::string_view value,
                      int64_t expire_at);
   void TtlGeneric(CommandContext& ctx, ArgList args, bool millis);
-  bool LiveNow(const cluster::ReplicaValue& v) const;
+  bool LiveNow(const cluster::ReplicaValueView& v) const;
   // Counts a GET/MGET's key as a keyspace hit or miss; returns `hit`.
   bool CountRead(bool hit);
   // The cluster's quorums with this connection's RING QUORUM overrides.

@@ -116,8 +116,9 @@ void ClusterRouter::ReadKeys(const std::shared_ptr<Evaluation>& eval,
   auto then = std::make_shared<std::function<void(std::shared_ptr<Evaluation>)>>(std::move(next));
   for (size_t i = 0; i < eval->keys.size(); ++i) {
     coordinator_.Get(eval->keys[i], eval->quorum,
-                     [eval, i, gather, then](const Status& s, const cluster::ReplicaValue& v) {
-                       if (!gather->Done(i, s, v)) return;
+                     [eval, i, gather, then](const Status& s,
+                                             const cluster::ReplicaValueView& v) {
+                       if (!gather->Done(i, s, cluster::ToOwned(v))) return;
                        if (!gather->error.ok()) {
                          eval->Fail(gather->error);
                          return;

@@ -51,8 +51,8 @@ struct Cluster {
 
   std::pair<server::Status, ReplicaValue> Get(const std::string& key, QuorumSettings q) {
     std::pair<server::Status, ReplicaValue> result{server::Status::IOError("no answer"), {}};
-    coordinator->Get(key, q, [&](const server::Status& s, const ReplicaValue& v) {
-      result = {s, v};
+    coordinator->Get(key, q, [&](const server::Status& s, const cluster::ReplicaValueView& v) {
+      result = {s, cluster::ToOwned(v)};  // the view lasts only for the call
     });
     RunUntilIdle();
     return result;
@@ -98,6 +98,15 @@ TEST_CASE("a quorum write reaches every replica and reads back", "[coordinator]"
   REQUIRE(value.live());
   REQUIRE(value.value == "v1");
   REQUIRE_FALSE(c.Get("missing", q).second.found);
+  // Values kept inside the read and beyond it, keys likewise.
+  for (const size_t size : {0, 127, 128, 129, 5000}) {
+    const std::string key(size / 2 + 1, 'k');
+    const std::string long_value(size, static_cast<char>('a' + size % 26));
+    REQUIRE(c.Put(key, long_value, q).ok());
+    auto [s, v] = c.Get(key, q);
+    REQUIRE(s.ok());
+    REQUIRE(v.value == long_value);
+  }
 }
 
 TEST_CASE("a read returns the newest version and repairs stale replicas", "[coordinator]") {
