@@ -216,7 +216,7 @@ namespace {
 // PeekKeys' header reader: the digits after *p (a '*' or '$') up to the
 // line's "\r\n"; on success *p moves past the line. Parse()'s memchr and
 // checks cost several times as much, on a path every pipelined request takes.
-bool PeekHeader(const char** p, const char* end, size_t* value) {
+[[gnu::always_inline]] inline bool PeekHeader(const char** p, const char* end, size_t* value) {
   constexpr ptrdiff_t kMaxDigits = 18;
   const char* first = *p + 1;
   const char* q = first;
