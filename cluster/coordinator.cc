@@ -258,7 +258,8 @@ void Coordinator::Fetch(const Ring::NodeList& nodes, uint32_t node, std::string_
     done(false, ReplicaValueView());
     return;
   }
-  peers_.SendGet(PeerAt(nodes, node), key, [done = std::move(done)](const asio::error_code& ec, std::string_view state) {
+  peers_.SendGet(PeerAt(nodes, node), key,
+                 [done = std::move(done)](const asio::error_code& ec, std::string_view state) {
     ReplicaValueView value;
     const bool ok = !ec && DecodeStateBytes(state, &value);
     done(ok, value);

@@ -58,7 +58,8 @@ class DeadlineList {
     // follows: the two can be compared.
     timespec ts{};
     clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return Clock::time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+    return Clock::time_point(std::chrono::seconds(ts.tv_sec) +
+                             std::chrono::nanoseconds(ts.tv_nsec));
   }
 
   // REQUIRES: `op` is on no list; `deadline` is no earlier than any other's.

@@ -88,7 +88,6 @@ class PeerPool {
   };
 
  private:
-
   // The peer's live connection, made if needed, with its batch sent first.
   client::AsyncClient& Connection(Peer& peer);
   // The batch to add to, after sending another kind if one waits: at most

@@ -253,7 +253,8 @@ void ClusterRouter::MGet(CommandContext& ctx, ArgList args) {
                        } else {
                          reply.ArrayHeader(gather->results.size());
                          for (const auto& value : gather->results) {
-                           CountRead(LiveNow(value.view())) ? reply.Bulk(value.value) : reply.Null();
+                           CountRead(LiveNow(value.view())) ? reply.Bulk(value.value)
+                                                            : reply.Null();
                          }
                        }
                        (*done)(std::move(out));

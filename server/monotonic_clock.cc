@@ -63,7 +63,8 @@ void CalibrateTsc() {
   while (ClockGettimeUs() - start.us < kCalibrationUs) {
   }
   const ClockPair end = ReadBoth();
-  ticks_per_us = static_cast<double>(end.ticks - start.ticks) / static_cast<double>(end.us - start.us);
+  ticks_per_us =
+      static_cast<double>(end.ticks - start.ticks) / static_cast<double>(end.us - start.us);
   if (ticks_per_us < 1) return;  // not a counter to trust
   tsc_scale = static_cast<uint64_t>(static_cast<double>(uint64_t{1} << kShift) / ticks_per_us);
   use_tsc = true;

@@ -221,7 +221,9 @@ namespace {
   const char* first = *p + 1;
   const char* q = first;
   size_t v = 0;
-  for (unsigned digit = 0; q < end && (digit = static_cast<unsigned>(static_cast<unsigned char>(*q)) - unsigned{'0'}) <= 9; ++q) {
+  for (; q < end; ++q) {
+    const unsigned digit = static_cast<unsigned>(static_cast<unsigned char>(*q)) - unsigned{'0'};
+    if (digit > 9) break;
     v = v * 10 + digit;  // may wrap for absurd lengths: refused below
   }
   if (q == first || q - first > kMaxDigits || end - q < 2 || *q != '\r') return false;

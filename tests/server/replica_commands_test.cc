@@ -150,7 +150,8 @@ TEST_CASE("state records split back into the states written", "[commands][replic
     REQUIRE(NextStateRecord(&rest, &state));
     REQUIRE(DecodeStateBytes(state, &out));
     REQUIRE((out.found && out.tombstone == (i == 1) && out.value == values[i]));
-    REQUIRE((out.expire_at_ms == static_cast<int64_t>(i) * 1000 && out.version == Version{i + 1, static_cast<uint16_t>(i)}));
+    REQUIRE(out.expire_at_ms == static_cast<int64_t>(i) * 1000);
+    REQUIRE(out.version == Version{i + 1, static_cast<uint16_t>(i)});
     REQUIRE(NextStateRecord(&rest, &state));
     REQUIRE(DecodeStateBytes(state, &out));
     REQUIRE_FALSE(out.found);
