@@ -3,9 +3,12 @@
 # cluster (N=3 W=2 R=2) with node 1 under callgrind, 100k SET + 200k GET at
 # -P 16 through node 1. Stable under machine load, unlike requests/s.
 #
-# Usage: bench/callgrind_coordinator.sh [build/release/ringcache-server]
+# Usage: bench/callgrind_coordinator.sh [--get-only] [build/release/ringcache-server]
+#   --get-only: load the keys first, then count 200k GETs alone
 set -euo pipefail
 cd "$(dirname "$0")/.."
+GET_ONLY=0
+if [[ "${1:-}" == "--get-only" ]]; then GET_ONLY=1; shift; fi
 BIN="${1:-build/release/ringcache-server}"
 OUT="$(mktemp -d)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -29,11 +32,17 @@ N2=$!
 N3=$!
 trap 'kill $V $N2 $N3 2>/dev/null || true; rm -rf "$OUT"' EXIT
 until redis-cli -p "$P1" set warm x 2>/dev/null | grep -q OK; do sleep 0.5; done
-redis-benchmark -p "$P1" -t set -r 100000 -d 64 -n 20000 -P 16 -q >/dev/null  # warm up
-callgrind_control -i on "$V" >/dev/null 2>&1
-redis-benchmark -p "$P1" -t set -r 100000 -d 64 -c 50 -n 100000 -P 16 -q >/dev/null
+if (( GET_ONLY )); then
+  redis-benchmark -p "$P1" -t set -r 100000 -d 64 -c 50 -n 300000 -P 16 -q >/dev/null
+  callgrind_control -i on "$V" >/dev/null 2>&1
+else
+  redis-benchmark -p "$P1" -t set -r 100000 -d 64 -n 20000 -P 16 -q >/dev/null  # warm up
+  callgrind_control -i on "$V" >/dev/null 2>&1
+  redis-benchmark -p "$P1" -t set -r 100000 -d 64 -c 50 -n 100000 -P 16 -q >/dev/null
+fi
 redis-benchmark -p "$P1" -t get -r 100000 -d 64 -c 50 -n 200000 -P 16 -q >/dev/null
 callgrind_control -i off "$V" >/dev/null 2>&1
 callgrind_control -d "$V" >/dev/null 2>&1
 kill "$V" "$N2" "$N3"; wait 2>/dev/null || true
-cat "$OUT"/cg.out* | awk '/^totals:/ {s+=$2} END {printf "coordinator: %.3fG instructions for 100k SET + 200k GET (%.0f per request)\n", s/1e9, s/300000}'
+if (( GET_ONLY )); then WHAT="200k GET"; N=200000; else WHAT="100k SET + 200k GET"; N=300000; fi
+cat "$OUT"/cg.out* | awk -v what="$WHAT" -v n="$N" '/^totals:/ {s+=$2} END {printf "coordinator: %.3fG instructions for %s (%.0f per request)\n", s/1e9, what, s/n}'
