@@ -101,11 +101,15 @@ const Entry* Keyspace::ReadReplica(std::string_view key) {
 }
 
 void Keyspace::PrefetchKeys(std::span<const std::string_view> keys) const {
+  // Longer "keys" are rare, or not keys at all (ECHO's message, a password):
+  // hashing them twice could cost more than a miss.
+  constexpr size_t kMaxKeyLen = 256;
   uint64_t hashes[kPrefetchBatch];
-  const size_t n = std::min(keys.size(), kPrefetchBatch);
-  for (size_t i = 0; i < n; ++i) {
-    hashes[i] = table_.Hash(keys[i]);
-    table_.Prefetch(hashes[i]);
+  size_t n = 0;
+  for (size_t i = 0; i < keys.size() && n < kPrefetchBatch; ++i) {
+    if (keys[i].size() > kMaxKeyLen) continue;
+    hashes[n] = table_.Hash(keys[i]);
+    table_.Prefetch(hashes[n++]);
   }
   // Reading the buckets waits for the first to arrive; the rest come meanwhile.
   for (size_t i = 0; i < n; ++i) table_.PrefetchChainHead(hashes[i]);
