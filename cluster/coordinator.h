@@ -9,7 +9,8 @@
 // something older (read repair), without delaying the answer.
 //
 // The node's own replica, when it is one, is applied directly; others get the
-// internal RC.PUT / RC.DEL / RC.GET commands over the PeerPool.
+// internal RC.PUT / RC.DEL / RC.GET requests over the PeerPool, which batches
+// them per peer (RC.MPUT / RC.MDEL / RC.MGET).
 // Single-threaded: the event loop's thread.
 #pragma once
 
@@ -240,6 +241,8 @@ class Coordinator {
     if (nodes != cached_nodes_) CacheNodeList(nodes);
     return self_index_;
   }
+  // The bus peer for `nodes[node]` (this node too: a coordinator without a
+  // local replica asks itself over the bus).
   PeerPool::Peer* PeerAt(const Ring::NodeList& nodes, uint32_t node) {
     if (nodes != cached_nodes_) CacheNodeList(nodes);
     return peer_handles_[node];
