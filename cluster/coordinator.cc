@@ -330,22 +330,16 @@ void Coordinator::StartRead(Read* read, std::string_view key, const QuorumSettin
   read->replicas = replicas.size;
   read->needed = std::min(quorum.read_quorum, quorum.replicas);
   const uint32_t self = SelfIndex(read->nodes);
-  const auto count = static_cast<uint32_t>(read->nodes->size());
+  // This node first, then the others in the key's ring order: the first live
+  // one there applies read-modify-writes (ClusterRouter::TryApply), and a
+  // read pipelined after an INCR sees it only if it asks that replica, behind
+  // the INCR on the same connection. (Asking peers in node order instead sent
+  // a coordinator's reads to one peer per turn, 12% faster, and broke that.)
   for (int pass = 0; pass < 3; ++pass) {
-    const size_t first = read->candidates.size;
     for (uint32_t node : replicas) {
       const int rank = node == self ? 0 : IsDown((*read->nodes)[node]) ? 2 : 1;
       if (rank == pass) read->candidates.nodes[read->candidates.size++] = node;
     }
-    if (pass != 1) continue;
-    // Peers in node order starting after this node, not in the key's ring
-    // order: a coordinator's reads go to the same peers whenever the keys
-    // allow (with N = nodes, always), one batch per turn rather than one to
-    // every peer; other coordinators start elsewhere, which spreads the load.
-    auto* begin = read->candidates.nodes.data();
-    std::sort(begin + first, begin + read->candidates.size, [&](uint32_t a, uint32_t b) {
-      return (a + count - self) % count < (b + count - self) % count;
-    });
   }
   if (read->replicas < read->needed) {
     read->Finish(NoQuorum("exist to answer the read", read->replicas, read->replicas,

@@ -109,36 +109,6 @@ TEST_CASE("a quorum write reaches every replica and reads back", "[coordinator]"
   }
 }
 
-TEST_CASE("reads ask peers in node order, the same ones for every key", "[coordinator]") {
-  Cluster c;
-  QuorumSettings q;  // N=3, R=2: two of the three are asked
-  for (int i = 0; i < 20; ++i) {
-    const std::string key = "key" + std::to_string(i);
-    REQUIRE(c.Put(key, "v", q).ok());
-    REQUIRE(c.Get(key, q).second.value == "v");
-  }
-  // The coordinator is not a member: peers in node order from the start, so
-  // the last node is never asked to read, however the keys fall on the ring.
-  // Every node took the 20 writes (an RC.MPUT each); the first two also took
-  // the 20 reads (RC.MGET), the last none. (Internal commands are not in INFO
-  // commandstats, so the count is total_commands_processed.)
-  std::vector<std::string> sorted = c.ids;
-  std::sort(sorted.begin(), sorted.end());
-  int64_t processed[3];
-  for (size_t rank = 0; rank < 3; ++rank) {
-    client::SyncClient direct;
-    REQUIRE_FALSE(direct.Connect("127.0.0.1", c.nodes[c.IndexOf(sorted[rank])]->port()));
-    client::Reply reply;
-    REQUIRE_FALSE(direct.Command({"INFO", "stats"}, &reply));
-    const std::string field = "total_commands_processed:";
-    const size_t at = reply.str.find(field);
-    REQUIRE(at != std::string::npos);
-    processed[rank] = std::stoll(reply.str.substr(at + field.size()));
-  }
-  REQUIRE(processed[0] == processed[1]);
-  REQUIRE(processed[2] == processed[0] - 20);
-}
-
 TEST_CASE("a read returns the newest version and repairs stale replicas", "[coordinator]") {
   Cluster c;
   QuorumSettings q;
