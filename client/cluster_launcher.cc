@@ -301,7 +301,15 @@ int Run(int argc, char** argv) {
     }
     fs::create_directories(dir);
     SaveLayout(l);
-    for (int i = 1; i <= l.nodes; ++i) StartNode(l, i);
+    int started = 0;
+    try {
+      for (; started < l.nodes; ++started) StartNode(l, started + 1);
+    } catch (const std::exception&) {
+      // A cluster that failed to come up is not left half running (a taken
+      // port, say): the nodes this call started go down again.
+      for (int i = 1; i <= started; ++i) StopNode(l, i, SIGTERM);
+      throw;
+    }
     for (int i = 1; i <= l.nodes; ++i) WaitForMembers(l, i);
     PrintStatus(l);
     return 0;

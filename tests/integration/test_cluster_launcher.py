@@ -71,6 +71,19 @@ class LauncherTest(unittest.TestCase):
             out = self.launcher("down", "--dir", d)
         self.assertEqual(out.count(" down"), 3, out)
 
+    def test_a_cluster_that_fails_to_come_up_is_not_left_half_running(self):
+        d = tempfile.mkdtemp(prefix="ringcache-cluster-")
+        base = consecutive_free_ports(3)
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", base + 1))  # node 2 cannot listen
+            r = subprocess.run([LAUNCHER, "up", "--nodes", "3", "--base-port", str(base),
+                                "--dir", d], capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("node 2 exited at start", r.stderr)
+        # Node 1 had started; it was stopped again.
+        with self.assertRaises(redis.exceptions.ConnectionError):
+            redis.Redis(port=base).ping()
+
 
 if __name__ == "__main__":
     unittest.main()
