@@ -67,11 +67,17 @@ def start(name, binary):
 def start_cluster(binary, nodes, read_quorum):
     launcher = os.path.join(os.path.dirname(binary), "ringcache-cluster")
     data = tempfile.mkdtemp(prefix="bench-cluster-")
-    base = free_port()
-    subprocess.run(["taskset", "-c", SERVER_CPU, launcher, "up", "--nodes", str(nodes),
-                    "--base-port", str(base), "--dir", data,
-                    "--read-quorum", str(read_quorum)], check=True,
-                   stdout=subprocess.DEVNULL)
+    # A free base port says nothing of the next ones: a node that finds its
+    # port taken fails `up`, which stops the others; try another base.
+    for _ in range(5):
+        base = free_port()
+        up = subprocess.run(["taskset", "-c", SERVER_CPU, launcher, "up", "--nodes", str(nodes),
+                             "--base-port", str(base), "--dir", data,
+                             "--read-quorum", str(read_quorum)], stdout=subprocess.DEVNULL)
+        if up.returncode == 0:
+            break
+    else:
+        raise RuntimeError("ringcache-cluster up failed 5 times")
     stop = lambda: subprocess.run([launcher, "down", "--dir", data], stdout=subprocess.DEVNULL)
     return {"name": "ringcache", "port": base, "proc": None, "dir": data, "stop": stop}
 
