@@ -117,35 +117,22 @@ void PeerPool::SendBatch(Peer& peer, Batch* batch) {
   encode_buffer_ += batch->args;
   batch->args.clear();
   batch->arg_count = 0;
-  const bool states = batch == &peer.gets;
   Connection(peer).SendEncodedRaw(
-      encode_buffer_, [callbacks = std::move(callbacks), states](const asio::error_code& ec,
-                                                                 std::string_view resp) {
+      encode_buffer_, [callbacks = std::move(callbacks), records = batch->state_records](
+                          const asio::error_code& ec, std::string_view resp) {
+        // Each request gets its own part of the reply: its key's state
+        // record, or the element RC.PUT or RC.DEL would reply.
         const asio::error_code failed = ec ? ec : asio::error::invalid_argument;
         client::RespCursor cursor(resp);
-        if (states) {
-          // RC.MGET: one bulk string of state records, one per read.
-          std::string_view records;
-          const bool ok = !ec && cursor.Bulk(&records) && cursor.at_end();
-          for (const auto& done : callbacks) {
-            std::string_view state;
-            if (ok && NextStateRecord(&records, &state)) {
-              done({}, state);
-            } else {
-              done(failed, {});
-            }
-          }
-          return;
-        }
-        // Each request gets its own element of the array: what RC.PUT or
-        // RC.DEL would reply.
+        std::string_view states;
         int64_t count = 0;
-        const bool ok = !ec && cursor.ArrayHeader(&count) &&
-                        count == static_cast<int64_t>(callbacks.size());
+        const bool ok = !ec && (records ? cursor.Bulk(&states) && cursor.at_end()
+                                        : cursor.ArrayHeader(&count) &&
+                                              count == static_cast<int64_t>(callbacks.size()));
         for (const auto& done : callbacks) {
-          std::string_view element;
-          if (ok && cursor.Element(&element)) {
-            done({}, element);
+          std::string_view part;
+          if (ok && (records ? NextStateRecord(&states, &part) : cursor.Element(&part))) {
+            done({}, part);
           } else {
             done(failed, {});
           }

@@ -71,8 +71,11 @@ class PeerPool {
 
  private:
   struct Batch {
-    explicit Batch(std::string_view name) : command(name) {}
+    Batch(std::string_view name, bool records) : command(name), state_records(records) {}
     std::string_view command;  // RC.MGET, RC.MPUT or RC.MDEL
+    // The reply: one bulk string of state records (RC.MGET), or an array
+    // with an element per request.
+    bool state_records;
     std::string args;  // the requests' arguments as RESP bulk strings
     size_t arg_count = 0;
     std::vector<client::AsyncClient::RawReplyCallback> callbacks;
@@ -82,9 +85,9 @@ class PeerPool {
   struct Peer {
     std::string id;
     std::shared_ptr<client::AsyncClient> connection;
-    Batch gets{"RC.MGET"};
-    Batch puts{"RC.MPUT"};
-    Batch dels{"RC.MDEL"};
+    Batch gets{"RC.MGET", true};
+    Batch puts{"RC.MPUT", false};
+    Batch dels{"RC.MDEL", false};
   };
 
  private:

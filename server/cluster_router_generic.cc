@@ -265,8 +265,7 @@ bool ParseApplied(std::string_view resp, ClusterRouter::Applied* out) {
         !cluster::DecodeReplicaState(element, &value) || !value.found) {
       return false;
     }
-    out->changed.emplace_back(std::string(key), cluster::ReplicaValue());
-    out->changed.back().second.Assign(value);
+    out->changed.emplace_back(std::string(key), cluster::ToOwned(value));
   }
   return cursor.at_end();
 }
