@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "server/number_parsing.h"
+#include "common/number_parsing.h"
 
 namespace ringcache::client {
 
@@ -11,7 +11,7 @@ namespace {
 // Writes "<prefix><n>\r\n" at `at` and returns the end (at most 24 bytes).
 char* WriteHeader(char prefix, size_t n, char* at) {
   *at++ = prefix;
-  at = server::WriteUint64(n, at);
+  at = WriteUint64(n, at);
   *at++ = '\r';
   *at++ = '\n';
   return at;

@@ -7,22 +7,22 @@
 #include <vector>
 
 #include "client/reply.h"
-#include "server/number_parsing.h"
+#include "common/number_parsing.h"
 
 namespace ringcache::cluster {
 namespace {
 
-server::Status NoQuorum(std::string_view what, size_t got, size_t asked, size_t needed) {
-  return server::Status::Unavailable(std::to_string(got) + " of " + std::to_string(asked) +
+Status NoQuorum(std::string_view what, size_t got, size_t asked, size_t needed) {
+  return Status::Unavailable(std::to_string(got) + " of " + std::to_string(asked) +
                                      " replicas " + std::string(what) + " (quorum " +
                                      std::to_string(needed) + ")");
 }
 
 // A view of what this node's own replica holds: valid until the keyspace
 // next changes.
-ReplicaValueView LocalValue(server::Keyspace& keyspace, std::string_view key) {
+ReplicaValueView LocalValue(Keyspace& keyspace, std::string_view key) {
   ReplicaValueView v;
-  const server::Entry* e = keyspace.ReadReplica(key);
+  const Entry* e = keyspace.ReadReplica(key);
   if (e == nullptr) return v;
   v.found = true;
   v.tombstone = e->is_tombstone();
@@ -111,7 +111,7 @@ Coordinator::Operation::~Operation() {
   if (live_next != nullptr) live_next->live_prev = live_prev;
 }
 
-void Coordinator::Write::Finish(const server::Status& status) {
+void Coordinator::Write::Finish(const Status& status) {
   if (finished) return;
   finished = true;
   DeadlineList::Remove(this);
@@ -126,7 +126,7 @@ void Coordinator::Write::OnReply(int64_t outcome) {
   outcome >= 0 ? ++acks : ++failures;
   if (outcome == 2) removed_live = true;
   if (acks >= needed) {
-    Finish(server::Status::Ok());
+    Finish(Status::Ok());
   } else if (acks + failures == asked) {
     // Wait for every answer before failing, so the error says how many
     // replicas really took the write (the rest may be repaired later).
@@ -134,7 +134,7 @@ void Coordinator::Write::OnReply(int64_t outcome) {
   }
 }
 
-void Coordinator::Read::Finish(const server::Status& status) {
+void Coordinator::Read::Finish(const Status& status) {
   if (finished) return;
   finished = true;
   if (status.ok()) {
@@ -167,7 +167,7 @@ void Coordinator::Read::AddAnswer(size_t candidate, const ReplicaValueView& valu
 }
 
 Coordinator::Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers,
-                         HybridClock& clock, std::string self_id, server::Keyspace* local,
+                         HybridClock& clock, std::string self_id, Keyspace* local,
                          const Membership* membership)
     : ring_(ring), peers_(peers), clock_(clock), self_id_(std::move(self_id)),
       local_(local), membership_(membership), deadline_timer_(io) {}
@@ -234,7 +234,7 @@ void Coordinator::Replicate(const std::string& node, bool self, std::string_view
   const auto version = [&] { return value.version.Format(); };
   char expire_text[24];
   const auto expire = [&] {
-    return std::string_view(expire_text, server::FormatInt64(value.expire_at_ms, expire_text));
+    return std::string_view(expire_text, FormatInt64(value.expire_at_ms, expire_text));
   };
   if (value.tombstone) {
     peers_.SendDel(node, key, version().view(), expire(), std::move(on_reply));
@@ -375,7 +375,7 @@ void Coordinator::OnAnswer(Read* read, size_t candidate, bool ok, const ReplicaV
   }
   // The answer's own reference keeps the read (the analyzer cannot follow the count).
   if (read->answer_count >= read->needed) {  // NOLINT(clang-analyzer-cplusplus.NewDelete)
-    read->Finish(server::Status::Ok());
+    read->Finish(Status::Ok());
   } else if (!read->Reachable() && read->in_flight == 0) {
     // Reported once every answer is in, so the count is the real one.
     read->Finish(NoQuorum("answered the read", read->answer_count, read->replicas, read->needed));
@@ -386,7 +386,7 @@ void Coordinator::OnAnswer(Read* read, size_t candidate, bool ok, const ReplicaV
   }
 }
 
-server::Version Coordinator::NextVersion() {
+Version Coordinator::NextVersion() {
   if (local_ != nullptr) clock_.Observe(local_->max_version());
   return clock_.Tick();
 }

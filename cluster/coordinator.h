@@ -34,11 +34,11 @@
 #include "cluster/peer_pool.h"
 #include "cluster/replica_state.h"
 #include "cluster/ring.h"
-#include "server/evictor.h"
-#include "server/keyspace.h"
-#include "server/reply_builder.h"
-#include "server/status.h"
-#include "server/version.h"
+#include "core/evictor.h"
+#include "core/keyspace.h"
+#include "resp/reply_builder.h"
+#include "common/status.h"
+#include "core/version.h"
 
 namespace ringcache::cluster {
 
@@ -56,7 +56,7 @@ class Coordinator {
   // `membership` (if given) holds down are not asked: their writes become
   // hints at once and their hints wait until they are up.
   Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers, HybridClock& clock,
-              std::string self_id, server::Keyspace* local,
+              std::string self_id, Keyspace* local,
               const Membership* membership = nullptr);
   ~Coordinator();
   Coordinator(const Coordinator&) = delete;
@@ -64,16 +64,16 @@ class Coordinator {
 
   // Keys and values are copied once, into the write shared by all replicas.
   // Callbacks are templates, kept inside the operation's own allocation:
-  //   Put:               void(const server::Status&)
-  //   Delete/WriteState: void(const server::Status&, bool existed), where
+  //   Put:               void(const Status&)
+  //   Delete/WriteState: void(const Status&, bool existed), where
   //                      `existed`: whether an acknowledging replica held a live value
-  //   Get:               void(const server::Status&, const ReplicaValueView&), the
+  //   Get:               void(const Status&, const ReplicaValueView&), the
   //                      view valid during the call
   template <typename Done>
   void Put(std::string_view key, std::string_view value, int64_t expire_at_ms,
            const QuorumSettings& quorum, Done done) {
     WriteState(std::string(key), NewState(value, expire_at_ms), {}, quorum,
-               [done = std::move(done)](const server::Status& s, bool) mutable { done(s); });
+               [done = std::move(done)](const Status& s, bool) mutable { done(s); });
   }
   template <typename Done>
   void Delete(std::string_view key, int64_t tombstone_until_ms, const QuorumSettings& quorum,
@@ -99,7 +99,7 @@ class Coordinator {
   // A stamp above every version this node has seen, including writes other
   // coordinators sent to its replica: a write a client issues after seeing
   // another must win over it.
-  server::Version NextVersion();
+  Version NextVersion();
 
   uint64_t read_repairs() const { return read_repairs_; }
 
@@ -109,7 +109,7 @@ class Coordinator {
   void set_max_hints(size_t max_hints) { max_hints_ = max_hints; }
   // Writes to the local replica (including read repair) first make room
   // under maxmemory through `evictor`, and fail when it cannot.
-  void set_evictor(server::Evictor* evictor) { evictor_ = evictor; }
+  void set_evictor(Evictor* evictor) { evictor_ = evictor; }
   void ReplayHints();
   size_t hints_pending() const { return hints_pending_; }
   uint64_t hints_delivered() const { return hints_delivered_; }
@@ -149,10 +149,10 @@ class Coordinator {
 
   struct Write : Operation {
     using Operation::Operation;
-    void Finish(const server::Status& status);
+    void Finish(const Status& status);
     void Expire() override;
     void OnReply(int64_t outcome);
-    virtual void Deliver(const server::Status& status, bool removed_live) = 0;
+    virtual void Deliver(const Status& status, bool removed_live) = 0;
 
     Hint op;  // what is written, kept for hints to replicas that miss it
     size_t asked = 0;
@@ -164,7 +164,7 @@ class Coordinator {
   template <typename Done>
   struct WriteWith final : Write {
     WriteWith(Coordinator* owner, Done d) : Write(owner), done(std::move(d)) {}
-    void Deliver(const server::Status& status, bool removed) override { done(status, removed); }
+    void Deliver(const Status& status, bool removed) override { done(status, removed); }
     Done done;
   };
 
@@ -174,10 +174,10 @@ class Coordinator {
     bool Reachable() const {
       return answer_count + in_flight + (candidates.size - next_candidate) >= needed;
     }
-    void Finish(const server::Status& status);
+    void Finish(const Status& status);
     void Expire() override;
     void AddAnswer(size_t candidate, const ReplicaValueView& value);
-    virtual void Deliver(const server::Status& status, const ReplicaValueView& value) = 0;
+    virtual void Deliver(const Status& status, const ReplicaValueView& value) = 0;
 
     // Keep a copy of the key, and of the newest answer's value: inline when
     // short, as most are, to spare the read an allocation each.
@@ -198,7 +198,7 @@ class Coordinator {
     // ones), and the newest value.
     struct Answer {
       size_t candidate;
-      server::Version version;
+      Version version;
     };
     std::array<Answer, kMaxReplicas> answers;
     size_t answer_count = 0;
@@ -207,7 +207,7 @@ class Coordinator {
   template <typename Done>
   struct ReadWith final : Read {
     ReadWith(Coordinator* owner, Done d) : Read(owner), done(std::move(d)) {}
-    void Deliver(const server::Status& status, const ReplicaValueView& value) override {
+    void Deliver(const Status& status, const ReplicaValueView& value) override {
       done(status, value);
     }
     Done done;
@@ -267,8 +267,8 @@ class Coordinator {
            !membership_->IsUp(node);
   }
 
-  server::Keyspace* local_;
-  server::Evictor* evictor_ = nullptr;
+  Keyspace* local_;
+  Evictor* evictor_ = nullptr;
   const Membership* membership_;
   uint64_t read_repairs_ = 0;
   std::map<std::string, std::deque<Hint>> hints_;  // by target node

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "server/number_parsing.h"
+#include "common/number_parsing.h"
 
 namespace ringcache::cluster {
 
@@ -20,8 +20,8 @@ bool ParseGossipArgs(std::span<const std::string_view> args, std::vector<GossipE
   for (size_t i = 0; i < args.size(); i += 3) {
     int64_t generation = 0;
     int64_t counter = 0;
-    if (args[i].empty() || !server::ParseInt64(args[i + 1], &generation) ||
-        !server::ParseInt64(args[i + 2], &counter) || counter < 0) {
+    if (args[i].empty() || !ParseInt64(args[i + 1], &generation) ||
+        !ParseInt64(args[i + 2], &counter) || counter < 0) {
       return false;
     }
     out->push_back({std::string(args[i]), {generation, static_cast<uint64_t>(counter)}});

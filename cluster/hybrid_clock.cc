@@ -4,7 +4,7 @@
 
 namespace ringcache::cluster {
 
-server::Version HybridClock::Tick() {
+Version HybridClock::Tick() {
   const uint64_t physical = static_cast<uint64_t>(wall_clock_()) << kLogicalBits;
   // Either the wall clock moved past everything seen (logical part resets),
   // or we count on from the last stamp. The logical part overflowing into the
@@ -13,6 +13,6 @@ server::Version HybridClock::Tick() {
   return {last_, node_tag_};
 }
 
-void HybridClock::Observe(const server::Version& seen) { last_ = std::max(last_, seen.hlc); }
+void HybridClock::Observe(const Version& seen) { last_ = std::max(last_, seen.hlc); }
 
 }  // namespace ringcache::cluster

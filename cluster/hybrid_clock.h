@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-#include "server/version.h"
+#include "core/version.h"
 
 namespace ringcache::cluster {
 
@@ -21,9 +21,9 @@ class HybridClock {
       : node_tag_(node_tag), wall_clock_(wall_clock) {}
 
   // A new stamp for a local write, greater than every stamp issued or seen.
-  server::Version Tick();
+  Version Tick();
   // Merges a stamp received from another node.
-  void Observe(const server::Version& seen);
+  void Observe(const Version& seen);
 
  private:
   static constexpr uint64_t kLogicalBits = 16;

@@ -33,7 +33,7 @@ Int LoadLittleEndian(const char* in) {
   return v;
 }
 
-void EncodeStateHeader(bool tombstone, int64_t expire_at_ms, const server::Version& version,
+void EncodeStateHeader(bool tombstone, int64_t expire_at_ms, const Version& version,
                        char* out) {
   out[0] = tombstone ? 't' : 's';
   char* p = StoreLittleEndian(static_cast<uint64_t>(expire_at_ms), out + 1);
@@ -43,8 +43,8 @@ void EncodeStateHeader(bool tombstone, int64_t expire_at_ms, const server::Versi
 
 }  // namespace
 
-void WriteReplicaValue(server::ReplyBuilder& reply, bool tombstone, std::string_view value,
-                       int64_t expire_at_ms, const server::Version& version) {
+void WriteReplicaValue(ReplyBuilder& reply, bool tombstone, std::string_view value,
+                       int64_t expire_at_ms, const Version& version) {
   reply.ArrayHeader(4);
   reply.Bulk(tombstone ? "tombstone" : "string");
   reply.Bulk(value);
@@ -52,14 +52,14 @@ void WriteReplicaValue(server::ReplyBuilder& reply, bool tombstone, std::string_
   reply.Bulk(version.Format().view());
 }
 
-void WriteReplicaState(server::ReplyBuilder& reply, bool tombstone, std::string_view value,
-                       int64_t expire_at_ms, const server::Version& version) {
+void WriteReplicaState(ReplyBuilder& reply, bool tombstone, std::string_view value,
+                       int64_t expire_at_ms, const Version& version) {
   char header[kStateHeaderSize];
   EncodeStateHeader(tombstone, expire_at_ms, version, header);
   reply.Bulk({header, kStateHeaderSize}, value);
 }
 
-void WriteReplicaState(server::ReplyBuilder& reply, const ReplicaValue& value) {
+void WriteReplicaState(ReplyBuilder& reply, const ReplicaValue& value) {
   if (!value.found) {
     reply.Null();
     return;
@@ -78,7 +78,7 @@ bool DecodeReplicaState(std::string_view resp, ReplicaValueView* out) {
 size_t StateRecordSize(std::string_view value) { return 4 + kStateHeaderSize + value.size(); }
 
 void AppendStateRecord(std::string* out, bool tombstone, std::string_view value,
-                       int64_t expire_at_ms, const server::Version& version) {
+                       int64_t expire_at_ms, const Version& version) {
   char header[4 + kStateHeaderSize];
   StoreLittleEndian(static_cast<uint32_t>(kStateHeaderSize + value.size()), header);
   EncodeStateHeader(tombstone, expire_at_ms, version, header + 4);

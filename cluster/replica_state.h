@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "server/reply_builder.h"
-#include "server/version.h"
+#include "resp/reply_builder.h"
+#include "core/version.h"
 
 namespace ringcache::cluster {
 
@@ -21,7 +21,7 @@ struct BasicReplicaValue {
   bool tombstone = false;
   Bytes value;
   int64_t expire_at_ms = 0;
-  server::Version version;
+  Version version;
 
   bool live() const { return found && !tombstone; }
   BasicReplicaValue<std::string_view> view() const {
@@ -47,8 +47,8 @@ inline ReplicaValue ToOwned(const ReplicaValueView& view) {
 
 // RC.GET's reply, for people and tests: nil, or [kind ("string" or
 // "tombstone"), value, expire-at-ms, version].
-void WriteReplicaValue(server::ReplyBuilder& reply, bool tombstone, std::string_view value,
-                       int64_t expire_at_ms, const server::Version& version);
+void WriteReplicaValue(ReplyBuilder& reply, bool tombstone, std::string_view value,
+                       int64_t expire_at_ms, const Version& version);
 
 // A replica's state between nodes is
 //   kind (1 byte: 's' a value, 't' a tombstone) | expire-at-ms (8 bytes)
@@ -61,9 +61,9 @@ constexpr size_t kStateHeaderSize = 1 + 8 + 8 + 2;
 
 // RC.APPLY's results: nil when the replica holds nothing, else the state as
 // one bulk string.
-void WriteReplicaState(server::ReplyBuilder& reply, bool tombstone, std::string_view value,
-                       int64_t expire_at_ms, const server::Version& version);
-void WriteReplicaState(server::ReplyBuilder& reply, const ReplicaValue& value);
+void WriteReplicaState(ReplyBuilder& reply, bool tombstone, std::string_view value,
+                       int64_t expire_at_ms, const Version& version);
+void WriteReplicaState(ReplyBuilder& reply, const ReplicaValue& value);
 // `out->value` points into `resp`.
 bool DecodeReplicaState(std::string_view resp, ReplicaValueView* out);
 
@@ -75,7 +75,7 @@ bool DecodeReplicaState(std::string_view resp, ReplicaValueView* out);
 size_t StateRecordSize(std::string_view value);
 constexpr size_t kEmptyStateRecordSize = 4;
 void AppendStateRecord(std::string* out, bool tombstone, std::string_view value,
-                       int64_t expire_at_ms, const server::Version& version);
+                       int64_t expire_at_ms, const Version& version);
 void AppendEmptyStateRecord(std::string* out);
 // Takes the first record off `records` into `state` (empty: nothing held);
 // false if `records` is empty or malformed.

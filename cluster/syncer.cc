@@ -14,7 +14,7 @@ struct Syncer::Pull {
   std::string cursor = "0";
 };
 
-Syncer::Syncer(PeerPool& peers, const Membership& membership, server::Keyspace& keyspace,
+Syncer::Syncer(PeerPool& peers, const Membership& membership, Keyspace& keyspace,
                HybridClock& clock, int64_t interval_ms)
     : peers_(peers), membership_(membership), keyspace_(keyspace), clock_(clock),
       interval_ms_(interval_ms) {}
@@ -57,9 +57,9 @@ void Syncer::RequestPage(const std::shared_ptr<Pull>& pull) {
     for (size_t i = 1; i < page.elements.size(); i += 2) {
       ++stats_.keys_compared;
       const std::string& key = page.elements[i].str;
-      server::Version theirs;
-      if (!server::Version::Parse(page.elements[i + 1].str, &theirs)) continue;
-      const server::Entry* mine = keyspace_.FindIncludingTombstone(key);
+      Version theirs;
+      if (!Version::Parse(page.elements[i + 1].str, &theirs)) continue;
+      const Entry* mine = keyspace_.FindIncludingTombstone(key);
       if (mine != nullptr && !(mine->version() < theirs)) continue;
       peers_.SendGet(pull->peer, key, [this, key](const asio::error_code& get_ec,
                                                   std::string_view state) {

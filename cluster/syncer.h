@@ -16,8 +16,8 @@
 
 #include "cluster/membership.h"
 #include "cluster/peer_pool.h"
-#include "server/evictor.h"
-#include "server/keyspace.h"
+#include "core/evictor.h"
+#include "core/keyspace.h"
 
 namespace ringcache::cluster {
 
@@ -32,7 +32,7 @@ struct SyncStats {
 
 class Syncer {
  public:
-  Syncer(PeerPool& peers, const Membership& membership, server::Keyspace& keyspace,
+  Syncer(PeerPool& peers, const Membership& membership, Keyspace& keyspace,
          HybridClock& clock, int64_t interval_ms);
 
   // Starts a round now unless one is running.
@@ -42,7 +42,7 @@ class Syncer {
   bool running() const { return peers_left_ > 0; }
   // Pulled values first make room under maxmemory; they are skipped when
   // nothing may be evicted.
-  void set_evictor(server::Evictor* evictor) { evictor_ = evictor; }
+  void set_evictor(Evictor* evictor) { evictor_ = evictor; }
   const SyncStats& stats() const { return stats_; }
 
   static constexpr int64_t kPageSize = 500;
@@ -54,8 +54,8 @@ class Syncer {
 
   PeerPool& peers_;
   const Membership& membership_;
-  server::Keyspace& keyspace_;
-  server::Evictor* evictor_ = nullptr;
+  Keyspace& keyspace_;
+  Evictor* evictor_ = nullptr;
   HybridClock& clock_;
   int64_t interval_ms_;
   int64_t next_round_ms_ = 0;

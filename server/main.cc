@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "server/monotonic_clock.h"
+#include "common/monotonic_clock.h"
 #include "server/server.h"
-#include "server/server_state.h"
+#include "commands/server_state.h"
 
 namespace {
 
@@ -35,7 +35,7 @@ spdlog::level::level_enum LogLevel(const std::string& redis_level) {
   return spdlog::level::info;
 }
 
-void SetUpLogging(const ringcache::server::ConfigValues& config) {
+void SetUpLogging(const ringcache::ConfigValues& config) {
   std::shared_ptr<spdlog::logger> logger;
   if (config.logfile.empty()) {
     logger = spdlog::stdout_logger_mt("ringcache");
@@ -68,8 +68,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   signal(SIGPIPE, SIG_IGN);
-  ringcache::server::InitMonotonicClock();
-  ringcache::server::ServerState state;
+  ringcache::InitMonotonicClock();
+  ringcache::ServerState state;
   try {
     state.config.LoadArgs(args);
     state.ApplyMemorySettings(0);
@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
     std::cerr << "*** FATAL CONFIG FILE ERROR ***\n" << e.what() << "\n";
     return 1;
   }
-  const ringcache::server::ConfigValues& config = state.config.values();
+  const ringcache::ConfigValues& config = state.config.values();
   try {
     SetUpLogging(config);
     EnterDataDir(config.dir);

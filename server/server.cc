@@ -4,9 +4,10 @@
 
 #include <stdexcept>
 
-#include "server/connection.h"
-#include "server/memory_stats.h"
-#include "server/monotonic_clock.h"
+#include "cluster/cluster_commands.h"
+#include "common/memory_stats.h"
+#include "common/monotonic_clock.h"
+#include "net/connection.h"
 
 namespace ringcache::server {
 namespace {
@@ -29,6 +30,7 @@ constexpr std::string_view kProtectedModeError =
 Server::Server(ServerState& state)
     : state_(state), io_(1), cron_timer_(io_), signals_(io_, SIGINT, SIGTERM) {
   state_.request_shutdown = [this] { asio::post(io_, [this] { Stop(); }); };
+  cluster::RegisterClusterCommands(state_.commands);
 }
 
 void Server::Listen() {
@@ -59,7 +61,7 @@ void Server::Listen() {
   }
   if (acceptors_.empty()) throw std::runtime_error("no address to listen on");
   if (!config.cluster_nodes.empty() || !config.cluster_seeds.empty()) {
-    router_ = std::make_unique<ClusterRouter>(io_, state_);
+    router_ = std::make_unique<cluster::ClusterRouter>(io_, state_);
     state_.router = router_.get();
     spdlog::info("cluster mode: node {} of {}, N={} W={} R={}", router_->self_id(),
                  router_->ring().nodes().size(), config.replicas, config.write_quorum,
@@ -130,7 +132,7 @@ void Server::OnAccept(asio::ip::tcp::socket socket) {
     asio::error_code ec;
     socket.set_option(asio::socket_base::keep_alive(true), ec);
   }
-  std::make_shared<Connection>(std::move(socket), state_)->Start(refusal);
+  std::make_shared<net::Connection>(std::move(socket), state_)->Start(refusal);
 }
 
 void Server::ScheduleCron() {

@@ -11,8 +11,8 @@
 #include <memory>
 #include <vector>
 
-#include "server/cluster_router.h"
-#include "server/server_state.h"
+#include "cluster/cluster_router.h"
+#include "commands/server_state.h"
 
 namespace ringcache::server {
 
@@ -43,7 +43,7 @@ class Server {
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   asio::steady_timer cron_timer_;
   asio::signal_set signals_;
-  std::unique_ptr<ClusterRouter> router_;
+  std::unique_ptr<cluster::ClusterRouter> router_;
   bool stopping_ = false;
 };
 

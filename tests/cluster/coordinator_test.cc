@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "client/sync_client.h"
-#include "server/reply_builder.h"
-#include "server/server_state.h"
+#include "resp/reply_builder.h"
+#include "commands/server_state.h"
 #include "tests/support/test_server.h"
 
 using namespace ringcache;
@@ -28,7 +28,7 @@ struct Cluster {
   cluster::Ring ring;
   asio::io_context io;
   cluster::PeerPool peers{io, kSecret};
-  cluster::HybridClock clock{1, &server::WallClockMs};
+  cluster::HybridClock clock{1, &WallClockMs};
   std::unique_ptr<cluster::Coordinator> coordinator;
 
   Cluster() {
@@ -42,16 +42,16 @@ struct Cluster {
                                                          nullptr);
   }
 
-  server::Status Put(const std::string& key, const std::string& value, QuorumSettings q) {
-    server::Status result = server::Status::IOError("no answer");
-    coordinator->Put(key, value, 0, q, [&](const server::Status& s) { result = s; });
+  Status Put(const std::string& key, const std::string& value, QuorumSettings q) {
+    Status result = Status::IOError("no answer");
+    coordinator->Put(key, value, 0, q, [&](const Status& s) { result = s; });
     RunUntilIdle();
     return result;
   }
 
-  std::pair<server::Status, ReplicaValue> Get(const std::string& key, QuorumSettings q) {
-    std::pair<server::Status, ReplicaValue> result{server::Status::IOError("no answer"), {}};
-    coordinator->Get(key, q, [&](const server::Status& s, const cluster::ReplicaValueView& v) {
+  std::pair<Status, ReplicaValue> Get(const std::string& key, QuorumSettings q) {
+    std::pair<Status, ReplicaValue> result{Status::IOError("no answer"), {}};
+    coordinator->Get(key, q, [&](const Status& s, const cluster::ReplicaValueView& v) {
       result = {s, cluster::ToOwned(v)};  // the view lasts only for the call
     });
     RunUntilIdle();
@@ -77,7 +77,7 @@ struct Cluster {
     v.tombstone = reply.elements[0].str == "tombstone";
     v.value = reply.elements[1].str;
     v.expire_at_ms = reply.elements[2].integer;
-    REQUIRE(server::Version::Parse(reply.elements[3].str, &v.version));
+    REQUIRE(Version::Parse(reply.elements[3].str, &v.version));
     return v;
   }
 
@@ -117,7 +117,7 @@ TEST_CASE("a read returns the newest version and repairs stale replicas", "[coor
   REQUIRE(c.Put("k", "old", q).ok());
   // Make one replica stale: write a newer value to the other two only.
   const std::string stale = c.ring.nodes()[c.ring.PreferenceList("k", 3).nodes[2]];
-  const server::Version newer = c.clock.Tick();
+  const Version newer = c.clock.Tick();
   for (size_t i = 0; i < 3; ++i) {
     if (c.ids[i] == stale) continue;
     client::SyncClient direct;
@@ -139,9 +139,9 @@ TEST_CASE("deletes replicate as tombstones and are not undone by repair", "[coor
   Cluster c;
   QuorumSettings q;
   REQUIRE(c.Put("k", "v", q).ok());
-  server::Status deleted = server::Status::IOError("no answer");
-  c.coordinator->Delete("k", server::WallClockMs() + 60000, q,
-                        [&](const server::Status& s, bool existed) {
+  Status deleted = Status::IOError("no answer");
+  c.coordinator->Delete("k", WallClockMs() + 60000, q,
+                        [&](const Status& s, bool existed) {
                           deleted = s;
                           REQUIRE(existed);
                         });
@@ -163,13 +163,13 @@ TEST_CASE("writes succeed with W of N reachable and fail clearly without", "[coo
   q.timeout = std::chrono::milliseconds(200);
   REQUIRE(c.Put("k", "v", q).ok());  // W=2 of the 2 that are up
   q.write_quorum = 3;
-  const server::Status s = c.Put("k", "v2", q);
+  const Status s = c.Put("k", "v2", q);
   REQUIRE_FALSE(s.ok());
-  INFO(server::ToRespError(s));
-  REQUIRE(server::ToRespError(s).rfind("NOQUORUM 2 of 3 replicas acknowledged the write", 0) == 0);
+  INFO(ToRespError(s));
+  REQUIRE(ToRespError(s).rfind("NOQUORUM 2 of 3 replicas acknowledged the write", 0) == 0);
   q.read_quorum = 3;
   const auto [rs, value] = c.Get("k", q);
-  REQUIRE(server::ToRespError(rs).rfind("NOQUORUM 2 of 3 replicas answered the read", 0) == 0);
+  REQUIRE(ToRespError(rs).rfind("NOQUORUM 2 of 3 replicas answered the read", 0) == 0);
   q.read_quorum = 2;
   REQUIRE(c.Get("k", q).second.value == "v2");  // stored on the two that are up
 }

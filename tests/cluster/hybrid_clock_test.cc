@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 using ringcache::cluster::HybridClock;
-using ringcache::server::Version;
+using ringcache::Version;
 
 namespace {
 int64_t wall_ms = 1000;

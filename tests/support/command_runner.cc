@@ -1,12 +1,14 @@
 #include "tests/support/command_runner.h"
 
-#include "server/command_context.h"
-#include "server/dispatcher.h"
-#include "server/reply_builder.h"
+#include "cluster/cluster_commands.h"
+#include "commands/command_context.h"
+#include "commands/dispatcher.h"
+#include "resp/reply_builder.h"
 
 namespace ringcache::testing {
 
 CommandRunner::CommandRunner() {
+  cluster::RegisterClusterCommands(state_.commands);
   session_.id = state_.clients.NextId();
   state_.clients.Add(&session_);
   // A fixed, round clock makes TTL arithmetic in tests exact.
@@ -15,10 +17,10 @@ CommandRunner::CommandRunner() {
 
 std::string CommandRunner::Run(std::vector<std::string> args) {
   std::string out;
-  server::ReplyBuilder reply(&out, session_.protocol);
-  server::CommandContext ctx(state_, session_, reply);
+  ReplyBuilder reply(&out, session_.protocol);
+  CommandContext ctx(state_, session_, reply);
   std::vector<std::string_view> views(args.begin(), args.end());
-  server::Dispatcher::Dispatch(ctx, views);
+  Dispatcher::Dispatch(ctx, views);
   return out;
 }
 

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "server/server_state.h"
-#include "server/session.h"
+#include "commands/server_state.h"
+#include "commands/session.h"
 
 namespace ringcache::testing {
 
@@ -22,12 +22,12 @@ class CommandRunner {
   void SetTimeMs(int64_t now_ms) { state_.keyspace.set_now_ms(now_ms); }
   int64_t now_ms() const { return state_.keyspace.now_ms(); }
 
-  server::ServerState& state() { return state_; }
-  server::Session& session() { return session_; }
+  ServerState& state() { return state_; }
+  Session& session() { return session_; }
 
  private:
-  server::ServerState state_;
-  server::Session session_;
+  ServerState state_;
+  Session session_;
 };
 
 // RESP helpers for expected replies.

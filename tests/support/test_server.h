@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "server/server.h"
-#include "server/server_state.h"
+#include "commands/server_state.h"
 
 namespace ringcache::testing {
 
@@ -32,14 +32,14 @@ class TestServer {
   uint16_t port() const { return static_cast<uint16_t>(state_.tcp_port); }
 
  private:
-  static server::ServerState& Configure(
-      server::ServerState& state, const std::vector<std::pair<std::string, std::string>>& settings) {
+  static ServerState& Configure(
+      ServerState& state, const std::vector<std::pair<std::string, std::string>>& settings) {
     (void)state.config.Set("port", "0", false);  // the kernel picks a free port
     for (const auto& [name, value] : settings) (void)state.config.Set(name, value, false);
     return state;
   }
 
-  server::ServerState state_;
+  ServerState state_;
   server::Server server_;
   std::thread thread_;
 };

@@ -1,0 +1,26 @@
+// The cluster's own commands: the internal replica commands nodes send each
+// other over the cluster bus (RC.*), and RING, the cluster as a client sees
+// it. Registered on every node by the server (a node that is no cluster
+// member can still serve as a replica, and answers RING with an error).
+#pragma once
+
+#include "commands/command_context.h"
+#include "commands/command_table.h"
+
+namespace ringcache::cluster {
+
+class ClusterRouter;
+
+void RegisterReplicaCommands(CommandTable& table);
+void RegisterRingCommands(CommandTable& table);
+// Both.
+inline void RegisterClusterCommands(CommandTable& table) {
+  RegisterReplicaCommands(table);
+  RegisterRingCommands(table);
+}
+
+// This node's cluster router, or nullptr after replying that this node is
+// not in cluster mode.
+ClusterRouter* ClusterRouterOrReply(CommandContext& ctx);
+
+}  // namespace ringcache::cluster

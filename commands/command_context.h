@@ -1,0 +1,101 @@
+// CommandContext: what a command handler gets besides its arguments — the
+// node's state, the calling client's session, and where to write the reply.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "resp/reply_builder.h"
+#include "commands/server_state.h"
+#include "commands/session.h"
+
+namespace ringcache {
+
+class ReplyDeferrer;
+
+// Completes a deferred reply; call it (or Write) exactly once. A reference
+// to the connection and a slot number (not a std::function, which would
+// allocate: cluster nodes defer almost every reply).
+class DeferredReply {
+ public:
+  DeferredReply() = default;
+  DeferredReply(std::shared_ptr<ReplyDeferrer> target, uint64_t slot)
+      : target_(std::move(target)), slot_(slot) {}
+  // Completes it with these RESP bytes.
+  inline void operator()(std::string_view resp) const;
+  // Completes it with what `write(std::string* out)` appends to `out`: the
+  // connection's output itself when no reply before this one is pending, so
+  // that the reply is written once, into no buffer of its own.
+  template <typename WriteFn>
+  void Write(WriteFn&& write) const;
+
+ private:
+  std::shared_ptr<ReplyDeferrer> target_;
+  uint64_t slot_ = 0;
+};
+
+// Implemented by whatever carries replies to the client (a Connection).
+class ReplyDeferrer {
+ public:
+  virtual ~ReplyDeferrer() = default;
+  virtual DeferredReply DeferReply() = 0;
+  // What DeferredReply calls: where the reply in `slot` is to be appended,
+  // then that it is there.
+  virtual std::string* DeferredBuffer(uint64_t slot) = 0;
+  virtual void CompleteDeferred(uint64_t slot) = 0;
+};
+
+template <typename WriteFn>
+void DeferredReply::Write(WriteFn&& write) const {
+  write(target_->DeferredBuffer(slot_));
+  target_->CompleteDeferred(slot_);
+}
+
+void DeferredReply::operator()(std::string_view resp) const {
+  Write([resp](std::string* out) { out->append(resp); });
+}
+
+class CommandContext {
+ public:
+  CommandContext(ServerState& server, Session& session, ReplyBuilder& reply,
+                 ReplyDeferrer* deferrer = nullptr)
+      : server_(server), session_(session), reply_(reply), deferrer_(deferrer) {}
+
+  // For handlers that answer later (e.g. after other nodes replied): the
+  // client's next commands wait until the returned completion runs, so
+  // replies keep request order. The arguments are only valid until the
+  // handler returns: copy what the completion needs.
+  // REQUIRES: can_defer().
+  DeferredReply Defer() { return deferrer_->DeferReply(); }
+  bool can_defer() const { return deferrer_ != nullptr; }
+
+  ServerState& server() { return server_; }
+  // The node's keyspace, unless the command runs over a scratch copy of some
+  // keys (cluster mode evaluates commands on the newest replica values).
+  Keyspace& keyspace() { return keyspace_ != nullptr ? *keyspace_ : server_.keyspace; }
+  void UseKeyspace(Keyspace* keyspace) { keyspace_ = keyspace; }
+  // Commands that list keys (KEYS, SCAN, DBSIZE) show only the keys this
+  // filter accepts, when one is set: in a cluster each node lists the keys it
+  // is the home replica of, so the union has every key once.
+  using KeyFilter = std::function<bool(std::string_view key)>;
+  void UseKeyFilter(const KeyFilter* filter) { key_filter_ = filter; }
+  bool filters_keys() const { return key_filter_ != nullptr; }
+  bool Shows(std::string_view key) const { return key_filter_ == nullptr || (*key_filter_)(key); }
+  const ConfigValues& config() const { return server_.config.values(); }
+  Session& session() { return session_; }
+  const Session& session() const { return session_; }
+  ReplyBuilder& reply() { return reply_; }
+
+ private:
+  ServerState& server_;
+  Session& session_;
+  ReplyBuilder& reply_;
+  ReplyDeferrer* deferrer_;
+  Keyspace* keyspace_ = nullptr;
+  const KeyFilter* key_filter_ = nullptr;
+};
+
+}  // namespace ringcache

@@ -1,0 +1,65 @@
+#include "commands/command_helpers.h"
+
+#include <limits>
+#include <string>
+
+#include "common/number_parsing.h"
+#include "common/error_texts.h"
+
+namespace ringcache {
+
+bool ParseInt64OrReply(CommandContext& ctx, std::string_view arg, int64_t* out) {
+  if (ParseInt64(arg, out)) return true;
+  ctx.reply().Error("ERR " + std::string(kNotAnInteger));
+  return false;
+}
+
+bool OkOrReply(CommandContext& ctx, const Status& status) {
+  if (status.ok()) return true;
+  ctx.reply().Error(status);
+  return false;
+}
+
+std::optional<ExpireOption> AsExpireOption(std::string_view word) {
+  if (Is(word, "ex")) return ExpireOption{TimeUnit::kSeconds, true};
+  if (Is(word, "px")) return ExpireOption{TimeUnit::kMilliseconds, true};
+  if (Is(word, "exat")) return ExpireOption{TimeUnit::kSeconds, false};
+  if (Is(word, "pxat")) return ExpireOption{TimeUnit::kMilliseconds, false};
+  return std::nullopt;
+}
+
+bool ExpireAtOrReply(CommandContext& ctx, std::string_view arg, TimeUnit unit, bool relative,
+                     bool require_positive, std::string_view command, int64_t* expire_at_ms) {
+  int64_t when = 0;
+  if (!ParseInt64OrReply(ctx, arg, &when)) return false;
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  bool valid = !(require_positive && when <= 0);
+  if (valid && unit == TimeUnit::kSeconds) {
+    valid = when <= kMax / 1000 && when >= kMin / 1000;
+    when *= valid ? 1000 : 1;
+  }
+  if (valid && relative) {
+    const int64_t now = ctx.keyspace().now_ms();
+    valid = when <= kMax - now;
+    when += valid ? now : 0;
+  }
+  if (!valid) {
+    ctx.reply().Error("ERR invalid expire time in '" + std::string(command) + "' command");
+    return false;
+  }
+  *expire_at_ms = when;
+  return true;
+}
+
+void ReplyHelp(CommandContext& ctx, std::string_view command,
+               std::initializer_list<std::string_view> lines) {
+  ctx.reply().ArrayHeader(lines.size() + 3);
+  ctx.reply().SimpleString(std::string(command) +
+                           " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  for (std::string_view line : lines) ctx.reply().SimpleString(line);
+  ctx.reply().SimpleString("HELP");
+  ctx.reply().SimpleString("    Print this help.");
+}
+
+}  // namespace ringcache

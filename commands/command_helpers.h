@@ -1,0 +1,46 @@
+// Small helpers shared by the command families: argument parsing that
+// replies with Redis's error when the argument is bad (the `...OrReply`
+// suffix: false means the error reply has already been written).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands/command_context.h"
+#include "commands/command_table.h"
+#include "common/strings.h"
+
+namespace ringcache {
+
+bool ParseInt64OrReply(CommandContext& ctx, std::string_view arg, int64_t* out);
+// Replies with the status's error when it is not OK; returns status.ok().
+bool OkOrReply(CommandContext& ctx, const Status& status);
+
+enum class TimeUnit { kSeconds, kMilliseconds };
+
+// EX, PX, EXAT and PXAT (any case): the unit of the value that follows and
+// whether it counts from now. Other words: nullopt.
+struct ExpireOption {
+  TimeUnit unit;
+  bool relative;
+};
+std::optional<ExpireOption> AsExpireOption(std::string_view word);
+
+// Turns an EX/PX/EXAT/PXAT-style argument into absolute Unix milliseconds.
+// `relative` adds the current time. Refuses values that overflow, and
+// non-positive ones when `require_positive`, with "invalid expire time in
+// '<command>' command".
+bool ExpireAtOrReply(CommandContext& ctx, std::string_view arg, TimeUnit unit, bool relative,
+                     bool require_positive, std::string_view command, int64_t* expire_at_ms);
+
+// Replies to `<COMMAND> HELP` with Redis's layout: a header line, then `lines`.
+void ReplyHelp(CommandContext& ctx, std::string_view command,
+               std::initializer_list<std::string_view> lines);
+
+inline bool Is(std::string_view arg, std::string_view word) { return EqualsIgnoreCase(arg, word); }
+
+}  // namespace ringcache

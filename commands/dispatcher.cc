@@ -1,0 +1,112 @@
+#include "commands/dispatcher.h"
+
+#include <string>
+
+#include "commands/router.h"
+#include "common/error_texts.h"
+#include "common/monotonic_clock.h"
+#include "common/strings.h"
+
+namespace ringcache {
+namespace {
+
+void RejectWith(CommandContext& ctx, std::string_view error) {
+  ctx.reply().Error(error);
+  ++ctx.server().stats.total_error_replies;
+}
+
+}  // namespace
+
+void Dispatcher::Dispatch(CommandContext& ctx, ArgList args) {
+  const CommandSpec* spec = ResolveOrReply(ctx, args);
+  if (spec == nullptr || !CheckArityOrReply(ctx, *spec, args) || !CheckAuthOrReply(ctx, *spec) ||
+      !CheckPeerOrReply(ctx, *spec) || !CheckMemoryOrReply(ctx, *spec)) {
+    if (spec != nullptr) ++spec->stats.rejected_calls;
+    // A refused command spoils the transaction it was meant for.
+    if (ctx.session().in_multi) ctx.session().multi_failed = true;
+    return;
+  }
+  if (QueueIfInMulti(ctx, *spec, args)) return;
+  Execute(ctx, *spec, args);
+}
+
+bool Dispatcher::QueueIfInMulti(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  Session& session = ctx.session();
+  if (!session.in_multi || (spec.flags & kNoQueue) != 0) return false;
+  session.queued.emplace_back(args.begin(), args.end());
+  ctx.reply().SimpleString("QUEUED");
+  return true;
+}
+
+const CommandSpec* Dispatcher::ResolveOrReply(CommandContext& ctx, ArgList args) {
+  const CommandSpec* spec = ctx.server().commands.Find(args[0]);
+  if (spec == nullptr) {
+    // Redis's wording, which client libraries and test suites match on.
+    std::string quoted;
+    for (size_t i = 1; i < args.size() && quoted.size() < 128; ++i) {
+      quoted += "'" + std::string(args[i].substr(0, 128 - quoted.size())) + "' ";
+    }
+    RejectWith(ctx, "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
+                        "', with args beginning with: " + quoted);
+    return nullptr;
+  }
+  if (spec->subcommands.empty() || args.size() < 2) return spec;
+  const CommandSpec* sub = CommandTable::FindSubcommand(*spec, args[1]);
+  if (sub == nullptr) {
+    RejectWith(ctx, "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
+                        "'. Try " + Uppercase(spec->name) + " HELP.");
+    ++spec->stats.rejected_calls;
+  }
+  return sub;
+}
+
+bool Dispatcher::CheckArityOrReply(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  const auto argc = static_cast<int>(args.size());
+  if (spec.arity > 0 ? argc == spec.arity : argc >= -spec.arity) return true;
+  RejectWith(ctx, "ERR wrong number of arguments for '" + std::string(spec.name) + "' command");
+  return false;
+}
+
+bool Dispatcher::CheckAuthOrReply(CommandContext& ctx, const CommandSpec& spec) {
+  if (ctx.session().authenticated || (spec.flags & kNoAuth) != 0) return true;
+  RejectWith(ctx, "NOAUTH Authentication required.");
+  return false;
+}
+
+bool Dispatcher::CheckPeerOrReply(CommandContext& ctx, const CommandSpec& spec) {
+  if ((spec.flags & kInternal) == 0 || ctx.session().is_peer) return true;
+  RejectWith(ctx, "NOPERM '" + std::string(spec.name) +
+                      "' is for cluster nodes only; authenticate with RC.AUTH <cluster-secret>");
+  return false;
+}
+
+bool Dispatcher::CheckMemoryOrReply(CommandContext& ctx, const CommandSpec& spec) {
+  // As Redis: every command evicts when over the limit (reads take memory
+  // too: replies, and in a cluster the values in flight); only commands that
+  // may grow the data are refused when nothing can be evicted.
+  if (ctx.server().evictor.RoomForWrite() || (spec.flags & kDenyOom) == 0) {
+    return true;
+  }
+  RejectWith(ctx, kOomError);
+  return false;
+}
+
+void Dispatcher::Execute(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  std::string& out = *ctx.reply().buffer();
+  const size_t reply_start = out.size();
+  ctx.session().last_command = spec.name;
+  const int64_t start_us = MonotonicUs();
+  Router* router = ctx.server().router;
+  if (router == nullptr || !router->Route(ctx, spec, args)) spec.handler(ctx, args);
+  spec.stats.usec += static_cast<uint64_t>(MonotonicUs() - start_us);
+  ctx.server().NoteMemoryPeak();
+  ++spec.stats.calls;
+  ++ctx.server().stats.total_commands_processed;
+  // A reply that starts with '-' is an error: count it, as Redis does.
+  if (out.size() > reply_start && out[reply_start] == '-') {
+    ++spec.stats.failed_calls;
+    ++ctx.server().stats.total_error_replies;
+  }
+}
+
+}  // namespace ringcache

@@ -1,0 +1,31 @@
+// Dispatcher: runs one parsed command — finds it in the command table, checks
+// arity and authentication, calls its handler and keeps the statistics that
+// INFO commandstats reports. Each check is a small named step.
+#pragma once
+
+#include <string_view>
+
+#include "commands/command_context.h"
+#include "commands/command_table.h"
+
+namespace ringcache {
+
+class Dispatcher {
+ public:
+  // REQUIRES: !args.empty().
+  static void Dispatch(CommandContext& ctx, ArgList args);
+  // Evicts to get under maxmemory; replies -OOM to a command that may grow
+  // memory (kDenyOom) when nothing may be evicted.
+  static bool CheckMemoryOrReply(CommandContext& ctx, const CommandSpec& spec);
+
+ private:
+  static const CommandSpec* ResolveOrReply(CommandContext& ctx, ArgList args);
+  static bool CheckArityOrReply(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+  static bool CheckAuthOrReply(CommandContext& ctx, const CommandSpec& spec);
+  static bool CheckPeerOrReply(CommandContext& ctx, const CommandSpec& spec);
+  static void Execute(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+  // Inside MULTI: queues the command for EXEC; returns false if it must run now.
+  static bool QueueIfInMulti(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+};
+
+}  // namespace ringcache

@@ -1,0 +1,27 @@
+// Router: how the dispatcher hands a command to the cluster. A node that is
+// part of a cluster has one (cluster/cluster_router.h implements it); a single
+// node has none and runs every command on its own keyspace.
+//
+// Event-loop thread only.
+#pragma once
+
+#include <string>
+
+#include "commands/command_table.h"
+
+namespace ringcache {
+
+class CommandContext;
+
+class Router {
+ public:
+  virtual ~Router() = default;
+  // Runs `spec` through the cluster, replying through `ctx` (usually by
+  // deferring the reply); returns false when the command runs locally instead.
+  // REQUIRES: `args` passed the dispatcher's checks.
+  virtual bool Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) = 0;
+  // INFO's ring_* fields ("name:value\r\n" lines) for the Cluster section.
+  virtual void AppendInfo(std::string* out) const = 0;
+};
+
+}  // namespace ringcache

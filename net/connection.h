@@ -1,0 +1,99 @@
+// Connection: one client socket. Reads into an input buffer, runs every
+// complete command in it, and sends all their replies with one write —
+// Redis's processInputBuffer loop on Asio. While a write is in flight it does
+// not read, which bounds memory per client and keeps replies in order.
+//
+// Lifetime: owned by the shared_ptrs its pending Asio handlers hold (the
+// pattern of Asio's HTTP server example); Close() makes them all finish.
+// Runs on the server's single event-loop thread.
+#pragma once
+
+#include <asio.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "commands/command_context.h"
+#include "resp/resp_parser.h"
+#include "commands/server_state.h"
+#include "commands/session.h"
+
+namespace ringcache::net {
+
+class Connection : public std::enable_shared_from_this<Connection>, public ReplyDeferrer {
+ public:
+  Connection(asio::ip::tcp::socket socket, ServerState& state);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Registers the session and starts reading. `greeting_error`, when not
+  // empty, is sent instead and the connection closed (maxclients, protected mode).
+  void Start(std::string_view greeting_error = {});
+  void Close();
+  DeferredReply DeferReply() override;
+  std::string* DeferredBuffer(uint64_t slot) override;
+  void CompleteDeferred(uint64_t slot) override;
+
+ private:
+  // Moves the connection along after any event: runs buffered commands
+  // unless a reply is pending, then writes, waits, closes or reads.
+  void Pump();
+  void DoRead();
+  void OnRead(const asio::error_code& ec, size_t bytes);
+  // Runs the complete commands in the input buffer, appending their replies
+  // to the output buffer; stops early when the connection must close.
+  void ProcessInput();
+  // In a pipeline, starts loading the keyspace entries of the requests after
+  // the current one, a batch at a time, so that their cache misses overlap
+  // with each other and with the current request's work.
+  void PrefetchNextKeys();
+  bool CheckOutputLimit();
+  void DoWrite();
+  void OnWrite(const asio::error_code& ec, size_t bytes);
+  // Makes room for at least `min_free` more bytes after the unparsed data.
+  void ReserveInput(size_t min_free);
+  void UpdateSessionFigures();
+  // Where the next immediate reply goes: straight to the output unless a
+  // reply is still being waited for; then to immediate_, which joins the
+  // slot queue behind it (FlushImmediate), so replies leave in request order.
+  std::string* ReplyTarget() { return slots_.empty() ? &output_ : &immediate_; }
+  void FlushImmediate();
+
+  asio::ip::tcp::socket socket_;
+  ServerState& state_;
+  Session session_;
+  RespParser parser_;
+
+  std::unique_ptr<char[]> input_;
+  size_t input_capacity_ = 0;
+  size_t parse_pos_ = 0;  // first byte not yet consumed by a complete command
+  size_t fill_pos_ = 0;   // end of the bytes read so far
+  size_t prefetched_ahead_ = 0;  // requests after the current one already prefetched
+
+  std::string output_;   // replies ready to send, in order
+  std::string sending_;  // replies in the write under way
+  // Replies behind the oldest deferred one: each slot is a deferred reply
+  // (done once it completes) or immediate replies that follow it. Pipelined
+  // commands keep running while replies are pending; the front slots move to
+  // output_ as they complete.
+  struct Slot {
+    std::string data;
+    bool done;
+  };
+  std::deque<Slot> slots_;
+  std::string immediate_;  // immediate replies not yet in slots_
+  std::string discarded_;  // where deferred replies go once the connection closed
+  uint64_t front_slot_ = 0;  // id of slots_.front()
+  size_t deferred_pending_ = 0;
+  int64_t output_soft_limit_since_ms_ = 0;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool processing_ = false;  // inside a command handler
+  bool flush_posted_ = false;  // a Pump() is queued on the event loop
+  bool closed_ = false;
+};
+
+}  // namespace ringcache::net
