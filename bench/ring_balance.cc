@@ -55,12 +55,14 @@ int main() {
       ring.SetNodes(ids);
       const auto start = std::chrono::steady_clock::now();
       size_t sink = 0;
-      for (int k = 0; k < kKeys; ++k) sink += ring.PreferenceList("key:" + std::to_string(k), 3).size;
-      const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() -
-                                                                 start).count() / kKeys;
+      for (int k = 0; k < kKeys; ++k)
+        sink += ring.PreferenceList("key:" + std::to_string(k), 3).size;
+      const double ns =
+          std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
+              .count() /
+          kKeys;
       std::printf("%6d %6d %12.1f %12.1f %14.0f%s\n", vnodes, nodes,
-                  100 * devs[devs.size() * 99 / 100], 100 * devs.back(), ns,
-                  sink == 0 ? "!" : "");
+                  100 * devs[devs.size() * 99 / 100], 100 * devs.back(), ns, sink == 0 ? "!" : "");
     }
   }
   return 0;

@@ -14,20 +14,20 @@ void AsyncClient::Connect(const ConnectCallback& done) {
     asio::post(socket_.get_executor(), [done, ec] { done(ec); });
     return;
   }
-  socket_.async_connect({address, port_}, [self = shared_from_this(), done](
-                                              const asio::error_code& error) {
-    if (error) {
-      self->Fail(error);
-      done(error);
-      return;
-    }
-    asio::error_code ignored;
-    self->socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-    self->connected_ = true;
-    self->DoRead();
-    self->MaybeWrite();
-    done({});
-  });
+  socket_.async_connect({address, port_},
+                        [self = shared_from_this(), done](const asio::error_code& error) {
+                          if (error) {
+                            self->Fail(error);
+                            done(error);
+                            return;
+                          }
+                          asio::error_code ignored;
+                          self->socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+                          self->connected_ = true;
+                          self->DoRead();
+                          self->MaybeWrite();
+                          done({});
+                        });
 }
 
 void AsyncClient::Send(std::span<const std::string_view> args, ReplyCallback done) {
@@ -73,16 +73,16 @@ void AsyncClient::MaybeWrite() {
 }
 
 void AsyncClient::DoRead() {
-  socket_.async_read_some(asio::buffer(read_chunk_), [self = shared_from_this()](
-                                                         const asio::error_code& ec, size_t n) {
-    if (ec) {
-      self->Fail(ec);
-      return;
-    }
-    self->input_.append(self->read_chunk_.data(), n);
-    self->DeliverReplies();
-    if (self->connected_) self->DoRead();
-  });
+  socket_.async_read_some(asio::buffer(read_chunk_),
+                          [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+                            if (ec) {
+                              self->Fail(ec);
+                              return;
+                            }
+                            self->input_.append(self->read_chunk_.data(), n);
+                            self->DeliverReplies();
+                            if (self->connected_) self->DoRead();
+                          });
 }
 
 void AsyncClient::DeliverReplies() {

@@ -58,12 +58,12 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   uint16_t port_;
   bool connected_ = false;
   bool writing_ = false;
-  std::string queued_;    // requests not yet handed to a write
+  std::string queued_;     // requests not yet handed to a write
   std::string in_flight_;  // the buffer of the write in progress
   std::string input_;
   ReplyScanner scanner_;  // how far the reply at the front of input_ has arrived
   std::array<char, size_t{16} * 1024> read_chunk_;  // one read in flight at a time
-  struct Pending {  // one of the two is set
+  struct Pending {                                  // one of the two is set
     ReplyCallback done;
     RawReplyCallback raw;
   };

@@ -17,19 +17,19 @@ namespace ringcache::client {
 
 struct Reply {
   enum class Type {
-    kString,     // $ bulk string (also RESP3 verbatim = and big number ()
-    kStatus,     // + simple string
-    kError,      // - error
-    kInteger,    // :
-    kNil,        // $-1, *-1, _
-    kArray,      // *, and RESP3 sets (~) and pushes (>)
-    kMap,        // % (elements alternate key, value)
-    kDouble,     // ,
-    kBool,       // #
+    kString,   // $ bulk string (also RESP3 verbatim = and big number ()
+    kStatus,   // + simple string
+    kError,    // - error
+    kInteger,  // :
+    kNil,      // $-1, *-1, _
+    kArray,    // *, and RESP3 sets (~) and pushes (>)
+    kMap,      // % (elements alternate key, value)
+    kDouble,   // ,
+    kBool,     // #
   };
 
   Type type = Type::kNil;
-  std::string str;  // kString, kStatus, kError, kDouble (as text)
+  std::string str;      // kString, kStatus, kError, kDouble (as text)
   int64_t integer = 0;  // kInteger, kBool
   std::vector<Reply> elements;
 

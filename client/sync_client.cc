@@ -94,8 +94,8 @@ asio::error_code SyncClient::Flush() {
 asio::error_code SyncClient::ReadReply(Reply* reply) {
   while (true) {
     size_t consumed = 0;
-    const auto result = ReplyParser::Parse(std::string_view(input_).substr(input_start_), reply,
-                                           &consumed);
+    const auto result =
+        ReplyParser::Parse(std::string_view(input_).substr(input_start_), reply, &consumed);
     if (result == ReplyParser::Result::kComplete) {
       input_start_ += consumed;
       if (input_start_ == input_.size()) {

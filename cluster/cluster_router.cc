@@ -7,9 +7,9 @@
 #include <stdexcept>
 #include <vector>
 
+#include "cluster/gather.h"
 #include "commands/command_helpers.h"
 #include "commands/info.h"
-#include "cluster/gather.h"
 #include "resp/reply_builder.h"
 
 namespace ringcache::cluster {
@@ -79,19 +79,20 @@ ClusterRouter::ClusterRouter(asio::io_context& io, ServerState& state)
     sync_soon_ = !ids.empty();
   }
   const std::pair<std::string_view, Handler> routed[] = {
-      {"get", &ClusterRouter::Get},       {"set", &ClusterRouter::Set},
-      {"setex", &ClusterRouter::SetEx},   {"psetex", &ClusterRouter::PSetEx},
-      {"mset", &ClusterRouter::MSet},     {"mget", &ClusterRouter::MGet},
-      {"del", &ClusterRouter::Del},       {"unlink", &ClusterRouter::Del},
-      {"exists", &ClusterRouter::Exists}, {"ttl", &ClusterRouter::Ttl},
-      {"pttl", &ClusterRouter::PTtl},     {"keys", &ClusterRouter::Keys},
-      {"scan", &ClusterRouter::Scan},     {"dbsize", &ClusterRouter::DbSize},
+      {"get", &ClusterRouter::Get},           {"set", &ClusterRouter::Set},
+      {"setex", &ClusterRouter::SetEx},       {"psetex", &ClusterRouter::PSetEx},
+      {"mset", &ClusterRouter::MSet},         {"mget", &ClusterRouter::MGet},
+      {"del", &ClusterRouter::Del},           {"unlink", &ClusterRouter::Del},
+      {"exists", &ClusterRouter::Exists},     {"ttl", &ClusterRouter::Ttl},
+      {"pttl", &ClusterRouter::PTtl},         {"keys", &ClusterRouter::Keys},
+      {"scan", &ClusterRouter::Scan},         {"dbsize", &ClusterRouter::DbSize},
       {"flushall", &ClusterRouter::FlushAll}, {"flushdb", &ClusterRouter::FlushAll},
   };
   // Keyed by the command's table entry: found without comparing names.
   for (const auto& [name, handler] : routed) {
     const CommandSpec* spec = state.commands.Find(name);
-    if (spec == nullptr) throw std::logic_error("cluster route for unknown command " + std::string(name));
+    if (spec == nullptr)
+      throw std::logic_error("cluster route for unknown command " + std::string(name));
     routed_.emplace(spec, handler);
   }
 }
@@ -179,24 +180,24 @@ bool ClusterRouter::CountRead(bool hit) {
 
 void ClusterRouter::Get(CommandContext& ctx, ArgList args) {
   const int protocol = ctx.session().protocol;
-  coordinator_.Get(args[1], QuorumFor(ctx),
-                   [this, done = ctx.Defer(), protocol](const Status& s,
-                                                        const cluster::ReplicaValueView& v) {
-                     done.Write([&](std::string* out) {
-                       ReplyBuilder reply(out, protocol);
-                       if (!s.ok()) {
-                         reply.Error(s);
-                       } else if (CountRead(LiveNow(v))) {
-                         reply.Bulk(v.value);
-                       } else {
-                         reply.Null();
-                       }
-                     });
-                   });
+  coordinator_.Get(
+      args[1], QuorumFor(ctx),
+      [this, done = ctx.Defer(), protocol](const Status& s, const cluster::ReplicaValueView& v) {
+        done.Write([&](std::string* out) {
+          ReplyBuilder reply(out, protocol);
+          if (!s.ok()) {
+            reply.Error(s);
+          } else if (CountRead(LiveNow(v))) {
+            reply.Bulk(v.value);
+          } else {
+            reply.Null();
+          }
+        });
+      });
 }
 
-void ClusterRouter::PutAndReplyOk(CommandContext& ctx, std::string_view key,
-                                  std::string_view value, int64_t expire_at) {
+void ClusterRouter::PutAndReplyOk(CommandContext& ctx, std::string_view key, std::string_view value,
+                                  int64_t expire_at) {
   coordinator_.Put(key, value, expire_at, QuorumFor(ctx), [done = ctx.Defer()](const Status& s) {
     std::string out;
     ReplyBuilder reply(&out);
@@ -294,11 +295,11 @@ void ClusterRouter::Exists(CommandContext& ctx, ArgList args) {
   auto gather = std::make_shared<Gather<int64_t>>(args.size() - 1);
   auto done = std::make_shared<DeferredReply>(ctx.Defer());
   for (size_t i = 1; i < args.size(); ++i) {
-    coordinator_.Get(args[i], QuorumFor(ctx),
-                     [this, gather, done, slot = i - 1](const Status& s,
-                                                        const cluster::ReplicaValueView& v) {
-                       if (gather->Done(slot, s, LiveNow(v) ? 1 : 0)) ReplyCount(*gather, *done);
-                     });
+    coordinator_.Get(
+        args[i], QuorumFor(ctx),
+        [this, gather, done, slot = i - 1](const Status& s, const cluster::ReplicaValueView& v) {
+          if (gather->Done(slot, s, LiveNow(v) ? 1 : 0)) ReplyCount(*gather, *done);
+        });
   }
 }
 
@@ -317,23 +318,23 @@ void ClusterRouter::Del(CommandContext& ctx, ArgList args) {
 }
 
 void ClusterRouter::TtlGeneric(CommandContext& ctx, ArgList args, bool millis) {
-  coordinator_.Get(args[1], QuorumFor(ctx),
-                   [this, done = ctx.Defer(), millis](const Status& s,
-                                                      const cluster::ReplicaValueView& v) {
-                     std::string out;
-                     ReplyBuilder reply(&out);
-                     if (!s.ok()) {
-                       reply.Error(s);
-                     } else if (!LiveNow(v)) {
-                       reply.Integer(-2);
-                     } else if (v.expire_at_ms == 0) {
-                       reply.Integer(-1);
-                     } else {
-                       const int64_t left = std::max<int64_t>(0, v.expire_at_ms - WallClockMs());
-                       reply.Integer(millis ? left : (left + 500) / 1000);
-                     }
-                     done(std::move(out));
-                   });
+  coordinator_.Get(
+      args[1], QuorumFor(ctx),
+      [this, done = ctx.Defer(), millis](const Status& s, const cluster::ReplicaValueView& v) {
+        std::string out;
+        ReplyBuilder reply(&out);
+        if (!s.ok()) {
+          reply.Error(s);
+        } else if (!LiveNow(v)) {
+          reply.Integer(-2);
+        } else if (v.expire_at_ms == 0) {
+          reply.Integer(-1);
+        } else {
+          const int64_t left = std::max<int64_t>(0, v.expire_at_ms - WallClockMs());
+          reply.Integer(millis ? left : (left + 500) / 1000);
+        }
+        done(std::move(out));
+      });
 }
 
 void ClusterRouter::Ttl(CommandContext& ctx, ArgList args) { TtlGeneric(ctx, args, false); }

@@ -47,8 +47,8 @@ std::vector<std::string> KeysOf(const CommandSpec& spec, ArgList args) {
 
 // Runs `spec` with `args` on `keyspace` for a client speaking `protocol`;
 // returns the reply bytes.
-std::string RunOn(ServerState& state, Keyspace& keyspace, const CommandSpec& spec,
-                  ArgList args, int protocol) {
+std::string RunOn(ServerState& state, Keyspace& keyspace, const CommandSpec& spec, ArgList args,
+                  int protocol) {
   Session session;
   session.protocol = protocol;
   std::string out;
@@ -116,8 +116,7 @@ void ClusterRouter::ReadKeys(const std::shared_ptr<Evaluation>& eval,
   auto then = std::make_shared<std::function<void(std::shared_ptr<Evaluation>)>>(std::move(next));
   for (size_t i = 0; i < eval->keys.size(); ++i) {
     coordinator_.Get(eval->keys[i], eval->quorum,
-                     [eval, i, gather, then](const Status& s,
-                                             const cluster::ReplicaValueView& v) {
+                     [eval, i, gather, then](const Status& s, const cluster::ReplicaValueView& v) {
                        if (!gather->Done(i, s, cluster::ToOwned(v))) return;
                        if (!gather->error.ok()) {
                          eval->Fail(gather->error);
@@ -170,7 +169,8 @@ void ClusterRouter::TryApply(std::shared_ptr<Evaluation> eval, size_t replica) {
   }
   const std::string node = ring_.nodes()[eval->replicas.nodes[replica]];
   if (node == self_id_) {
-    ReplicateApplied(eval, node, ApplyTo(state_.keyspace, *eval->spec, eval->views, eval->protocol));
+    ReplicateApplied(eval, node,
+                     ApplyTo(state_.keyspace, *eval->spec, eval->views, eval->protocol));
     return;
   }
   if (!membership_.IsUp(node)) {
@@ -182,16 +182,17 @@ void ClusterRouter::TryApply(std::shared_ptr<Evaluation> eval, size_t replica) {
   args.insert(args.end(), eval->args.begin(), eval->args.end());
   std::string command;
   client::AppendCommand(args, &command);
-  peers_.SendEncoded(node, command, [this, eval, node, replica](const asio::error_code& ec,
-                                                                std::string_view resp) {
-    Applied applied;
-    if (ec || !ParseApplied(resp, &applied)) {
-      TryApply(eval, replica + 1);
-      return;
-    }
-    for (const auto& [key, value] : applied.changed) clock_.Observe(value.version);
-    ReplicateApplied(eval, node, std::move(applied));
-  });
+  peers_.SendEncoded(
+      node, command,
+      [this, eval, node, replica](const asio::error_code& ec, std::string_view resp) {
+        Applied applied;
+        if (ec || !ParseApplied(resp, &applied)) {
+          TryApply(eval, replica + 1);
+          return;
+        }
+        for (const auto& [key, value] : applied.changed) clock_.Observe(value.version);
+        ReplicateApplied(eval, node, std::move(applied));
+      });
 }
 
 void ClusterRouter::ReplicateApplied(const std::shared_ptr<Evaluation>& eval,

@@ -82,8 +82,8 @@ Status Unreached(std::string_view command, size_t failed) {
 
 void ClusterRouter::Keys(CommandContext& ctx, ArgList args) {
   FanOut({"RC.OWNED", DownList(), "KEYS", std::string(args[1])},
-         [done = ctx.Defer(), protocol = ctx.session().protocol](
-             std::vector<client::Reply> replies, size_t failed) {
+         [done = ctx.Defer(), protocol = ctx.session().protocol](std::vector<client::Reply> replies,
+                                                                 size_t failed) {
            std::string out;
            ReplyBuilder reply(&out, protocol);
            if (failed > 0) {
@@ -150,30 +150,30 @@ void ClusterRouter::Scan(CommandContext& ctx, ArgList args) {
   owned.insert(owned.end(), args.begin() + 2, args.end());
   const std::vector<std::string_view> views(owned.begin(), owned.end());
   const size_t members = ring_.nodes().size();
-  peers_.Send(ring_.nodes()[node], views,
-              [done = ctx.Defer(), node, members](const asio::error_code& ec,
-                                                  const client::Reply& r) {
-                std::string out;
-                ReplyBuilder reply(&out);
-                uint64_t next_local = 0;
-                if (ec || r.is_error() || r.elements.size() != 2 ||
-                    !ParseUint64(r.elements[0].str, &next_local)) {
-                  reply.Error(Unreached("SCAN", 1));
-                  done(std::move(out));
-                  return;
-                }
-                uint64_t next = 0;  // the last node's end ends the scan
-                if (next_local != 0) {
-                  next = (next_local << kNodeBits) | node;
-                } else if (node + 1 < members) {
-                  next = node + 1;
-                }
-                reply.ArrayHeader(2);
-                reply.Bulk(std::to_string(next));
-                reply.ArrayHeader(r.elements[1].elements.size());
-                for (const auto& key : r.elements[1].elements) reply.Bulk(key.str);
-                done(std::move(out));
-              });
+  peers_.Send(
+      ring_.nodes()[node], views,
+      [done = ctx.Defer(), node, members](const asio::error_code& ec, const client::Reply& r) {
+        std::string out;
+        ReplyBuilder reply(&out);
+        uint64_t next_local = 0;
+        if (ec || r.is_error() || r.elements.size() != 2 ||
+            !ParseUint64(r.elements[0].str, &next_local)) {
+          reply.Error(Unreached("SCAN", 1));
+          done(std::move(out));
+          return;
+        }
+        uint64_t next = 0;  // the last node's end ends the scan
+        if (next_local != 0) {
+          next = (next_local << kNodeBits) | node;
+        } else if (node + 1 < members) {
+          next = node + 1;
+        }
+        reply.ArrayHeader(2);
+        reply.Bulk(std::to_string(next));
+        reply.ArrayHeader(r.elements[1].elements.size());
+        for (const auto& key : r.elements[1].elements) reply.Bulk(key.str);
+        done(std::move(out));
+      });
 }
 
 }  // namespace ringcache::cluster

@@ -13,9 +13,8 @@ namespace ringcache::cluster {
 namespace {
 
 Status NoQuorum(std::string_view what, size_t got, size_t asked, size_t needed) {
-  return Status::Unavailable(std::to_string(got) + " of " + std::to_string(asked) +
-                                     " replicas " + std::string(what) + " (quorum " +
-                                     std::to_string(needed) + ")");
+  return Status::Unavailable(std::to_string(got) + " of " + std::to_string(asked) + " replicas " +
+                             std::string(what) + " (quorum " + std::to_string(needed) + ")");
 }
 
 // A view of what this node's own replica holds: valid until the keyspace
@@ -169,8 +168,13 @@ void Coordinator::Read::AddAnswer(size_t candidate, const ReplicaValueView& valu
 Coordinator::Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers,
                          HybridClock& clock, std::string self_id, Keyspace* local,
                          const Membership* membership)
-    : ring_(ring), peers_(peers), clock_(clock), self_id_(std::move(self_id)),
-      local_(local), membership_(membership), deadline_timer_(io) {}
+    : ring_(ring),
+      peers_(peers),
+      clock_(clock),
+      self_id_(std::move(self_id)),
+      local_(local),
+      membership_(membership),
+      deadline_timer_(io) {}
 
 Coordinator::~Coordinator() {
   // Each operation unlinks itself from live_ as it goes.
@@ -197,8 +201,8 @@ void Coordinator::ArmDeadlineTimer() {
 
 void Coordinator::CacheNodeList(const Ring::NodeList& nodes) {
   cached_nodes_ = nodes;
-  self_index_ = static_cast<uint32_t>(
-      std::lower_bound(nodes->begin(), nodes->end(), self_id_) - nodes->begin());
+  self_index_ = static_cast<uint32_t>(std::lower_bound(nodes->begin(), nodes->end(), self_id_) -
+                                      nodes->begin());
   if (self_index_ < nodes->size() && (*nodes)[self_index_] != self_id_) {
     self_index_ = static_cast<uint32_t>(nodes->size());
   }
@@ -260,10 +264,10 @@ void Coordinator::Fetch(const Ring::NodeList& nodes, uint32_t node, std::string_
   }
   peers_.SendGet(PeerAt(nodes, node), key,
                  [done = std::move(done)](const asio::error_code& ec, std::string_view state) {
-    ReplicaValueView value;
-    const bool ok = !ec && DecodeStateBytes(state, &value);
-    done(ok, value);
-  });
+                   ReplicaValueView value;
+                   const bool ok = !ec && DecodeStateBytes(state, &value);
+                   done(ok, value);
+                 });
 }
 
 ReplicaValue Coordinator::NewState(std::string_view value, int64_t expire_at_ms) {
@@ -306,12 +310,12 @@ void Coordinator::StartWrite(Write* write, const std::string& applied_by,
     write->Retain();
     Replicate(node_id, node == self, write->op.key, write->op.value.view(), &put,
               [write, node](int64_t outcome) {
-      // Kept even when the client already has its answer: the replica gets
-      // the write when it is back.
-      if (outcome < 0) write->coordinator->StoreHint((*write->nodes)[node], write->op);
-      write->OnReply(outcome);
-      write->Release();
-    });
+                // Kept even when the client already has its answer: the replica gets
+                // the write when it is back.
+                if (outcome < 0) write->coordinator->StoreHint((*write->nodes)[node], write->op);
+                write->OnReply(outcome);
+                write->Release();
+              });
   }
   put_buffer_ = std::move(put);
   // The start's own reference: the analyzer cannot follow the count.
@@ -342,14 +346,15 @@ void Coordinator::StartRead(Read* read, std::string_view key, const QuorumSettin
     }
   }
   if (read->replicas < read->needed) {
-    read->Finish(NoQuorum("exist to answer the read", read->replicas, read->replicas,
-                          read->needed));
+    read->Finish(
+        NoQuorum("exist to answer the read", read->replicas, read->replicas, read->needed));
     read->Release();
     return;
   }
   AddDeadline(read, quorum.timeout);
   // The start's own reference keeps the read (the analyzer cannot follow the count).
-  while (read->next_candidate < read->needed) AskNext(read);  // NOLINT(clang-analyzer-cplusplus.NewDelete)
+  while (read->next_candidate < read->needed)
+    AskNext(read);  // NOLINT(clang-analyzer-cplusplus.NewDelete)
   read->Release();
 }
 
@@ -358,11 +363,10 @@ void Coordinator::AskNext(Read* read) {
   ++read->in_flight;
   read->Retain();
   const uint32_t node = read->candidates.nodes[candidate];
-  Fetch(read->nodes, node, read->key,
-        [read, candidate](bool ok, const ReplicaValueView& value) {
-          read->coordinator->OnAnswer(read, candidate, ok, value);
-          read->Release();
-        });
+  Fetch(read->nodes, node, read->key, [read, candidate](bool ok, const ReplicaValueView& value) {
+    read->coordinator->OnAnswer(read, candidate, ok, value);
+    read->Release();
+  });
 }
 
 void Coordinator::OnAnswer(Read* read, size_t candidate, bool ok, const ReplicaValueView& value) {
@@ -435,18 +439,18 @@ void Coordinator::DeliverNextHint(const std::string& node) {
   std::string put;
   Replicate(node, node == self_id_, hint.key, hint.value.view(), &put,
             [this, node](int64_t outcome) {
-    if (outcome < 0) {
-      delivering_.erase(node);
-      return;
-    }
-    auto queue = hints_.find(node);
-    if (queue != hints_.end() && !queue->second.empty()) {
-      queue->second.pop_front();
-      --hints_pending_;
-      ++hints_delivered_;
-    }
-    DeliverNextHint(node);
-  });
+              if (outcome < 0) {
+                delivering_.erase(node);
+                return;
+              }
+              auto queue = hints_.find(node);
+              if (queue != hints_.end() && !queue->second.empty()) {
+                queue->second.pop_front();
+                --hints_pending_;
+                ++hints_delivered_;
+              }
+              DeliverNextHint(node);
+            });
 }
 
 void Coordinator::RepairStale(Read* read) {
@@ -458,8 +462,8 @@ void Coordinator::RepairStale(Read* read) {
     if (answer.version < newest.version) {
       ++read_repairs_;
       const uint32_t node = read->candidates.nodes[answer.candidate];
-      Replicate((*read->nodes)[node], node == SelfIndex(read->nodes), read->key, newest,
-                &put, [](int64_t) {});
+      Replicate((*read->nodes)[node], node == SelfIndex(read->nodes), read->key, newest, &put,
+                [](int64_t) {});
     }
   }
   read->answer_count = 0;  // repaired once, even if the timer fires later

@@ -34,18 +34,18 @@
 #include "cluster/peer_pool.h"
 #include "cluster/replica_state.h"
 #include "cluster/ring.h"
+#include "common/status.h"
 #include "core/evictor.h"
 #include "core/keyspace.h"
-#include "resp/reply_builder.h"
-#include "common/status.h"
 #include "core/version.h"
+#include "resp/reply_builder.h"
 
 namespace ringcache::cluster {
 
 struct QuorumSettings {
-  size_t replicas = 3;       // N
-  size_t write_quorum = 2;   // W
-  size_t read_quorum = 2;    // R
+  size_t replicas = 3;      // N
+  size_t write_quorum = 2;  // W
+  size_t read_quorum = 2;   // R
   std::chrono::milliseconds timeout{1000};
 };
 
@@ -56,8 +56,7 @@ class Coordinator {
   // `membership` (if given) holds down are not asked: their writes become
   // hints at once and their hints wait until they are up.
   Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers, HybridClock& clock,
-              std::string self_id, Keyspace* local,
-              const Membership* membership = nullptr);
+              std::string self_id, Keyspace* local, const Membership* membership = nullptr);
   ~Coordinator();
   Coordinator(const Coordinator&) = delete;
   Coordinator& operator=(const Coordinator&) = delete;
@@ -272,21 +271,20 @@ class Coordinator {
   const Membership* membership_;
   uint64_t read_repairs_ = 0;
   std::map<std::string, std::deque<Hint>> hints_;  // by target node
-  std::set<std::string> delivering_;                // targets with a hint in flight
+  std::set<std::string> delivering_;               // targets with a hint in flight
   size_t max_hints_ = 100000;
   size_t hints_pending_ = 0;
   uint64_t hints_delivered_ = 0;
   Operation* live_ = nullptr;  // every read and write not yet freed
-  std::string put_buffer_;  // StartWrite's, kept for its capacity
+  std::string put_buffer_;     // StartWrite's, kept for its capacity
   // Per node of the list last asked about: this node's index, and the peers.
   Ring::NodeList cached_nodes_;  // held, so a new list cannot reuse its address
   uint32_t self_index_ = 0;
   std::vector<PeerPool::Peer*> peer_handles_;
-  DeadlineList deadlines_;  // reads and writes in flight, oldest first
+  DeadlineList deadlines_;             // reads and writes in flight, oldest first
   asio::steady_timer deadline_timer_;  // armed for the oldest while any are in flight
   bool deadline_timer_pending_ = false;
   uint64_t hints_dropped_ = 0;
 };
-
 
 }  // namespace ringcache::cluster

@@ -31,7 +31,8 @@ client::AsyncClient& PeerPool::Connection(Peer& peer) {
   // Queued first, so it precedes every request on this connection.
   const std::string_view auth[] = {"RC.AUTH", secret_};
   peer.connection->Send(auth, [id](const asio::error_code& ec, client::Reply reply) {
-    if (!ec && reply.is_error()) spdlog::warn("peer {} refused the cluster secret: {}", id, reply.str);
+    if (!ec && reply.is_error())
+      spdlog::warn("peer {} refused the cluster secret: {}", id, reply.str);
   });
   peer.connection->Connect([](const asio::error_code&) {});
   return *peer.connection;

@@ -7,11 +7,11 @@
 #pragma once
 
 #include <asio.hpp>
-#include <unordered_map>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "client/async_client.h"

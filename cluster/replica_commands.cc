@@ -7,15 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "cluster/cluster_commands.h"
+#include "cluster/cluster_router.h"
 #include "cluster/coordinator.h"
 #include "cluster/gossiper.h"
 #include "cluster/replica_state.h"
-#include "cluster/cluster_commands.h"
-#include "cluster/cluster_router.h"
-
 #include "commands/command_context.h"
-#include "commands/command_table.h"
 #include "commands/command_helpers.h"
+#include "commands/command_table.h"
 #include "commands/dispatcher.h"
 #include "common/error_texts.h"
 #include "common/number_parsing.h"
@@ -202,7 +201,8 @@ void ApplyCommand(CommandContext& ctx, ArgList args) {
     ctx.reply().Error("ERR RC.APPLY needs protocol 2 or 3 and a key command");
     return;
   }
-  WriteApplied(ctx.reply(), router->ApplyLocally(*spec, args.subspan(2), static_cast<int>(protocol)));
+  WriteApplied(ctx.reply(),
+               router->ApplyLocally(*spec, args.subspan(2), static_cast<int>(protocol)));
 }
 
 // RC.OWNED <down-members|-> KEYS|SCAN|DBSIZE [args...]: the command over the

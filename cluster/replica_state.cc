@@ -33,8 +33,7 @@ Int LoadLittleEndian(const char* in) {
   return v;
 }
 
-void EncodeStateHeader(bool tombstone, int64_t expire_at_ms, const Version& version,
-                       char* out) {
+void EncodeStateHeader(bool tombstone, int64_t expire_at_ms, const Version& version, char* out) {
   out[0] = tombstone ? 't' : 's';
   char* p = StoreLittleEndian(static_cast<uint64_t>(expire_at_ms), out + 1);
   p = StoreLittleEndian(version.hlc, p);

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "resp/reply_builder.h"
 #include "core/version.h"
+#include "resp/reply_builder.h"
 
 namespace ringcache::cluster {
 
@@ -17,7 +17,7 @@ namespace ringcache::cluster {
 // answers that are compared and mostly dropped, not kept).
 template <typename Bytes>
 struct BasicReplicaValue {
-  bool found = false;      // a value or a tombstone
+  bool found = false;  // a value or a tombstone
   bool tombstone = false;
   Bytes value;
   int64_t expire_at_ms = 0;

@@ -7,9 +7,7 @@
 
 namespace ringcache::cluster {
 
-bool ReplicaSet::Contains(uint32_t node) const {
-  return std::find(begin(), end(), node) != end();
-}
+bool ReplicaSet::Contains(uint32_t node) const { return std::find(begin(), end(), node) != end(); }
 
 Ring::Ring(int virtual_nodes)
     : virtual_nodes_(virtual_nodes), nodes_(std::make_shared<std::vector<std::string>>()) {

@@ -71,8 +71,8 @@ class Ring {
   size_t FirstTokenAtOrAfter(uint64_t token) const;
 
   int virtual_nodes_;
-  NodeList nodes_;  // sorted, so all members index alike; never null
-  std::vector<Token> tokens_;       // sorted by position
+  NodeList nodes_;             // sorted, so all members index alike; never null
+  std::vector<Token> tokens_;  // sorted by position
   // The ring cut into 2^bucket_bits_ equal arcs, about one token each:
   // bucket_start_[b] is the first token in arc b (a binary search over
   // thousands of tokens was a dozen dependent cache misses per request).

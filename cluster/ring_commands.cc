@@ -6,8 +6,8 @@
 #include "cluster/cluster_commands.h"
 #include "cluster/cluster_router.h"
 #include "commands/command_context.h"
-#include "commands/command_table.h"
 #include "commands/command_helpers.h"
+#include "commands/command_table.h"
 
 namespace ringcache::cluster {
 namespace {

@@ -16,7 +16,10 @@ struct Syncer::Pull {
 
 Syncer::Syncer(PeerPool& peers, const Membership& membership, Keyspace& keyspace,
                HybridClock& clock, int64_t interval_ms)
-    : peers_(peers), membership_(membership), keyspace_(keyspace), clock_(clock),
+    : peers_(peers),
+      membership_(membership),
+      keyspace_(keyspace),
+      clock_(clock),
       interval_ms_(interval_ms) {}
 
 void Syncer::Tick(int64_t now_ms) {
@@ -47,45 +50,47 @@ void Syncer::StartRound() {
 void Syncer::RequestPage(const std::shared_ptr<Pull>& pull) {
   const std::string count = std::to_string(kPageSize);
   const std::string_view args[] = {"RC.DIGEST", membership_.self_id(), pull->cursor, count};
-  peers_.Send(pull->peer, args, [this, pull](const asio::error_code& ec, const client::Reply& page) {
-    // [next-cursor, key, version, key, version, ...]
-    if (ec || page.type != client::Reply::Type::kArray || page.elements.size() % 2 != 1) {
-      spdlog::warn("anti-entropy: pull from {} broke off", pull->peer);
-      PeerDone(false);
-      return;
-    }
-    for (size_t i = 1; i < page.elements.size(); i += 2) {
-      ++stats_.keys_compared;
-      const std::string& key = page.elements[i].str;
-      Version theirs;
-      if (!Version::Parse(page.elements[i + 1].str, &theirs)) continue;
-      const Entry* mine = keyspace_.FindIncludingTombstone(key);
-      if (mine != nullptr && !(mine->version() < theirs)) continue;
-      peers_.SendGet(pull->peer, key, [this, key](const asio::error_code& get_ec,
-                                                  std::string_view state) {
-        ReplicaValueView value;
-        if (get_ec || !DecodeStateBytes(state, &value) || !value.found) return;
-        clock_.Observe(value.version);
-        if (!value.tombstone && evictor_ != nullptr && !evictor_->RoomForWrite()) return;
-        const bool applied =
-            value.tombstone
-                ? keyspace_.DeleteIfNewer(key, value.version, value.expire_at_ms)
-                : keyspace_.PutIfNewer(key, value.value, value.expire_at_ms, value.version);
-        if (applied) ++stats_.keys_pulled;
+  peers_.Send(
+      pull->peer, args, [this, pull](const asio::error_code& ec, const client::Reply& page) {
+        // [next-cursor, key, version, key, version, ...]
+        if (ec || page.type != client::Reply::Type::kArray || page.elements.size() % 2 != 1) {
+          spdlog::warn("anti-entropy: pull from {} broke off", pull->peer);
+          PeerDone(false);
+          return;
+        }
+        for (size_t i = 1; i < page.elements.size(); i += 2) {
+          ++stats_.keys_compared;
+          const std::string& key = page.elements[i].str;
+          Version theirs;
+          if (!Version::Parse(page.elements[i + 1].str, &theirs)) continue;
+          const Entry* mine = keyspace_.FindIncludingTombstone(key);
+          if (mine != nullptr && !(mine->version() < theirs)) continue;
+          peers_.SendGet(
+              pull->peer, key, [this, key](const asio::error_code& get_ec, std::string_view state) {
+                ReplicaValueView value;
+                if (get_ec || !DecodeStateBytes(state, &value) || !value.found) return;
+                clock_.Observe(value.version);
+                if (!value.tombstone && evictor_ != nullptr && !evictor_->RoomForWrite()) return;
+                const bool applied =
+                    value.tombstone
+                        ? keyspace_.DeleteIfNewer(key, value.version, value.expire_at_ms)
+                        : keyspace_.PutIfNewer(key, value.value, value.expire_at_ms, value.version);
+                if (applied) ++stats_.keys_pulled;
+              });
+        }
+        pull->cursor = page.elements[0].str;
+        // The connection is FIFO: the fetches above are answered before the
+        // next page, so a round ends after its last fetch.
+        if (pull->cursor == "0") {
+          const std::string_view ping[] = {"PING"};
+          peers_.Send(pull->peer, ping,
+                      [this](const asio::error_code& ping_ec, const client::Reply&) {
+                        PeerDone(!ping_ec);
+                      });
+        } else {
+          RequestPage(pull);
+        }
       });
-    }
-    pull->cursor = page.elements[0].str;
-    // The connection is FIFO: the fetches above are answered before the
-    // next page, so a round ends after its last fetch.
-    if (pull->cursor == "0") {
-      const std::string_view ping[] = {"PING"};
-      peers_.Send(pull->peer, ping, [this](const asio::error_code& ping_ec, const client::Reply&) {
-        PeerDone(!ping_ec);
-      });
-    } else {
-      RequestPage(pull);
-    }
-  });
 }
 
 void Syncer::PeerDone(bool ok) {

@@ -24,16 +24,16 @@ namespace ringcache::cluster {
 class HybridClock;
 
 struct SyncStats {
-  uint64_t rounds = 0;         // completed
+  uint64_t rounds = 0;  // completed
   uint64_t keys_compared = 0;
-  uint64_t keys_pulled = 0;    // a newer version fetched and applied
-  uint64_t failures = 0;       // peers that broke off a round
+  uint64_t keys_pulled = 0;  // a newer version fetched and applied
+  uint64_t failures = 0;     // peers that broke off a round
 };
 
 class Syncer {
  public:
-  Syncer(PeerPool& peers, const Membership& membership, Keyspace& keyspace,
-         HybridClock& clock, int64_t interval_ms);
+  Syncer(PeerPool& peers, const Membership& membership, Keyspace& keyspace, HybridClock& clock,
+         int64_t interval_ms);
 
   // Starts a round now unless one is running.
   void StartRound();

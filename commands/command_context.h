@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
-#include "resp/reply_builder.h"
 #include "commands/server_state.h"
 #include "commands/session.h"
+#include "resp/reply_builder.h"
 
 namespace ringcache {
 

@@ -3,8 +3,8 @@
 #include <limits>
 #include <string>
 
-#include "common/number_parsing.h"
 #include "common/error_texts.h"
+#include "common/number_parsing.h"
 
 namespace ringcache {
 

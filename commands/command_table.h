@@ -28,7 +28,7 @@ enum CommandFlag : uint32_t {
   kDenyOom = 1U << 2,
   kAdmin = 1U << 3,
   kFast = 1U << 4,
-  kNoAuth = 1U << 5,      // allowed before AUTH
+  kNoAuth = 1U << 5,  // allowed before AUTH
   kLoading = 1U << 6,
   kStale = 1U << 7,
   kNoScript = 1U << 8,

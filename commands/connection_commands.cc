@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "commands/command_context.h"
-#include "commands/command_table.h"
 #include "commands/command_helpers.h"
+#include "commands/command_table.h"
 #include "commands/info.h"
 #include "common/number_parsing.h"
 
@@ -78,8 +78,7 @@ bool ValidClientName(std::string_view name) {
 
 bool SetNameOrReply(CommandContext& ctx, std::string_view name) {
   if (!ValidClientName(name)) {
-    ctx.reply().Error(
-        "ERR Client names cannot contain spaces, newlines or special characters.");
+    ctx.reply().Error("ERR Client names cannot contain spaces, newlines or special characters.");
     return false;
   }
   ctx.session().name = std::string(name);
@@ -318,8 +317,7 @@ void ClientHelpCommand(CommandContext& ctx, ArgList /*args*/) {
              "    Return information about the current client connection.",
              "KILL <ip:port> | <filter> [value] ...",
              "    Kill connections by address, ID, LADDR, TYPE, USER or SKIPME.",
-             "SETINFO <LIB-NAME|LIB-VER> <value>",
-             "    Set client library name or version."});
+             "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client library name or version."});
 }
 
 const CommandSpec kClientSubcommands[] = {
@@ -347,14 +345,14 @@ const CommandSpec kConnectionCommands[] = {
     {"ping", -1, kFast | kStale | kLoading, 0, 0, 0, PingCommand, "connection", "1.0.0",
      "Returns the server's liveliness response."},
     {"echo", 2, kFast, 0, 0, 0, EchoCommand, "connection", "1.0.0", "Returns the given string."},
-    {"quit", -1, kNoAuth | kNoQueue | kFast | kStale | kLoading, 0, 0, 0, QuitCommand, "connection", "1.0.0",
-     "Closes the connection."},
+    {"quit", -1, kNoAuth | kNoQueue | kFast | kStale | kLoading, 0, 0, 0, QuitCommand, "connection",
+     "1.0.0", "Closes the connection."},
     {"select", 2, kFast | kLoading | kStale, 0, 0, 0, SelectCommand, "connection", "1.0.0",
      "Changes the selected database."},
     {"auth", -2, kNoAuth | kFast | kStale | kLoading, 0, 0, 0, AuthCommand, "connection", "1.0.0",
      "Authenticates the connection."},
-    {"hello", -1, kNoAuth | kFast | kStale | kLoading, 0, 0, 0, HelloCommand, "connection",
-     "6.0.0", "Handshakes with the Redis server."},
+    {"hello", -1, kNoAuth | kFast | kStale | kLoading, 0, 0, 0, HelloCommand, "connection", "6.0.0",
+     "Handshakes with the Redis server."},
     {"client", -2, 0, 0, 0, 0, nullptr, "connection", "2.4.0",
      "A container for client connection commands.", kClientSubcommands},
 };

@@ -53,8 +53,8 @@ const CommandSpec* Dispatcher::ResolveOrReply(CommandContext& ctx, ArgList args)
   if (spec->subcommands.empty() || args.size() < 2) return spec;
   const CommandSpec* sub = CommandTable::FindSubcommand(*spec, args[1]);
   if (sub == nullptr) {
-    RejectWith(ctx, "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
-                        "'. Try " + Uppercase(spec->name) + " HELP.");
+    RejectWith(ctx, "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " +
+                        Uppercase(spec->name) + " HELP.");
     ++spec->stats.rejected_calls;
   }
   return sub;

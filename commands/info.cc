@@ -76,7 +76,8 @@ void MemorySection(ServerState& server, std::string* out) {
   Field(out, "maxmemory", eviction.max_bytes);
   Field(out, "maxmemory_human", HumanBytes(eviction.max_bytes));
   Field(out, "maxmemory_policy", EvictionPolicyName(eviction.policy));
-  const double ratio = mem.used == 0 ? 0 : static_cast<double>(mem.rss) / static_cast<double>(mem.used);
+  const double ratio =
+      mem.used == 0 ? 0 : static_cast<double>(mem.rss) / static_cast<double>(mem.used);
   Field(out, "mem_fragmentation_ratio", FormatFloat(ratio, 2));
   Field(out, "mem_allocator", AllocatorName());
 }
@@ -108,7 +109,8 @@ void StatsSection(ServerState& server, std::string* out) {
   Field(out, "keyspace_hits", k.keyspace_hits);
   Field(out, "keyspace_misses", k.keyspace_misses);
   Field(out, "total_error_replies", s.total_error_replies);
-  Field(out, "client_query_buffer_limit_disconnections", s.client_query_buffer_limit_disconnections);
+  Field(out, "client_query_buffer_limit_disconnections",
+        s.client_query_buffer_limit_disconnections);
   Field(out, "client_output_buffer_limit_disconnections",
         s.client_output_buffer_limit_disconnections);
 }
@@ -160,12 +162,12 @@ Sections Requested(ArgList args) {
     wanted.insert(name);
   }
   if (wanted.empty() || wanted.count("default") != 0) {
-    wanted.insert({"server", "clients", "memory", "persistence", "stats", "replication",
-                   "cluster", "keyspace"});
+    wanted.insert({"server", "clients", "memory", "persistence", "stats", "replication", "cluster",
+                   "keyspace"});
   }
   if (wanted.count("all") != 0 || wanted.count("everything") != 0) {
-    wanted.insert({"server", "clients", "memory", "persistence", "stats", "replication",
-                   "cluster", "commandstats", "keyspace"});
+    wanted.insert({"server", "clients", "memory", "persistence", "stats", "replication", "cluster",
+                   "commandstats", "keyspace"});
   }
   return wanted;
 }
@@ -227,7 +229,8 @@ std::string DescribeClient(const Session& s) {
   line += " obl=" + std::to_string(s.output_buffer_used);
   line += " oll=0 omem=" + std::to_string(s.output_buffer_used);
   line += " tot-mem=" + std::to_string(s.query_buffer_capacity + s.output_buffer_used);
-  line += " events=r cmd=" + (s.last_command.empty() ? std::string("NULL") : std::string(s.last_command));
+  line += " events=r cmd=" +
+          (s.last_command.empty() ? std::string("NULL") : std::string(s.last_command));
   line += " user=default redir=-1 resp=" + std::to_string(s.protocol);
   line += " lib-name=" + s.lib_name;
   line += " lib-ver=" + s.lib_ver;

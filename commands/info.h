@@ -2,8 +2,8 @@
 #pragma once
 
 #include <string>
-#include <type_traits>
 #include <string_view>
+#include <type_traits>
 
 #include "commands/command_table.h"
 #include "commands/server_state.h"

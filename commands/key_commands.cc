@@ -3,8 +3,8 @@
 #include <vector>
 
 #include "commands/command_context.h"
-#include "commands/command_table.h"
 #include "commands/command_helpers.h"
+#include "commands/command_table.h"
 #include "common/glob.h"
 #include "common/number_parsing.h"
 #include "types/string_ops.h"
@@ -298,7 +298,8 @@ const CommandSpec kKeyCommands[] = {
     {"exists", -2, kReadOnly | kFast, 1, -1, 1, ExistsCommand, "generic", "1.0.0",
      "Determines whether one or more keys exist."},
     {"touch", -2, kReadOnly | kFast, 1, -1, 1, TouchCommand, "generic", "3.2.1",
-     "Returns the number of existing keys out of those specified after updating the time they were last accessed."},
+     "Returns the number of existing keys out of those specified after updating the time they were "
+     "last accessed."},
     {"type", 2, kReadOnly | kFast, 1, 1, 1, TypeCommand, "generic", "1.0.0",
      "Determines the type of value stored at a key."},
     {"keys", 2, kReadOnly, 0, 0, 0, KeysCommand, "generic", "1.0.0",

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "commands/command_context.h"
-#include "commands/command_table.h"
 #include "commands/command_helpers.h"
+#include "commands/command_table.h"
 #include "common/number_parsing.h"
 
 namespace ringcache {
@@ -57,11 +57,12 @@ void ObjectFreqCommand(CommandContext& ctx, ArgList args) {
 }
 
 void ObjectHelpCommand(CommandContext& ctx, ArgList /*args*/) {
-  ReplyHelp(ctx, "OBJECT",
-            {"ENCODING <key>", "    Return the kind of internal representation used to store the value.",
-             "FREQ <key>", "    Return the access frequency index of the key (LFU policies only).",
-             "IDLETIME <key>", "    Return the idle time of the key, in seconds.",
-             "REFCOUNT <key>", "    Return the number of references of the value."});
+  ReplyHelp(
+      ctx, "OBJECT",
+      {"ENCODING <key>", "    Return the kind of internal representation used to store the value.",
+       "FREQ <key>", "    Return the access frequency index of the key (LFU policies only).",
+       "IDLETIME <key>", "    Return the idle time of the key, in seconds.", "REFCOUNT <key>",
+       "    Return the number of references of the value."});
 }
 
 // MEMORY USAGE <key> [SAMPLES <count>]: SAMPLES is accepted for Redis's

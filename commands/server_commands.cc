@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "commands/command_context.h"
-#include "commands/command_table.h"
 #include "commands/command_helpers.h"
-#include "common/glob.h"
+#include "commands/command_table.h"
 #include "commands/info.h"
+#include "common/glob.h"
 
 namespace ringcache {
 namespace {
@@ -87,8 +87,8 @@ void ConfigSetCommand(CommandContext& ctx, ArgList args) {
     return;
   }
   // Name the argument that failed, as Redis does.
-  ctx.reply().Error("ERR CONFIG SET failed (possibly related to argument '" +
-                    std::string(culprit) + "') - " + status.message());
+  ctx.reply().Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(culprit) +
+                    "') - " + status.message());
 }
 
 void ConfigResetStatCommand(CommandContext& ctx, ArgList /*args*/) {
@@ -101,10 +101,11 @@ void ConfigResetStatCommand(CommandContext& ctx, ArgList /*args*/) {
 }
 
 void ConfigHelpCommand(CommandContext& ctx, ArgList /*args*/) {
-  ReplyHelp(ctx, "CONFIG",
-            {"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
-             "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
-             "RESETSTAT", "    Reset statistics reported by the INFO command."});
+  ReplyHelp(
+      ctx, "CONFIG",
+      {"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+       "SET <directive> <value>", "    Set the configuration <directive> to <value>.", "RESETSTAT",
+       "    Reset statistics reported by the INFO command."});
 }
 
 void ShutdownCommand(CommandContext& ctx, ArgList args) {
@@ -138,9 +139,9 @@ void EmptyArrayCommand(CommandContext& ctx, ArgList /*args*/) { ctx.reply().Arra
 
 void ReplyFlags(CommandContext& ctx, uint32_t flags) {
   static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
-      {kWrite, "write"},   {kReadOnly, "readonly"}, {kDenyOom, "denyoom"},
-      {kAdmin, "admin"},   {kNoScript, "noscript"}, {kLoading, "loading"},
-      {kStale, "stale"},   {kFast, "fast"},         {kNoAuth, "no_auth"},
+      {kWrite, "write"}, {kReadOnly, "readonly"}, {kDenyOom, "denyoom"},
+      {kAdmin, "admin"}, {kNoScript, "noscript"}, {kLoading, "loading"},
+      {kStale, "stale"}, {kFast, "fast"},         {kNoAuth, "no_auth"},
   };
   size_t count = 0;
   for (const auto& [bit, name] : kNames) count += (flags & bit) != 0 ? 1 : 0;
@@ -214,7 +215,8 @@ void CommandDocsCommand(CommandContext& ctx, ArgList args) {
     specs = ctx.server().commands.commands();
   } else {
     for (size_t i = 2; i < args.size(); ++i) {
-      if (const CommandSpec* spec = ctx.server().commands.FindListed(args[i])) specs.push_back(spec);
+      if (const CommandSpec* spec = ctx.server().commands.FindListed(args[i]))
+        specs.push_back(spec);
     }
   }
   ctx.reply().MapHeader(specs.size());
@@ -270,12 +272,12 @@ const CommandSpec kCommandSubcommands[] = {
 };
 
 const CommandSpec kConfigSubcommands[] = {
-    {"config|get", -3, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, ConfigGetCommand,
-     "server", "2.0.0", "Returns the effective values of configuration parameters."},
-    {"config|set", -4, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, ConfigSetCommand,
-     "server", "2.0.0", "Sets configuration parameters in-flight."},
-    {"config|resetstat", 2, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0,
-     ConfigResetStatCommand, "server", "2.0.0", "Resets the server's statistics."},
+    {"config|get", -3, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, ConfigGetCommand, "server",
+     "2.0.0", "Returns the effective values of configuration parameters."},
+    {"config|set", -4, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, ConfigSetCommand, "server",
+     "2.0.0", "Sets configuration parameters in-flight."},
+    {"config|resetstat", 2, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, ConfigResetStatCommand,
+     "server", "2.0.0", "Resets the server's statistics."},
     {"config|help", 2, kLoading | kStale, 0, 0, 0, ConfigHelpCommand, "server", "5.0.0",
      "Returns helpful text about the different subcommands."},
 };
@@ -309,8 +311,8 @@ const CommandSpec kServerCommands[] = {
      "Returns the replication role."},
     {"shutdown", -1, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, ShutdownCommand, "server",
      "1.0.0", "Synchronously saves the database(s) to disk and shuts down the Redis server."},
-    {"debug", -2, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, DebugCommand, "server",
-     "1.0.0", "A container for debugging commands."},
+    {"debug", -2, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, DebugCommand, "server", "1.0.0",
+     "A container for debugging commands."},
     {"command", -1, kLoading | kStale, 0, 0, 0, CommandCommand, "server", "2.8.13",
      "Returns detailed information about all commands.", kCommandSubcommands},
     {"config", -2, 0, 0, 0, 0, nullptr, "server", "2.0.0",

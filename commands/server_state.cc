@@ -21,8 +21,8 @@ std::string RandomRunId() {
 
 void RateMeter::Sample(int64_t now_ms, uint64_t value) {
   if (last_ms_ != 0 && now_ms > last_ms_) {
-    samples_[next_] = static_cast<double>(value - last_value_) * 1000.0 /
-                      static_cast<double>(now_ms - last_ms_);
+    samples_[next_] =
+        static_cast<double>(value - last_value_) * 1000.0 / static_cast<double>(now_ms - last_ms_);
     next_ = (next_ + 1) % kSamples;
   }
   last_ms_ = now_ms;
@@ -56,8 +56,6 @@ void ServerState::ApplyMemorySettings(int64_t budget_us) {
   if (budget_us > 0) evictor.MakeRoom(budget_us);
 }
 
-void ServerState::NoteMemoryPeak() {
-  peak_memory = std::max<uint64_t>(peak_memory, UsedMemory());
-}
+void ServerState::NoteMemoryPeak() { peak_memory = std::max<uint64_t>(peak_memory, UsedMemory()); }
 
 }  // namespace ringcache

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "commands/client_registry.h"
-#include "common/wall_clock.h"
 #include "commands/command_table.h"
+#include "common/wall_clock.h"
 #include "config/config.h"
 #include "core/evictor.h"
 #include "core/expiry.h"
@@ -68,7 +68,7 @@ class ServerState {
   std::string run_id;
   int64_t start_time_ms = 0;
   uint64_t peak_memory = 0;  // greatest used memory seen after a command
-  int tcp_port = 0;  // the port actually bound (the configured one may be 0)
+  int tcp_port = 0;          // the port actually bound (the configured one may be 0)
 
   // Cluster mode only: runs key commands through the cluster.
   Router* router = nullptr;

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "commands/command_context.h"
-#include "commands/command_table.h"
 #include "commands/command_helpers.h"
+#include "commands/command_table.h"
 #include "common/number_parsing.h"
 #include "types/string_ops.h"
 
@@ -288,15 +288,20 @@ const CommandSpec kStringCommands[] = {
     {"mget", -2, kReadOnly | kFast, 1, -1, 1, MGetCommand, "string", "1.0.0",
      "Atomically returns the string values of one or more keys."},
     {"incr", 2, kWrite | kDenyOom | kFast, 1, 1, 1, IncrCommand, "string", "1.0.0",
-     "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."},
+     "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't "
+     "exist."},
     {"decr", 2, kWrite | kDenyOom | kFast, 1, 1, 1, DecrCommand, "string", "1.0.0",
-     "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."},
+     "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't "
+     "exist."},
     {"incrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, IncrByCommand, "string", "1.0.0",
-     "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist."},
+     "Increments the integer value of a key by a number. Uses 0 as initial value if the key "
+     "doesn't exist."},
     {"decrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, DecrByCommand, "string", "1.0.0",
-     "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist."},
+     "Decrements a number from the integer value of a key. Uses 0 as initial value if the key "
+     "doesn't exist."},
     {"incrbyfloat", 3, kWrite | kDenyOom | kFast, 1, 1, 1, IncrByFloatCommand, "string", "2.6.0",
-     "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist."},
+     "Increment the floating point value of a key by a number. Uses 0 as initial value if the key "
+     "doesn't exist."},
     {"append", 3, kWrite | kDenyOom | kFast, 1, 1, 1, AppendCommand, "string", "2.0.0",
      "Appends a string to the value of a key. Creates the key if it doesn't exist."},
     {"strlen", 2, kReadOnly | kFast, 1, 1, 1, StrLenCommand, "string", "2.2.0",
@@ -306,7 +311,8 @@ const CommandSpec kStringCommands[] = {
     {"substr", 4, kReadOnly, 1, 1, 1, GetRangeCommand, "string", "1.0.0",
      "Returns a substring from a string value."},
     {"setrange", 4, kWrite | kDenyOom, 1, 1, 1, SetRangeCommand, "string", "2.2.0",
-     "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist."},
+     "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't "
+     "exist."},
 };
 
 }  // namespace

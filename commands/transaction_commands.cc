@@ -65,8 +65,8 @@ const CommandSpec kTransactionCommands[] = {
      "1.2.0", "Starts a transaction."},
     {"exec", 1, kNoQueue | kLoading | kStale, 0, 0, 0, ExecCommand, "transactions", "1.2.0",
      "Executes all commands in a transaction."},
-    {"discard", 1, kNoQueue | kFast | kLoading | kStale, 0, 0, 0, DiscardCommand,
-     "transactions", "2.0.0", "Discards a transaction."},
+    {"discard", 1, kNoQueue | kFast | kLoading | kStale, 0, 0, 0, DiscardCommand, "transactions",
+     "2.0.0", "Discards a transaction."},
     {"watch", -2, kNoQueue | kFast | kLoading | kStale, 1, -1, 1, WatchCommand, "transactions",
      "2.2.0", "Monitors changes to keys to determine the execution of a transaction."},
 };

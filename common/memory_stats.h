@@ -11,10 +11,10 @@
 namespace ringcache {
 
 struct MemoryStats {
-  size_t used = 0;       // bytes the node holds (UsedMemory())
+  size_t used = 0;                 // bytes the node holds (UsedMemory())
   size_t allocator_allocated = 0;  // bytes handed out, as the allocator's global stats say
-  size_t allocator_active = 0;  // bytes in pages the allocator holds
-  size_t rss = 0;        // resident set size of the process
+  size_t allocator_active = 0;     // bytes in pages the allocator holds
+  size_t rss = 0;                  // resident set size of the process
 };
 
 MemoryStats ReadMemoryStats();

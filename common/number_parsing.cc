@@ -106,26 +106,25 @@ constexpr char kDigitPairs[] =
     "8081828384858687888990919293949596979899";
 
 int DecimalDigits(uint64_t value) {
-  static constexpr uint64_t kPowers[] = {
-      10ULL,
-      100ULL,
-      1000ULL,
-      10000ULL,
-      100000ULL,
-      1000000ULL,
-      10000000ULL,
-      100000000ULL,
-      1000000000ULL,
-      10000000000ULL,
-      100000000000ULL,
-      1000000000000ULL,
-      10000000000000ULL,
-      100000000000000ULL,
-      1000000000000000ULL,
-      10000000000000000ULL,
-      100000000000000000ULL,
-      1000000000000000000ULL,
-      10000000000000000000ULL};
+  static constexpr uint64_t kPowers[] = {10ULL,
+                                         100ULL,
+                                         1000ULL,
+                                         10000ULL,
+                                         100000ULL,
+                                         1000000ULL,
+                                         10000000ULL,
+                                         100000000ULL,
+                                         1000000000ULL,
+                                         10000000000ULL,
+                                         100000000000ULL,
+                                         1000000000000ULL,
+                                         10000000000000ULL,
+                                         100000000000000ULL,
+                                         1000000000000000ULL,
+                                         10000000000000000ULL,
+                                         100000000000000000ULL,
+                                         1000000000000000000ULL,
+                                         10000000000000000000ULL};
   // log10 from log2 (1233/4096 ~ log10(2)), then one correction.
   const int approx = ((63 - __builtin_clzll(value | 1)) * 1233) >> 12;
   return approx + 1 + (value >= kPowers[approx] ? 1 : 0);

@@ -11,7 +11,9 @@ namespace ringcache {
 
 // ASCII only (std::tolower is a call into the C library and a locale lookup
 // for every byte of every command name).
-inline char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+inline char AsciiLower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string Lowercase(std::string_view s);
 std::string Uppercase(std::string_view s);

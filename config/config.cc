@@ -6,10 +6,10 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/evictor.h"
 #include "common/glob.h"
-#include "common/strings.h"
 #include "common/number_parsing.h"
+#include "common/strings.h"
+#include "core/evictor.h"
 #include "resp/resp_parser.h"
 
 namespace ringcache {
@@ -57,8 +57,7 @@ const Setting kSettings[] = {
     {"loglevel", Kind::kLogLevel, true, 0, 0, nullptr, nullptr, &ConfigValues::loglevel},
     {"logfile", Kind::kString, false, 0, 0, nullptr, nullptr, &ConfigValues::logfile},
     {"pidfile", Kind::kString, false, 0, 0, nullptr, nullptr, &ConfigValues::pidfile},
-    {"cluster-secret", Kind::kString, true, 0, 0, nullptr, nullptr,
-     &ConfigValues::cluster_secret},
+    {"cluster-secret", Kind::kString, true, 0, 0, nullptr, nullptr, &ConfigValues::cluster_secret},
     {"cluster-seeds", Kind::kString, false, 0, 0, nullptr, nullptr, &ConfigValues::cluster_seeds},
     {"cluster-nodes", Kind::kString, false, 0, 0, nullptr, nullptr, &ConfigValues::cluster_nodes},
     {"cluster-announce", Kind::kString, false, 0, 0, nullptr, nullptr,
@@ -210,11 +209,13 @@ Status ParseOutputLimit(std::string_view value, OutputBufferLimit* out) {
     int64_t soft = 0;
     int64_t seconds = 0;
     if (cls != "normal" && cls != "replica" && cls != "slave" && cls != "pubsub") {
-      return Status::InvalidArgument("Invalid client class specified in buffer limit configuration.");
+      return Status::InvalidArgument(
+          "Invalid client class specified in buffer limit configuration.");
     }
     if (!ParseMemory(words[i + 1], &hard) || !ParseMemory(words[i + 2], &soft) ||
         !ParseInt64(words[i + 3], &seconds) || hard < 0 || soft < 0 || seconds < 0) {
-      return Status::InvalidArgument("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+      return Status::InvalidArgument(
+          "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
     }
     if (cls == "normal") {
       *out = {static_cast<uint64_t>(hard), static_cast<uint64_t>(soft), seconds};
@@ -279,14 +280,16 @@ Status Config::Set(std::string_view raw_name, std::string_view value, bool at_ru
   if (s == nullptr) {
     auto it = inert_.find(name);
     if (it == inert_.end()) return Status::NotFound("unknown setting");
-    if (at_runtime && name == "databases") return Status::InvalidArgument("can't set immutable config");
+    if (at_runtime && name == "databases")
+      return Status::InvalidArgument("can't set immutable config");
     if (name == "databases" && value != "1") {
       return Status::InvalidArgument("ringcache has one database; databases must be 1");
     }
     it->second = std::string(value);
     return Status::Ok();
   }
-  if (at_runtime && !s->runtime_mutable) return Status::InvalidArgument("can't set immutable config");
+  if (at_runtime && !s->runtime_mutable)
+    return Status::InvalidArgument("can't set immutable config");
   switch (s->kind) {
     case Kind::kInt:
     case Kind::kMemory:
@@ -361,8 +364,8 @@ std::string Config::Format(std::string_view name) const {
         return JoinWords(values_.bind);
       case Kind::kOutputLimit: {
         const OutputBufferLimit& l = values_.client_output_buffer_limit_normal;
-        return "normal " + std::to_string(l.hard_bytes) + " " + std::to_string(l.soft_bytes) +
-               " " + std::to_string(l.soft_seconds) +
+        return "normal " + std::to_string(l.hard_bytes) + " " + std::to_string(l.soft_bytes) + " " +
+               std::to_string(l.soft_seconds) +
                " slave 268435456 67108864 60 pubsub 33554432 8388608 60";
       }
     }

@@ -62,10 +62,10 @@ struct ConfigValues {
   int64_t write_quorum = 2;      // W
   int64_t read_quorum = 2;       // R
   int64_t vnodes = 2048;
-  int64_t cluster_timeout_ms = 1000;     // a replica's answer, before NOQUORUM
+  int64_t cluster_timeout_ms = 1000;       // a replica's answer, before NOQUORUM
   int64_t cluster_node_timeout_ms = 2000;  // a silent member is marked down
-  int64_t tombstone_grace = 3600;  // seconds a delete is remembered
-  int64_t hinted_handoff_max = 100000;  // writes kept for replicas that are down
+  int64_t tombstone_grace = 3600;          // seconds a delete is remembered
+  int64_t hinted_handoff_max = 100000;     // writes kept for replicas that are down
   // Seconds between anti-entropy rounds (each node pulls newer versions from
   // its peers); 0 turns anti-entropy off, also the refill of a joining node.
   int64_t anti_entropy_interval = 60;

@@ -88,10 +88,10 @@ class Evictor {
   // its memory reused for a key in the same bucket would pass for the
   // candidate; its access clock, compared before evicting, tells them apart.
   struct Candidate {
-    uint64_t score = 0;         // higher: evict first
-    uintptr_t address = 0;      // never read through: the entry may be gone
+    uint64_t score = 0;          // higher: evict first
+    uintptr_t address = 0;       // never read through: the entry may be gone
     HashTable::Bucket bucket{};  // where it was sampled
-    uint32_t access_clock = 0;  // to notice a key read since it was sampled
+    uint32_t access_clock = 0;   // to notice a key read since it was sampled
   };
   static constexpr size_t kPoolSize = 16;
 
@@ -113,7 +113,7 @@ class Evictor {
   MemoryMeter meter_;
   MicrosClock clock_;
   EvictionSettings settings_;
-  bool volatile_only_ = false;  // only keys with a TTL may be evicted
+  bool volatile_only_ = false;             // only keys with a TTL may be evicted
   std::array<Candidate, kPoolSize> pool_;  // ascending by score
   size_t pool_used_ = 0;
   // Where the next two samples start: the buckets of the one after next are

@@ -114,7 +114,8 @@ void HashTable::GrowIfNeeded() {
     return;
   }
   if (used_[0] < size_of(0)) return;
-  const size_t new_bytes = NextPowerOfTwo(used_[0] * 2) * sizeof(Entry*);  // NOLINT(bugprone-sizeof-expression)
+  const size_t new_bytes =
+      NextPowerOfTwo(used_[0] * 2) * sizeof(Entry*);  // NOLINT(bugprone-sizeof-expression)
   if (used_[0] >= kForcedGrowthLoad * size_of(0) || !growth_check_ || growth_check_(new_bytes)) {
     StartResize(used_[0] * 2);
   }
@@ -132,7 +133,8 @@ void HashTable::StartResize(size_t min_size) {
   const size_t size = NextPowerOfTwo(min_size);
   if (size == size_of(0)) return;
   // An array of bucket heads, i.e. of pointers; zeroed means empty.
-  buckets_[1] = static_cast<Entry**>(std::calloc(size, sizeof(Entry*)));  // NOLINT(bugprone-sizeof-expression)
+  buckets_[1] = static_cast<Entry**>(
+      std::calloc(size, sizeof(Entry*)));  // NOLINT(bugprone-sizeof-expression)
   if (buckets_[1] == nullptr) std::abort();
   mask_[1] = size - 1;
   used_[1] = 0;
@@ -184,7 +186,8 @@ Entry* HashTable::RandomEntry(uint64_t (*random)()) {
       const size_t span = size_of(0) + size_of(1) - first;
       const size_t pick = first + random() % span;
       // While rehashing both arrays exist (the analyzer cannot tell).
-      head = pick >= size_of(0) ? buckets_[1][pick - size_of(0)] : buckets_[0][pick];  // NOLINT(clang-analyzer-core.NullDereference)
+      head = pick >= size_of(0) ? buckets_[1][pick - size_of(0)]
+                                : buckets_[0][pick];  // NOLINT(clang-analyzer-core.NullDereference)
     } else {
       head = buckets_[0][random() & mask_[0]];
     }

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <utility>
 
-#include "core/entry.h"
 #include "common/prefetch.h"
+#include "core/entry.h"
 
 namespace ringcache {
 

@@ -62,7 +62,8 @@ size_t Keyspace::ValueCapacity(const Entry* e) {
 }
 
 size_t Keyspace::MemoryUsage(const Entry* e) {
-  return malloc_usable_size(const_cast<Entry*>(e)) + sizeof(Entry*);  // NOLINT(bugprone-sizeof-expression): the bucket slot
+  return malloc_usable_size(const_cast<Entry*>(e)) +
+         sizeof(Entry*);  // NOLINT(bugprone-sizeof-expression): the bucket slot
 }
 
 void Keyspace::FreeEntry(Entry* e) {
@@ -148,11 +149,9 @@ uint8_t Keyspace::DecayedFrequency(const Entry* e) const {
   return periods >= e->lfu_counter ? 0 : static_cast<uint8_t>(e->lfu_counter - periods);
 }
 
-Entry* Keyspace::SetString(std::string_view key, std::string_view value,
-                           int64_t expire_at_ms) {
+Entry* Keyspace::SetString(std::string_view key, std::string_view value, int64_t expire_at_ms) {
   const uint64_t hash = table_.Hash(key);
-  return StoreString(LiveOrExpire(table_.FindPosition(key, hash)), hash, key, value,
-                     expire_at_ms);
+  return StoreString(LiveOrExpire(table_.FindPosition(key, hash)), hash, key, value, expire_at_ms);
 }
 
 Entry* Keyspace::StoreString(HashTable::Position pos, uint64_t hash, std::string_view key,

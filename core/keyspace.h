@@ -36,7 +36,7 @@ struct KeyspaceStats {
 // random number per access, so it is kept only under an LFU policy.
 struct AccessTracking {
   bool lfu = false;
-  int64_t lfu_log_factor = 10;  // higher: the counter saturates later
+  int64_t lfu_log_factor = 10;   // higher: the counter saturates later
   int64_t lfu_decay_ms = 60000;  // idle time that takes one off the counter; 0: never
 };
 
@@ -163,7 +163,9 @@ class Keyspace {
 
   // Deletes `key` if its expiry has passed; returns true if it did.
   bool ExpireIfDue(std::string_view key);
-  bool IsExpired(const Entry* e) const { return e->expire_at_ms != 0 && e->expire_at_ms <= now_ms_; }
+  bool IsExpired(const Entry* e) const {
+    return e->expire_at_ms != 0 && e->expire_at_ms <= now_ms_;
+  }
 
   // Background upkeep: one slice of incremental rehashing (returns false
   // when none is pending) and shrinking after mass deletion.

@@ -24,8 +24,7 @@ bool Version::Parse(std::string_view text, Version* out) {
   const char* hlc_end = text.data() + dash;
   auto [p1, e1] = std::from_chars(text.data(), hlc_end, v.hlc);
   auto [p2, e2] = std::from_chars(hlc_end + 1, text.data() + text.size(), v.node);
-  if (e1 != std::errc() || p1 != hlc_end || e2 != std::errc() ||
-      p2 != text.data() + text.size()) {
+  if (e1 != std::errc() || p1 != hlc_end || e2 != std::errc() || p2 != text.data() + text.size()) {
     return false;
   }
   *out = v;

@@ -168,11 +168,10 @@ void Connection::DoRead() {
   // A large bulk announces its size: make room for all of it at once.
   const size_t wanted = parser_.MinBytesWanted(fill_pos_ - parse_pos_);
   ReserveInput(std::max(wanted, kReadChunk / 4));
-  socket_.async_read_some(
-      asio::buffer(input_.get() + fill_pos_, input_capacity_ - fill_pos_),
-      [self = shared_from_this()](const asio::error_code& ec, size_t bytes) {
-        self->OnRead(ec, bytes);
-      });
+  socket_.async_read_some(asio::buffer(input_.get() + fill_pos_, input_capacity_ - fill_pos_),
+                          [self = shared_from_this()](const asio::error_code& ec, size_t bytes) {
+                            self->OnRead(ec, bytes);
+                          });
 }
 
 void Connection::OnRead(const asio::error_code& ec, size_t bytes) {

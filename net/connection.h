@@ -16,9 +16,9 @@
 #include <string>
 
 #include "commands/command_context.h"
-#include "resp/resp_parser.h"
 #include "commands/server_state.h"
 #include "commands/session.h"
+#include "resp/resp_parser.h"
 
 namespace ringcache::net {
 
@@ -69,8 +69,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
 
   std::unique_ptr<char[]> input_;
   size_t input_capacity_ = 0;
-  size_t parse_pos_ = 0;  // first byte not yet consumed by a complete command
-  size_t fill_pos_ = 0;   // end of the bytes read so far
+  size_t parse_pos_ = 0;         // first byte not yet consumed by a complete command
+  size_t fill_pos_ = 0;          // end of the bytes read so far
   size_t prefetched_ahead_ = 0;  // requests after the current one already prefetched
 
   std::string output_;   // replies ready to send, in order
@@ -84,14 +84,14 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
     bool done;
   };
   std::deque<Slot> slots_;
-  std::string immediate_;  // immediate replies not yet in slots_
-  std::string discarded_;  // where deferred replies go once the connection closed
+  std::string immediate_;    // immediate replies not yet in slots_
+  std::string discarded_;    // where deferred replies go once the connection closed
   uint64_t front_slot_ = 0;  // id of slots_.front()
   size_t deferred_pending_ = 0;
   int64_t output_soft_limit_since_ms_ = 0;
   bool reading_ = false;
   bool writing_ = false;
-  bool processing_ = false;  // inside a command handler
+  bool processing_ = false;    // inside a command handler
   bool flush_posted_ = false;  // a Pump() is queued on the event loop
   bool closed_ = false;
 };

@@ -57,7 +57,8 @@ RespParser::Result RespParser::ParseMultibulk(std::string_view data) {
     }
     int64_t count = 0;
     const bool parsed = ParseInt64(data.substr(1, cr - 1), &count);
-    if (!parsed || count > kMaxMultibulkLen) return Fail("Protocol error: invalid multibulk length");
+    if (!parsed || count > kMaxMultibulkLen)
+      return Fail("Protocol error: invalid multibulk length");
     if (!limits_.authenticated && count > kUnauthMaxMultibulkLen) {
       return Fail("Protocol error: unauthenticated multibulk length");
     }
@@ -168,21 +169,33 @@ size_t ReadDoubleQuoted(std::string_view line, size_t i, std::string* out) {
   while (i < line.size()) {
     const char c = line[i];
     if (c == '"') return i + 1;
-    if (c == '\\' && i + 3 < line.size() && line[i + 1] == 'x' &&
-        HexDigitValue(line[i + 2]) >= 0 && HexDigitValue(line[i + 3]) >= 0) {
-      out->push_back(static_cast<char>(HexDigitValue(line[i + 2]) * 16 + HexDigitValue(line[i + 3])));
+    if (c == '\\' && i + 3 < line.size() && line[i + 1] == 'x' && HexDigitValue(line[i + 2]) >= 0 &&
+        HexDigitValue(line[i + 3]) >= 0) {
+      out->push_back(
+          static_cast<char>(HexDigitValue(line[i + 2]) * 16 + HexDigitValue(line[i + 3])));
       i += 4;
       continue;
     }
     if (c == '\\' && i + 1 < line.size()) {
       char escaped = line[i + 1];
       switch (escaped) {
-        case 'n': escaped = '\n'; break;
-        case 'r': escaped = '\r'; break;
-        case 't': escaped = '\t'; break;
-        case 'b': escaped = '\b'; break;
-        case 'a': escaped = '\a'; break;
-        default: break;
+        case 'n':
+          escaped = '\n';
+          break;
+        case 'r':
+          escaped = '\r';
+          break;
+        case 't':
+          escaped = '\t';
+          break;
+        case 'b':
+          escaped = '\b';
+          break;
+        case 'a':
+          escaped = '\a';
+          break;
+        default:
+          break;
       }
       out->push_back(escaped);
       i += 2;

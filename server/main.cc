@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "commands/server_state.h"
 #include "common/monotonic_clock.h"
 #include "server/server.h"
-#include "commands/server_state.h"
 
 namespace {
 

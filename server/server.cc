@@ -97,15 +97,16 @@ void Server::Stop() {
 }
 
 void Server::DoAccept(asio::ip::tcp::acceptor& acceptor) {
-  acceptor.async_accept([this, &acceptor](const asio::error_code& ec, asio::ip::tcp::socket socket) {
-    if (stopping_ || ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      OnAccept(std::move(socket));
-    } else {
-      spdlog::warn("accepting a client connection: {}", ec.message());
-    }
-    DoAccept(acceptor);
-  });
+  acceptor.async_accept(
+      [this, &acceptor](const asio::error_code& ec, asio::ip::tcp::socket socket) {
+        if (stopping_ || ec == asio::error::operation_aborted) return;
+        if (!ec) {
+          OnAccept(std::move(socket));
+        } else {
+          spdlog::warn("accepting a client connection: {}", ec.message());
+        }
+        DoAccept(acceptor);
+      });
 }
 
 std::string Server::AdmissionError(const asio::ip::tcp::socket& socket) const {

@@ -23,8 +23,8 @@
 #include <iostream>
 #include <map>
 #include <random>
-#include <stdexcept>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -90,7 +90,8 @@ void SaveLayout(const Layout& l) {
   f << "nodes " << l.nodes << "\nbase-port " << l.base_port << "\nreplicas " << l.replicas
     << "\nwrite-quorum " << l.write_quorum << "\nread-quorum " << l.read_quorum << "\nsecret "
     << l.secret << "\n";
-  for (const auto& [name, value] : l.server_settings) f << "setting:" << name << " " << value << "\n";
+  for (const auto& [name, value] : l.server_settings)
+    f << "setting:" << name << " " << value << "\n";
 }
 
 Layout LoadLayout(const std::string& dir) {
@@ -145,15 +146,25 @@ bool Ping(int port) {
 
 void StartNode(const Layout& l, int node) {
   fs::create_directories(l.NodeDir(node));
-  std::vector<std::string> args = {
-      ServerBinary(),       "--port",           std::to_string(l.Port(node)),
-      "--dir",              l.NodeDir(node),    "--logfile",
-      l.NodeDir(node) + "/ringcache.log",       "--pidfile",
-      l.PidFile(node),      "--cluster-seeds",  l.Members(),
-      "--cluster-secret",   l.secret,           "--replicas",
-      std::to_string(l.replicas),               "--write-quorum",
-      std::to_string(l.write_quorum),           "--read-quorum",
-      std::to_string(l.read_quorum)};
+  std::vector<std::string> args = {ServerBinary(),
+                                   "--port",
+                                   std::to_string(l.Port(node)),
+                                   "--dir",
+                                   l.NodeDir(node),
+                                   "--logfile",
+                                   l.NodeDir(node) + "/ringcache.log",
+                                   "--pidfile",
+                                   l.PidFile(node),
+                                   "--cluster-seeds",
+                                   l.Members(),
+                                   "--cluster-secret",
+                                   l.secret,
+                                   "--replicas",
+                                   std::to_string(l.replicas),
+                                   "--write-quorum",
+                                   std::to_string(l.write_quorum),
+                                   "--read-quorum",
+                                   std::to_string(l.read_quorum)};
   for (const auto& [name, value] : l.server_settings) {
     args.push_back("--" + name);
     args.push_back(value);
@@ -226,7 +237,8 @@ std::map<std::string, std::string> NodeInfo(int port) {
   while (std::getline(lines, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const size_t colon = line.find(':');
-    if (colon != std::string::npos && line[0] != '#') fields[line.substr(0, colon)] = line.substr(colon + 1);
+    if (colon != std::string::npos && line[0] != '#')
+      fields[line.substr(0, colon)] = line.substr(colon + 1);
   }
   return fields;
 }
@@ -252,8 +264,8 @@ void PrintStatus(const Layout& l) {
   const std::vector<double> shares = ring.Ownership();
   std::printf("cluster in %s: N=%d W=%d R=%d\n", l.dir.c_str(), l.replicas, l.write_quorum,
               l.read_quorum);
-  std::printf("%-5s %-16s %-8s %-6s %-6s %-10s %-10s %-10s %s\n", "node", "address", "pid",
-              "state", "owns", "keys", "memory", "evictions", "sees up");
+  std::printf("%-5s %-16s %-8s %-6s %-6s %-10s %-10s %-10s %s\n", "node", "address", "pid", "state",
+              "owns", "keys", "memory", "evictions", "sees up");
   for (int i = 1; i <= l.nodes; ++i) {
     const int pid = ReadPid(l, i);
     const auto info = Alive(pid) ? NodeInfo(l.Port(i)) : std::map<std::string, std::string>();
@@ -262,8 +274,8 @@ void PrintStatus(const Layout& l) {
     char owns[16];
     std::snprintf(owns, sizeof(owns), "%.1f%%", 100 * shares[index]);
     std::printf("%-5d %-16s %-8s %-6s %-6s %-10s %-10s %-10s %s\n", i, ids[i - 1].c_str(),
-                Alive(pid) ? std::to_string(pid).c_str() : "-", info.empty() ? "down" : "up",
-                owns, StoredKeys(info).c_str(), FieldOr(info, "used_memory_human").c_str(),
+                Alive(pid) ? std::to_string(pid).c_str() : "-", info.empty() ? "down" : "up", owns,
+                StoredKeys(info).c_str(), FieldOr(info, "used_memory_human").c_str(),
                 FieldOr(info, "evicted_keys").c_str(), FieldOr(info, "ring_nodes_up").c_str());
   }
 }
@@ -276,7 +288,8 @@ std::string RandomSecret() {
 }
 
 int Run(int argc, char** argv) {
-  if (argc < 2) throw std::runtime_error("usage: ringcache-cluster up|status|kill|restart|down ...");
+  if (argc < 2)
+    throw std::runtime_error("usage: ringcache-cluster up|status|kill|restart|down ...");
   const std::string command = argv[1];
   const Options options = ParseOptions(argc, argv);
   const std::string dir = fs::absolute(RequiredOption(options, "dir")).string();
@@ -319,7 +332,8 @@ int Run(int argc, char** argv) {
     PrintStatus(l);
   } else if (command == "kill" || command == "restart") {
     const int node = IntOption(options, "node", 0);
-    if (node < 1 || node > l.nodes) throw std::runtime_error("--node must be 1.." + std::to_string(l.nodes));
+    if (node < 1 || node > l.nodes)
+      throw std::runtime_error("--node must be 1.." + std::to_string(l.nodes));
     StopNode(l, node, command == "kill" ? SIGKILL : SIGTERM);
     if (command == "restart") {
       StartNode(l, node);

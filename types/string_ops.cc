@@ -30,8 +30,8 @@ Status ExceedsMaxLen() {
 
 }  // namespace
 
-Result<SetOutcome> SetWithOptions(Keyspace& keyspace, std::string_view key,
-                                  std::string_view value, const SetOptions& options) {
+Result<SetOutcome> SetWithOptions(Keyspace& keyspace, std::string_view key, std::string_view value,
+                                  const SetOptions& options) {
   SetOutcome outcome;
   Entry* existing = keyspace.Find(key);
   if (options.want_old_value) {
@@ -68,8 +68,7 @@ Result<int64_t> IncrementBy(Keyspace& keyspace, std::string_view key, int64_t de
   return result;
 }
 
-Result<std::string> IncrementByFloat(Keyspace& keyspace, std::string_view key,
-                                     long double delta) {
+Result<std::string> IncrementByFloat(Keyspace& keyspace, std::string_view key, long double delta) {
   Entry* e = keyspace.Find(key);
   if (Status s = CheckString(e); !s.ok()) return s;
   long double current = 0;

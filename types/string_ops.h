@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/keyspace.h"
 #include "common/error_texts.h"
 #include "common/status.h"
+#include "core/keyspace.h"
 
 namespace ringcache {
 
@@ -28,15 +28,14 @@ struct SetOutcome {
   std::string old_value;  // filled only with SetOptions::want_old_value
 };
 
-Result<SetOutcome> SetWithOptions(Keyspace& keyspace, std::string_view key,
-                                  std::string_view value, const SetOptions& options);
+Result<SetOutcome> SetWithOptions(Keyspace& keyspace, std::string_view key, std::string_view value,
+                                  const SetOptions& options);
 
 // INCRBY/DECRBY: the new value, or kInvalidArgument for a value that is not an
 // integer or a result that would overflow.
 Result<int64_t> IncrementBy(Keyspace& keyspace, std::string_view key, int64_t delta);
 // INCRBYFLOAT: the new value as stored (Redis's human long double format).
-Result<std::string> IncrementByFloat(Keyspace& keyspace, std::string_view key,
-                                     long double delta);
+Result<std::string> IncrementByFloat(Keyspace& keyspace, std::string_view key, long double delta);
 // APPEND: the new length. `max_len` is proto-max-bulk-len.
 Result<size_t> Append(Keyspace& keyspace, std::string_view key, std::string_view suffix,
                       size_t max_len);

@@ -95,8 +95,9 @@ TEST_CASE("integers in replies", "[client][reply]") {
   REQUIRE(ParseAll(":-9223372036854775808\r\n").integer == INT64_MIN);
   size_t consumed = 0;
   Reply reply;
-  for (const char* bad : {":9223372036854775808\r\n", ":-9223372036854775809\r\n",
-                          ":99999999999999999999999\r\n", ":\r\n", ":-\r\n", ":1x\r\n", ":+1\r\n"}) {
+  for (const char* bad :
+       {":9223372036854775808\r\n", ":-9223372036854775809\r\n", ":99999999999999999999999\r\n",
+        ":\r\n", ":-\r\n", ":1x\r\n", ":+1\r\n"}) {
     INFO(bad);
     REQUIRE(ReplyParser::Parse(bad, &reply, &consumed) == ReplyParser::Result::kError);
   }

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "client/sync_client.h"
-#include "resp/reply_builder.h"
 #include "commands/server_state.h"
+#include "resp/reply_builder.h"
 #include "tests/support/test_server.h"
 
 using namespace ringcache;
@@ -38,8 +38,8 @@ struct Cluster {
       ids.push_back("127.0.0.1:" + std::to_string(nodes.back()->port()));
     }
     ring.SetNodes(ids);
-    coordinator = std::make_unique<cluster::Coordinator>(io, ring, peers, clock, "coordinator",
-                                                         nullptr);
+    coordinator =
+        std::make_unique<cluster::Coordinator>(io, ring, peers, clock, "coordinator", nullptr);
   }
 
   Status Put(const std::string& key, const std::string& value, QuorumSettings q) {
@@ -140,11 +140,10 @@ TEST_CASE("deletes replicate as tombstones and are not undone by repair", "[coor
   QuorumSettings q;
   REQUIRE(c.Put("k", "v", q).ok());
   Status deleted = Status::IOError("no answer");
-  c.coordinator->Delete("k", WallClockMs() + 60000, q,
-                        [&](const Status& s, bool existed) {
-                          deleted = s;
-                          REQUIRE(existed);
-                        });
+  c.coordinator->Delete("k", WallClockMs() + 60000, q, [&](const Status& s, bool existed) {
+    deleted = s;
+    REQUIRE(existed);
+  });
   c.RunUntilIdle();
   REQUIRE(deleted.ok());
   q.read_quorum = 3;

@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-using ringcache::cluster::HybridClock;
 using ringcache::Version;
+using ringcache::cluster::HybridClock;
 
 namespace {
 int64_t wall_ms = 1000;

@@ -1,6 +1,5 @@
 // Internal replica commands through the dispatcher: only peers may run them.
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <string>
 
@@ -10,14 +9,14 @@
 #include "tests/support/command_runner.h"
 
 using namespace ringcache::testing;
+using ringcache::ReplyBuilder;
+using ringcache::Version;
 using ringcache::cluster::DecodeReplicaState;
 using ringcache::cluster::DecodeStateBytes;
 using ringcache::cluster::NextStateRecord;
 using ringcache::cluster::ReplicaValue;
 using ringcache::cluster::ReplicaValueView;
 using ringcache::cluster::WriteReplicaState;
-using ringcache::ReplyBuilder;
-using ringcache::Version;
 
 TEST_CASE("replica commands need the cluster secret", "[commands][replica]") {
   CommandRunner r;
@@ -44,7 +43,7 @@ TEST_CASE("replica writes are last-writer-wins and deletes leave tombstones",
   REQUIRE(r.Run({"GET", "k"}) == Bulk("v2"));
   REQUIRE(r.Run({"RC.GET", "k"}) ==
           "*4\r\n" + Bulk("string") + Bulk("v2") + Int(0) + Bulk("200-1"));
-  REQUIRE(r.Run({"RC.DEL", "k", "300-2", until}) == Int(2));  // removed a live value
+  REQUIRE(r.Run({"RC.DEL", "k", "300-2", until}) == Int(2));     // removed a live value
   REQUIRE(r.Run({"RC.DEL", "gone", "300-2", until}) == Int(1));  // tombstone only
   REQUIRE(r.Run({"GET", "k"}) == kNil);
   REQUIRE(r.Run({"EXISTS", "k"}) == Int(0));
@@ -64,8 +63,8 @@ TEST_CASE("replica writes are last-writer-wins and deletes leave tombstones",
           "-ERR wrong number of arguments for 'rc.mput' command\r\n");
   // RC.MDEL: RC.DEL's reply for each delete, in order.
   REQUIRE(r.Run({"RC.PUT", "d1", "v", "0", "700-1"}) == Int(1));
-  REQUIRE(r.Run({"RC.MDEL", "d1", "701-1", until, "d1", "650-1", until, "d2", "bad", until,
-                 "d3", "702-1", until}) ==
+  REQUIRE(r.Run({"RC.MDEL", "d1", "701-1", until, "d1", "650-1", until, "d2", "bad", until, "d3",
+                 "702-1", until}) ==
           "*4\r\n" + Int(2) + Int(0) + "-ERR invalid version 'bad'\r\n" + Int(1));
   REQUIRE(r.Run({"GET", "d1"}) == kNil);
   REQUIRE(r.Run({"RC.MDEL", "d1", "800-1"}) ==

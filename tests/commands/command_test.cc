@@ -14,7 +14,8 @@ TEST_CASE("unknown commands and arity errors use Redis's text", "[commands]") {
   REQUIRE(r.Run({"GET"}) == "-ERR wrong number of arguments for 'get' command\r\n");
   REQUIRE(r.Run({"CONFIG"}) == "-ERR wrong number of arguments for 'config' command\r\n");
   REQUIRE(r.Run({"CONFIG", "NOPE"}) == "-ERR unknown subcommand 'NOPE'. Try CONFIG HELP.\r\n");
-  REQUIRE(r.Run({"config", "get"}) == "-ERR wrong number of arguments for 'config|get' command\r\n");
+  REQUIRE(r.Run({"config", "get"}) ==
+          "-ERR wrong number of arguments for 'config|get' command\r\n");
 }
 
 TEST_CASE("SET and GET with every option", "[commands][strings]") {
@@ -48,10 +49,8 @@ TEST_CASE("SET rejects bad options", "[commands][strings]") {
   REQUIRE(r.Run({"SET", "k", "v", "EX"}) == "-ERR syntax error\r\n");
   REQUIRE(r.Run({"SET", "k", "v", "KEEPTTL", "EX", "1"}) == "-ERR syntax error\r\n");
   REQUIRE(r.Run({"SET", "k", "v", "BOGUS"}) == "-ERR syntax error\r\n");
-  REQUIRE(r.Run({"SET", "k", "v", "EX", "0"}) ==
-          "-ERR invalid expire time in 'set' command\r\n");
-  REQUIRE(r.Run({"SET", "k", "v", "EX", "-5"}) ==
-          "-ERR invalid expire time in 'set' command\r\n");
+  REQUIRE(r.Run({"SET", "k", "v", "EX", "0"}) == "-ERR invalid expire time in 'set' command\r\n");
+  REQUIRE(r.Run({"SET", "k", "v", "EX", "-5"}) == "-ERR invalid expire time in 'set' command\r\n");
   REQUIRE(r.Run({"SET", "k", "v", "EX", "abc"}) ==
           "-ERR value is not an integer or out of range\r\n");
   REQUIRE(r.Run({"SET", "k", "v", "EX", "9223372036854775807"}) ==
@@ -71,8 +70,7 @@ TEST_CASE("keys with a TTL disappear when it passes", "[commands][ttl]") {
   REQUIRE(r.Run({"PSETEX", "k", "100", "v"}) == kOk);
   REQUIRE(r.Run({"PTTL", "k"}) == Int(100));
   REQUIRE(r.Run({"SETEX", "k", "0", "v"}) == "-ERR invalid expire time in 'setex' command\r\n");
-  REQUIRE(r.Run({"PSETEX", "k", "-1", "v"}) ==
-          "-ERR invalid expire time in 'psetex' command\r\n");
+  REQUIRE(r.Run({"PSETEX", "k", "-1", "v"}) == "-ERR invalid expire time in 'psetex' command\r\n");
 }
 
 TEST_CASE("GETSET, GETDEL, GETEX, SETNX", "[commands][strings]") {
@@ -98,7 +96,8 @@ TEST_CASE("MSET, MSETNX, MGET", "[commands][strings]") {
   CommandRunner r;
   REQUIRE(r.Run({"MSET", "a", "1", "b", "2"}) == kOk);
   REQUIRE(r.Run({"MGET", "a", "b", "c"}) == "*3\r\n" + Bulk("1") + Bulk("2") + kNil);
-  REQUIRE(r.Run({"MSET", "a", "1", "b"}) == "-ERR wrong number of arguments for 'mset' command\r\n");
+  REQUIRE(r.Run({"MSET", "a", "1", "b"}) ==
+          "-ERR wrong number of arguments for 'mset' command\r\n");
   REQUIRE(r.Run({"MSETNX", "c", "3", "a", "x"}) == Int(0));
   REQUIRE(r.Run({"GET", "c"}) == kNil);
   REQUIRE(r.Run({"MSETNX", "c", "3", "d", "4"}) == Int(1));
@@ -124,8 +123,7 @@ TEST_CASE("counters", "[commands][strings]") {
   REQUIRE(r.Run({"INCRBYFLOAT", "f", "-5.0e3"}) == Bulk("-4989.39999999999999991"));
   REQUIRE(r.Run({"INCRBYFLOAT", "f", "abc"}) == "-ERR value is not a valid float\r\n");
   REQUIRE(r.Run({"INCRBYFLOAT", "s", "1"}) == "-ERR value is not a valid float\r\n");
-  REQUIRE(r.Run({"INCRBYFLOAT", "g", "inf"}) ==
-          "-ERR increment would produce NaN or Infinity\r\n");
+  REQUIRE(r.Run({"INCRBYFLOAT", "g", "inf"}) == "-ERR increment would produce NaN or Infinity\r\n");
 }
 
 TEST_CASE("APPEND, STRLEN, GETRANGE, SETRANGE", "[commands][strings]") {
@@ -329,13 +327,15 @@ TEST_CASE("COMMAND is answered from the table", "[commands][server]") {
   const std::string count = r.Run({"COMMAND", "COUNT"});
   REQUIRE(count == Int(static_cast<int64_t>(r.state().commands.size())));
   const std::string info = r.Run({"COMMAND", "INFO", "get", "nosuch"});
-  REQUIRE(info.rfind("*2\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n",
-                     0) == 0);
+  REQUIRE(
+      info.rfind("*2\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n",
+                 0) == 0);
   REQUIRE(info.find("*-1\r\n") != std::string::npos);
   const std::string docs = r.Run({"COMMAND", "DOCS", "set"});
   REQUIRE(docs.rfind("*2\r\n$3\r\nset\r\n*6\r\n$7\r\nsummary\r\n", 0) == 0);
-  REQUIRE(r.Run({"COMMAND", "DOCS"}).rfind("*" + std::to_string(2 * r.state().commands.size()), 0) ==
-          0);
+  REQUIRE(
+      r.Run({"COMMAND", "DOCS"}).rfind("*" + std::to_string(2 * r.state().commands.size()), 0) ==
+      0);
   const std::string list = r.Run({"COMMAND", "LIST", "FILTERBY", "PATTERN", "config*"});
   REQUIRE(list.find("config|get") != std::string::npos);
   REQUIRE(r.Run({"COMMAND"}).rfind("*" + std::to_string(r.state().commands.size()) + "\r\n", 0) ==
@@ -385,8 +385,7 @@ TEST_CASE("MULTI queues commands and EXEC runs them together", "[commands][trans
   r.Run({"MULTI"});
   r.Run({"SET", "s", "x"});
   r.Run({"INCR", "s"});
-  REQUIRE(r.Run({"EXEC"}) ==
-          "*2\r\n" + kOk + "-ERR value is not an integer or out of range\r\n");
+  REQUIRE(r.Run({"EXEC"}) == "*2\r\n" + kOk + "-ERR value is not an integer or out of range\r\n");
   r.Run({"MULTI"});
   r.Run({"SET", "b", "1"});
   REQUIRE(r.Run({"GET"}) == "-ERR wrong number of arguments for 'get' command\r\n");

@@ -101,7 +101,7 @@ TEST_CASE("a read makes a key young again", "[evictor]") {
 
 TEST_CASE("volatile-lru evicts only keys with a TTL, then refuses", "[evictor]") {
   Fixture f;
-  f.FillWithAges(100);                  // no TTL
+  f.FillWithAges(100);  // no TTL
   for (int i = 100; i < 150; ++i) {
     f.keyspace.SetString("key:" + std::to_string(i), "v", 5'000'000);
   }

@@ -116,9 +116,9 @@ TEST_CASE("replica writes apply only with a newer version", "[keyspace][versions
   Keyspace ks;
   ks.set_now_ms(1000);
   REQUIRE(ks.PutIfNewer("k", "v2", 0, Version{20, 1}));
-  REQUIRE_FALSE(ks.PutIfNewer("k", "v1", 0, Version{10, 1}));  // older: ignored
+  REQUIRE_FALSE(ks.PutIfNewer("k", "v1", 0, Version{10, 1}));   // older: ignored
   REQUIRE_FALSE(ks.PutIfNewer("k", "v2b", 0, Version{20, 1}));  // same: ignored
-  REQUIRE(ks.PutIfNewer("k", "v2c", 0, Version{20, 2}));  // tie broken by node
+  REQUIRE(ks.PutIfNewer("k", "v2c", 0, Version{20, 2}));        // tie broken by node
   REQUIRE(ks.Find("k")->value() == "v2c");
   REQUIRE(ks.Find("k")->version() == Version{20, 2});
 }

@@ -40,7 +40,6 @@ TEST_CASE("RESP3 encodings", "[reply_builder]") {
 TEST_CASE("status codes map to Redis error prefixes", "[reply_builder]") {
   REQUIRE(ringcache::ToRespError(Status::WrongType()) ==
           "WRONGTYPE Operation against a key holding the wrong kind of value");
-  REQUIRE(ringcache::ToRespError(Status::InvalidArgument("syntax error")) ==
-          "ERR syntax error");
+  REQUIRE(ringcache::ToRespError(Status::InvalidArgument("syntax error")) == "ERR syntax error");
   REQUIRE(ringcache::ToRespError(Status::OutOfMemory("x")) == "OOM x");
 }

@@ -69,8 +69,7 @@ TEST_CASE("binary-safe bulk payloads keep CR, LF and NUL bytes", "[resp_parser]"
 TEST_CASE("empty bulk and empty multibulk", "[resp_parser]") {
   REQUIRE(ParseWhole("*2\r\n$3\r\nGET\r\n$0\r\n\r\n").commands == std::vector<Args>{{"GET", ""}});
   // *0 and *-1 are skipped, as Redis does.
-  REQUIRE(ParseWhole("*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n").commands ==
-          std::vector<Args>{{"PING"}});
+  REQUIRE(ParseWhole("*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n").commands == std::vector<Args>{{"PING"}});
 }
 
 TEST_CASE("inline commands split on spaces and honour quotes", "[resp_parser]") {

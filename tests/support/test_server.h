@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "server/server.h"
 #include "commands/server_state.h"
+#include "server/server.h"
 
 namespace ringcache::testing {
 
@@ -32,8 +32,8 @@ class TestServer {
   uint16_t port() const { return static_cast<uint16_t>(state_.tcp_port); }
 
  private:
-  static ServerState& Configure(
-      ServerState& state, const std::vector<std::pair<std::string, std::string>>& settings) {
+  static ServerState& Configure(ServerState& state,
+                                const std::vector<std::pair<std::string, std::string>>& settings) {
     (void)state.config.Set("port", "0", false);  // the kernel picks a free port
     for (const auto& [name, value] : settings) (void)state.config.Set(name, value, false);
     return state;
