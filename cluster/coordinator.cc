@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "client/reply.h"
+#include "cluster/operation_pool.h"
 #include "common/number_parsing.h"
 
 namespace ringcache::cluster {
@@ -42,54 +43,6 @@ std::string_view CopyShortInline(std::string_view bytes, std::array<char, N>* fi
   grown->assign(bytes);
   return *grown;
 }
-
-// Reads and writes are made and freed by the hundred thousand a second,
-// with up to a thousand in flight, and are close to 1 KB (answers for up to
-// kMaxReplicas replicas, short keys and values inline): more than jemalloc
-// keeps per thread for that size, so most went through its arena, about 300
-// instructions a GET. Freed blocks wait here for the next operation of their
-// size instead; the event loop's thread is the only one that makes them.
-class OperationPool {
- public:
-  static void* Take(size_t size) {
-    const size_t rounded = Rounded(size);
-    std::vector<void*>* list = ListFor(rounded);
-    if (list == nullptr || list->empty()) return ::operator new(rounded);
-    void* block = list->back();
-    list->pop_back();
-    return block;
-  }
-  static void Give(void* block, size_t size) {
-    const size_t rounded = Rounded(size);
-    std::vector<void*>* list = ListFor(rounded);
-    if (list == nullptr || list->size() >= kMaxFreePerSize) {
-      ::operator delete(block, rounded);
-      return;
-    }
-    list->push_back(block);
-  }
-
- private:
-  static constexpr size_t kGranule = 64;
-  static constexpr size_t kMaxSize = 4096;
-  static constexpr size_t kMaxFreePerSize = 4096;  // at most 16 MB of the largest kept
-  static constexpr size_t kSizes = kMaxSize / kGranule;
-
-  struct Lists {
-    std::array<std::vector<void*>, kSizes> by_size;
-    ~Lists() {
-      for (size_t i = 0; i < kSizes; ++i) {
-        for (void* block : by_size[i]) ::operator delete(block, (i + 1) * kGranule);
-      }
-    }
-  };
-
-  static size_t Rounded(size_t size) { return (size + kGranule - 1) / kGranule * kGranule; }
-  static std::vector<void*>* ListFor(size_t rounded) {
-    thread_local Lists lists;
-    return rounded <= kMaxSize ? &lists.by_size[rounded / kGranule - 1] : nullptr;
-  }
-};
 
 }  // namespace
 
@@ -145,7 +98,7 @@ void Coordinator::Read::Finish(const Status& status) {
 
 void Coordinator::Read::Expire() {
   Retain();  // whatever the answer sets off, the read outlives this call
-  Finish(NoQuorum("answered the read in time", answer_count, replicas, needed));
+  Finish(NoQuorum("answered the read in time", answers.size(), replicas, needed));
   coordinator->RepairStale(this);
   Release();
 }
@@ -160,9 +113,9 @@ void Coordinator::Read::KeepNewest(const ReplicaValueView& value) {
 }
 
 void Coordinator::Read::AddAnswer(size_t candidate, const ReplicaValueView& value) {
-  answers[answer_count++] = {candidate, value.version};
-  // The first of equal versions stays the answer; only the newest is copied.
-  if (answer_count == 1 || newest.version < value.version) KeepNewest(value);
+  const int order = answers.size() == 0 ? 1 : CompareReplicaStates(value, newest);
+  answers.Add(static_cast<uint32_t>(candidate), order);
+  if (order > 0) KeepNewest(value);  // only the newest is copied
 }
 
 Coordinator::Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers,
@@ -174,6 +127,9 @@ Coordinator::Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers
       self_id_(std::move(self_id)),
       local_(local),
       membership_(membership),
+      hints_([this](const std::string& node, const Hint& hint, std::function<void(bool)> done) {
+        DeliverHint(node, hint, std::move(done));
+      }),
       deadline_timer_(io) {}
 
 Coordinator::~Coordinator() {
@@ -312,7 +268,7 @@ void Coordinator::StartWrite(Write* write, const std::string& applied_by,
               [write, node](int64_t outcome) {
                 // Kept even when the client already has its answer: the replica gets
                 // the write when it is back.
-                if (outcome < 0) write->coordinator->StoreHint((*write->nodes)[node], write->op);
+                if (outcome < 0) write->coordinator->hints_.Store((*write->nodes)[node], write->op);
                 write->OnReply(outcome);
                 write->Release();
               });
@@ -378,11 +334,11 @@ void Coordinator::OnAnswer(Read* read, size_t candidate, bool ok, const ReplicaV
     AskNext(read);
   }
   // The answer's own reference keeps the read (the analyzer cannot follow the count).
-  if (read->answer_count >= read->needed) {  // NOLINT(clang-analyzer-cplusplus.NewDelete)
+  if (read->answers.size() >= read->needed) {  // NOLINT(clang-analyzer-cplusplus.NewDelete)
     read->Finish(Status::Ok());
   } else if (!read->Reachable() && read->in_flight == 0) {
     // Reported once every answer is in, so the count is the real one.
-    read->Finish(NoQuorum("answered the read", read->answer_count, read->replicas, read->needed));
+    read->Finish(NoQuorum("answered the read", read->answers.size(), read->replicas, read->needed));
   }
   if (read->in_flight == 0 && read->finished) {
     DeadlineList::Remove(read);
@@ -395,78 +351,25 @@ Version Coordinator::NextVersion() {
   return clock_.Tick();
 }
 
-void Coordinator::StoreHint(const std::string& node, const Hint& hint) {
-  if (max_hints_ == 0) {
-    ++hints_dropped_;
-    return;
-  }
-  if (hints_pending_ >= max_hints_) {
-    // Drop the oldest hint of the longest queue: its replica has been away
-    // longest, and read repair can still fix that key later.
-    auto longest = hints_.begin();
-    for (auto it = hints_.begin(); it != hints_.end(); ++it) {
-      if (it->second.size() > longest->second.size()) longest = it;
-    }
-    // The front of a queue being delivered is in flight: drop from the back.
-    if (delivering_.count(longest->first) != 0) {
-      longest->second.pop_back();
-    } else {
-      longest->second.pop_front();
-    }
-    --hints_pending_;
-    ++hints_dropped_;
-  }
-  hints_[node].push_back(hint);
-  ++hints_pending_;
-}
-
-void Coordinator::ReplayHints() {
-  for (const auto& [node, queue] : hints_) {
-    if (!queue.empty() && delivering_.count(node) == 0 && !IsDown(node)) DeliverNextHint(node);
-  }
-}
-
-// One hint in flight per target; each delivered hint sends the next, and a
-// failure leaves the rest for the next ReplayHints.
-void Coordinator::DeliverNextHint(const std::string& node) {
-  auto it = hints_.find(node);
-  if (it == hints_.end() || it->second.empty()) {
-    delivering_.erase(node);
-    return;
-  }
-  delivering_.insert(node);
-  const Hint& hint = it->second.front();
+void Coordinator::DeliverHint(const std::string& node, const Hint& hint,
+                              std::function<void(bool)> done) {
   std::string put;
   Replicate(node, node == self_id_, hint.key, hint.value.view(), &put,
-            [this, node](int64_t outcome) {
-              if (outcome < 0) {
-                delivering_.erase(node);
-                return;
-              }
-              auto queue = hints_.find(node);
-              if (queue != hints_.end() && !queue->second.empty()) {
-                queue->second.pop_front();
-                --hints_pending_;
-                ++hints_delivered_;
-              }
-              DeliverNextHint(node);
-            });
+            [done = std::move(done)](int64_t outcome) { done(outcome >= 0); });
 }
 
 void Coordinator::RepairStale(Read* read) {
   const ReplicaValueView& newest = read->newest;
-  if (read->answer_count == 0 || !newest.found) return;
-  std::string put;  // for all stale replicas
-  for (size_t i = 0; i < read->answer_count; ++i) {
-    const Read::Answer& answer = read->answers[i];
-    if (answer.version < newest.version) {
-      ++read_repairs_;
-      const uint32_t node = read->candidates.nodes[answer.candidate];
-      Replicate((*read->nodes)[node], node == SelfIndex(read->nodes), read->key, newest, &put,
-                [](int64_t) {});
-    }
+  if (!newest.found) {
+    read->answers.TakeStale([](uint32_t) {});  // nothing to repair with
+    return;
   }
-  read->answer_count = 0;  // repaired once, even if the timer fires later
+  std::string put;  // for all stale replicas
+  read_repairs_ += read->answers.TakeStale([&](uint32_t candidate) {
+    const uint32_t node = read->candidates.nodes[candidate];
+    Replicate((*read->nodes)[node], node == SelfIndex(read->nodes), read->key, newest, &put,
+              [](int64_t) {});
+  });
 }
 
 }  // namespace ringcache::cluster

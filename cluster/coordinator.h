@@ -19,19 +19,18 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cluster/deadline_list.h"
+#include "cluster/hinted_handoff.h"
 #include "cluster/hybrid_clock.h"
 #include "cluster/membership.h"
 #include "cluster/peer_pool.h"
+#include "cluster/read_repair.h"
 #include "cluster/replica_state.h"
 #include "cluster/ring.h"
 #include "common/status.h"
@@ -102,25 +101,19 @@ class Coordinator {
 
   uint64_t read_repairs() const { return read_repairs_; }
 
-  // Hinted handoff: a write a replica failed to take is kept here (at most
-  // `max_hints` in all; beyond that the oldest are dropped and counted) and
-  // delivered when the replica answers again. Call ReplayHints periodically.
-  void set_max_hints(size_t max_hints) { max_hints_ = max_hints; }
+  // Hinted handoff: writes a replica failed to take are kept (see
+  // hinted_handoff.h) and delivered when it answers again. Call ReplayHints
+  // periodically.
+  void set_max_hints(size_t max_hints) { hints_.set_max_hints(max_hints); }
   // Writes to the local replica (including read repair) first make room
   // under maxmemory through `evictor`, and fail when it cannot.
   void set_evictor(Evictor* evictor) { evictor_ = evictor; }
-  void ReplayHints();
-  size_t hints_pending() const { return hints_pending_; }
-  uint64_t hints_delivered() const { return hints_delivered_; }
-  uint64_t hints_dropped() const { return hints_dropped_; }
+  void ReplayHints() {
+    hints_.Replay([this](const std::string& node) { return IsDown(node); });
+  }
+  const HintedHandoff& hints() const { return hints_; }
 
  private:
-  // A key and what to write there: one write's payload, and a hint.
-  struct Hint {
-    std::string key;
-    ReplicaValue value;
-  };
-
   // A read or write in flight, counted by hand: the operation itself holds a
   // reference until it has started, and so does each replica request in
   // flight, whose callback carries a plain pointer and so fits in
@@ -171,7 +164,7 @@ class Coordinator {
     using Operation::Operation;
     // Whether R answers can still arrive.
     bool Reachable() const {
-      return answer_count + in_flight + (candidates.size - next_candidate) >= needed;
+      return answers.size() + in_flight + (candidates.size - next_candidate) >= needed;
     }
     void Finish(const Status& status);
     void Expire() override;
@@ -193,14 +186,8 @@ class Coordinator {
     ReplicaSet candidates;  // in the order to ask them
     size_t next_candidate = 0;
     size_t in_flight = 0;
-    // Every answer's candidate and version (read repair fixes the older
-    // ones), and the newest value.
-    struct Answer {
-      size_t candidate;
-      Version version;
-    };
-    std::array<Answer, kMaxReplicas> answers;
-    size_t answer_count = 0;
+    // Who answered and who must be repaired, and the newest value.
+    ReadAnswers answers;
     ReplicaValueView newest;  // its value in short_value or long_value
   };
   template <typename Done>
@@ -251,11 +238,10 @@ class Coordinator {
   void AskNext(Read* read);
   void OnAnswer(Read* read, size_t candidate, bool ok, const ReplicaValueView& value);
   void RepairStale(Read* read);
-  void StoreHint(const std::string& node, const Hint& hint);
   // Times `op` out after `timeout` unless it is removed from deadlines_ first.
   void AddDeadline(Expiring* op, std::chrono::milliseconds timeout);
   void ArmDeadlineTimer();
-  void DeliverNextHint(const std::string& node);
+  void DeliverHint(const std::string& node, const Hint& hint, std::function<void(bool)> done);
 
   const Ring& ring_;
   PeerPool& peers_;
@@ -270,11 +256,7 @@ class Coordinator {
   Evictor* evictor_ = nullptr;
   const Membership* membership_;
   uint64_t read_repairs_ = 0;
-  std::map<std::string, std::deque<Hint>> hints_;  // by target node
-  std::set<std::string> delivering_;               // targets with a hint in flight
-  size_t max_hints_ = 100000;
-  size_t hints_pending_ = 0;
-  uint64_t hints_delivered_ = 0;
+  HintedHandoff hints_;
   Operation* live_ = nullptr;  // every read and write not yet freed
   std::string put_buffer_;     // StartWrite's, kept for its capacity
   // Per node of the list last asked about: this node's index, and the peers.
@@ -284,7 +266,6 @@ class Coordinator {
   DeadlineList deadlines_;             // reads and writes in flight, oldest first
   asio::steady_timer deadline_timer_;  // armed for the oldest while any are in flight
   bool deadline_timer_pending_ = false;
-  uint64_t hints_dropped_ = 0;
 };
 
 }  // namespace ringcache::cluster

@@ -162,7 +162,7 @@ void GossipCommand(CommandContext& ctx, ArgList args) {
     ctx.reply().Error("ERR malformed gossip");
     return;
   }
-  const auto table = router->gossiper().OnGossip(entries, WallClockMs());
+  const auto table = router->node().gossiper().OnGossip(entries, WallClockMs());
   ctx.reply().ArrayHeader(table.size() * 3);
   for (const cluster::GossipEntry& e : table) {
     ctx.reply().Bulk(e.id);
@@ -179,7 +179,9 @@ const CommandSpec* InnerCommandOrReply(CommandContext& ctx, ArgList args) {
     spec = CommandTable::FindSubcommand(*spec, args[1]);
   }
   const auto argc = static_cast<int>(args.size());
-  if (spec == nullptr || (spec->flags & kInternal) != 0 || spec->handler == nullptr ||
+  if (spec == nullptr || (spec->flags & kInternal) != 0 ||
+      (spec->run.handler == nullptr && spec->run.read == nullptr &&
+       spec->run.overwrite == nullptr) ||
       !(spec->arity > 0 ? argc == spec->arity : argc >= -spec->arity)) {
     ctx.reply().Error("ERR cannot run '" + std::string(args[0]) + "' for a peer");
     return nullptr;
@@ -220,10 +222,10 @@ void OwnedCommand(CommandContext& ctx, ArgList args) {
   std::vector<std::string> down;
   if (args[1] != "-") down = SplitList(args[1]);
   const CommandContext::KeyFilter home = [&](std::string_view key) {
-    return router->IsHome(key, down);
+    return router->node().IsHome(key, down);
   };
   ctx.UseKeyFilter(&home);
-  spec->handler(ctx, args.subspan(2));
+  RunCommand(ctx, *spec, args.subspan(2));
   ctx.UseKeyFilter(nullptr);
 }
 
@@ -253,7 +255,7 @@ void DigestCommand(CommandContext& ctx, ArgList args) {
   // Bounded like SCAN: at most 10 * count buckets per call.
   for (int64_t steps = 0; steps < count * 10; ++steps) {
     cursor = keyspace.ScanIncludingExpired(cursor, [&](const Entry* e) {
-      if (!keyspace.IsExpired(e) && router->IsReplica(args[1], e->key())) {
+      if (!keyspace.IsExpired(e) && router->node().IsReplica(args[1], e->key())) {
         page.emplace_back(e->key(), e->version().ToString());
       }
     });

@@ -39,6 +39,10 @@ struct BasicReplicaValue {
 using ReplicaValue = BasicReplicaValue<std::string>;
 using ReplicaValueView = BasicReplicaValue<std::string_view>;
 
+// How `a` orders against `b` (<0, 0, >0): by version, and for the same
+// version by CompareTiedStates. Holding nothing orders first.
+int CompareReplicaStates(const ReplicaValueView& a, const ReplicaValueView& b);
+
 inline ReplicaValue ToOwned(const ReplicaValueView& view) {
   ReplicaValue owned;
   owned.Assign(view);

@@ -17,8 +17,8 @@ namespace {
 void RingNodesCommand(CommandContext& ctx, ArgList /*args*/) {
   const ClusterRouter* router = ClusterRouterOrReply(ctx);
   if (router == nullptr) return;
-  const auto& nodes = router->ring().nodes();
-  const std::vector<double> shares = router->ring().Ownership();
+  const auto& nodes = router->node().ring().nodes();
+  const std::vector<double> shares = router->node().ring().Ownership();
   ctx.reply().ArrayHeader(nodes.size());
   for (size_t i = 0; i < nodes.size(); ++i) {
     char share[32];
@@ -26,8 +26,8 @@ void RingNodesCommand(CommandContext& ctx, ArgList /*args*/) {
     ctx.reply().ArrayHeader(3);
     ctx.reply().Bulk(nodes[i]);
     ctx.reply().Bulk(share);
-    const bool self = nodes[i] == router->self_id();
-    ctx.reply().Bulk(self ? "myself" : router->membership().IsUp(nodes[i]) ? "up" : "down");
+    const bool self = nodes[i] == router->node().self_id();
+    ctx.reply().Bulk(self ? "myself" : router->node().membership().IsUp(nodes[i]) ? "up" : "down");
   }
 }
 
@@ -35,9 +35,9 @@ void RingNodesCommand(CommandContext& ctx, ArgList /*args*/) {
 void RingReplicasCommand(CommandContext& ctx, ArgList args) {
   const ClusterRouter* router = ClusterRouterOrReply(ctx);
   if (router == nullptr) return;
-  const auto set = router->ring().PreferenceList(args[2], router->quorum().replicas);
+  const auto set = router->node().ring().PreferenceList(args[2], router->node().quorum().replicas);
   ctx.reply().ArrayHeader(set.size);
-  for (uint32_t node : set) ctx.reply().Bulk(router->ring().nodes()[node]);
+  for (uint32_t node : set) ctx.reply().Bulk(router->node().ring().nodes()[node]);
 }
 
 // RING QUORUM [<W> <R>] -> sets (or with no arguments shows) this connection's
@@ -50,7 +50,7 @@ void RingQuorumCommand(CommandContext& ctx, ArgList args) {
     int64_t w = 0;
     int64_t r = 0;
     if (!ParseInt64OrReply(ctx, args[2], &w) || !ParseInt64OrReply(ctx, args[3], &r)) return;
-    const auto n = static_cast<int64_t>(router->quorum().replicas);
+    const auto n = static_cast<int64_t>(router->node().quorum().replicas);
     if (w < 0 || r < 0 || w > n || r > n) {
       ctx.reply().Error("ERR quorums must be between 0 (the cluster's) and " + std::to_string(n));
       return;
@@ -61,7 +61,7 @@ void RingQuorumCommand(CommandContext& ctx, ArgList args) {
     ctx.reply().Error("ERR wrong number of arguments for 'ring|quorum' command");
     return;
   }
-  const auto& q = router->quorum();
+  const auto& q = router->node().quorum();
   ctx.reply().MapHeader(3);
   ctx.reply().Bulk("replicas");
   ctx.reply().Integer(static_cast<int64_t>(q.replicas));
@@ -77,11 +77,11 @@ void RingQuorumCommand(CommandContext& ctx, ArgList args) {
 void RingSyncCommand(CommandContext& ctx, ArgList /*args*/) {
   ClusterRouter* router = ClusterRouterOrReply(ctx);
   if (router == nullptr) return;
-  if (router->syncer() == nullptr) {
+  if (router->node().anti_entropy() == nullptr) {
     ctx.reply().Error("ERR anti-entropy is off (anti-entropy-interval 0)");
     return;
   }
-  router->syncer()->StartRound();
+  router->node().anti_entropy()->StartRound();
   ctx.reply().Ok();
 }
 
@@ -98,7 +98,8 @@ const CommandSpec kRingSubcommands[] = {
 
 const CommandSpec kRingCommands[] = {
     {"ring", -2, 0, 0, 0, 0, nullptr, "cluster", "0.1.0",
-     "A container for cluster membership and quorum commands.", kRingSubcommands},
+     "A container for cluster membership and quorum commands.", ClusterRoute::kDefault,
+     kRingSubcommands},
 };
 
 }  // namespace

@@ -52,6 +52,20 @@ bool ExpireAtOrReply(CommandContext& ctx, std::string_view arg, TimeUnit unit, b
   return true;
 }
 
+bool CheckFlushArgsOrReply(CommandContext& ctx, ArgList args) {
+  if (args.size() <= 1 || (args.size() == 2 && (Is(args[1], "async") || Is(args[1], "sync")))) {
+    return true;
+  }
+  ctx.reply().Error("ERR " + std::string(kSyntaxError));
+  return false;
+}
+
+bool ParseCursorOrReply(CommandContext& ctx, std::string_view arg, uint64_t* cursor) {
+  if (ParseUint64(arg, cursor)) return true;
+  ctx.reply().Error("ERR invalid cursor");
+  return false;
+}
+
 void ReplyHelp(CommandContext& ctx, std::string_view command,
                std::initializer_list<std::string_view> lines) {
   ctx.reply().ArrayHeader(lines.size() + 3);

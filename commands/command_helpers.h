@@ -37,6 +37,11 @@ std::optional<ExpireOption> AsExpireOption(std::string_view word);
 bool ExpireAtOrReply(CommandContext& ctx, std::string_view arg, TimeUnit unit, bool relative,
                      bool require_positive, std::string_view command, int64_t* expire_at_ms);
 
+// FLUSHALL/FLUSHDB [ASYNC|SYNC]: false after replying the syntax error.
+bool CheckFlushArgsOrReply(CommandContext& ctx, ArgList args);
+// A SCAN cursor; false after replying "ERR invalid cursor".
+bool ParseCursorOrReply(CommandContext& ctx, std::string_view arg, uint64_t* cursor);
+
 // Replies to `<COMMAND> HELP` with Redis's layout: a header line, then `lines`.
 void ReplyHelp(CommandContext& ctx, std::string_view command,
                std::initializer_list<std::string_view> lines);

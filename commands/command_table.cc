@@ -1,8 +1,85 @@
 #include "commands/command_table.h"
 
+#include <stdexcept>
+#include <string>
+
+#include "commands/command_context.h"
 #include "common/strings.h"
 
 namespace ringcache {
+namespace {
+
+// Keys of a read, as views: inline for the few keys most reads have.
+class ValueViews {
+ public:
+  explicit ValueViews(size_t n) {
+    if (n > kInline) heap_.resize(n);
+  }
+  ValueView& operator[](size_t i) { return heap_.empty() ? inline_[i] : heap_[i]; }
+  std::span<const ValueView> first(size_t n) const {
+    return {heap_.empty() ? inline_ : heap_.data(), n};
+  }
+
+ private:
+  static constexpr size_t kInline = 8;
+  ValueView inline_[kInline];
+  std::vector<ValueView> heap_;
+};
+
+void RunLocalRead(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  const CommandKeys keys(spec, args);
+  ValueViews values(keys.size());
+  Keyspace& keyspace = ctx.keyspace();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    values[i] = ValueView::Of(spec.run.touches ? keyspace.Lookup(keys[i]) : keyspace.Find(keys[i]));
+  }
+  spec.run.read(ctx, args, values.first(keys.size()));
+}
+
+void RunLocalOverwrite(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  // One plan reused: overwrites never nest, and MSET's would allocate per call.
+  thread_local OverwritePlan plan;
+  plan.changes.clear();
+  plan.reply = OverwritePlan::Reply::kOk;
+  if (spec.run.overwrite(ctx, args, &plan) != PlanResult::kPlanned) return;
+  Keyspace& keyspace = ctx.keyspace();
+  int64_t removed = 0;
+  for (const Overwrite& change : plan.changes) {
+    if (change.remove) {
+      removed += keyspace.Delete(change.key) ? 1 : 0;
+    } else {
+      keyspace.SetString(change.key, change.value, change.expire_at_ms);
+    }
+  }
+  plan.reply == OverwritePlan::Reply::kOk ? ctx.reply().Ok() : ctx.reply().Integer(removed);
+}
+
+}  // namespace
+
+void RunCommand(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  if (spec.run.handler != nullptr) {
+    spec.run.handler(ctx, args);
+  } else if (spec.run.read != nullptr) {
+    RunLocalRead(ctx, spec, args);
+  } else {
+    RunLocalOverwrite(ctx, spec, args);
+  }
+}
+
+CommandKeys::CommandKeys(const CommandSpec& spec, ArgList args) : args_(args) {
+  if (spec.get_keys != nullptr) {
+    spec.get_keys(args, &indexes_);
+    count_ = indexes_.size();
+    return;
+  }
+  if (spec.first_key <= 0) return;
+  const auto argc = static_cast<int>(args.size());
+  const int last = spec.last_key < 0 ? argc + spec.last_key : std::min(spec.last_key, argc - 1);
+  const int step = std::max(1, spec.key_step);
+  first_ = static_cast<size_t>(spec.first_key);
+  step_ = static_cast<size_t>(step);
+  count_ = last < spec.first_key ? 0 : static_cast<size_t>((last - spec.first_key) / step + 1);
+}
 
 size_t CommandTable::CaseInsensitiveHash::operator()(std::string_view s) const {
   // FNV-1a over lower-cased bytes: names are short and this runs per request.
@@ -27,10 +104,41 @@ CommandTable::CommandTable() {
   RegisterStringCommands(*this);
 }
 
+void CommandTable::CheckRow(const CommandSpec& spec) {
+  const auto fail = [&](std::string_view why) {
+    throw std::logic_error("command '" + std::string(spec.name) + "': " + std::string(why));
+  };
+  const bool has_keys = spec.first_key > 0 || spec.get_keys != nullptr;
+  const int ways = (spec.run.handler != nullptr ? 1 : 0) + (spec.run.read != nullptr ? 1 : 0) +
+                   (spec.run.overwrite != nullptr && spec.run.handler == nullptr ? 1 : 0);
+  // A container may also run on its own (COMMAND without a subcommand).
+  if (ways > 1 || (ways == 0 && spec.subcommands.empty())) {
+    fail("needs one implementation, or subcommands");
+  }
+  if (spec.run.read != nullptr && !has_keys) fail("a read reply needs keys");
+  // A cluster reads keys by asking replicas for their values: a read of keys
+  // must say what it does with them, or be about this node's own copy.
+  if ((spec.flags & kReadOnly) != 0 && has_keys && spec.run.read == nullptr &&
+      (spec.flags & (kNodeLocal | kInternal)) == 0 && spec.cluster == ClusterRoute::kDefault) {
+    fail("a read of keys needs a read reply");
+  }
+  if (spec.run.overwrite != nullptr && (spec.flags & kWrite) == 0) {
+    fail("an overwrite plan on a command that does not write");
+  }
+}
+
 void CommandTable::Register(const CommandSpec& spec) {
+  CheckRow(spec);
+  CommandSpec& row = rows_.emplace_back(spec);
+  if (!spec.subcommands.empty()) {
+    for (const CommandSpec& sub : spec.subcommands) CheckRow(sub);
+    const auto& subs =
+        subcommand_rows_.emplace_back(spec.subcommands.begin(), spec.subcommands.end());
+    row.subcommands = subs;
+  }
   // Internal commands are callable by peers but not listed to clients.
-  if ((spec.flags & kInternal) == 0) commands_.push_back(&spec);
-  by_name_.emplace(std::string(spec.name), &spec);
+  if ((spec.flags & kInternal) == 0) commands_.push_back(&row);
+  by_name_.emplace(std::string(spec.name), &row);
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {

@@ -1,25 +1,34 @@
 // CommandTable: every command the node answers, as data — name, arity,
-// flags, key positions and handler, the way Redis declares its commands.
-// COMMAND, COMMAND DOCS, INFO commandstats and the dispatcher's checks all
-// read it, so one grep of `Register` finds every command.
+// flags, key positions, implementation and how a cluster runs it, the way
+// Redis declares its commands. COMMAND, COMMAND DOCS, INFO commandstats, the
+// dispatcher's checks and the cluster router all read it, so one grep of
+// `Register` finds every command, and its row says everything about it.
 //
-// Built once at start-up; afterwards only the per-command statistics change
-// (event-loop thread only).
+// Each node builds its own table at start-up (the rows are static data; the
+// table keeps its own copy of each, with that node's statistics); afterwards
+// only the statistics change (event-loop thread only).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "core/value_view.h"
+
 namespace ringcache {
 
 class CommandContext;
 using ArgList = std::span<const std::string_view>;
 using CommandHandler = void (*)(CommandContext& ctx, ArgList args);
+// A read command's whole logic: its reply from its keys' values, one per key
+// in the order CommandKeys lists them, wherever they were read — this node's
+// keyspace, or the newest of R replicas in a cluster. Parses its own options.
+using ReadReply = void (*)(CommandContext& ctx, ArgList args, std::span<const ValueView> values);
 
 // Flags, named after Redis's where Redis has them.
 enum CommandFlag : uint32_t {
@@ -37,6 +46,79 @@ enum CommandFlag : uint32_t {
   kNodeLocal = 1U << 12,  // about this node's own copy of a key: not routed in a cluster
 };
 
+// The changes of a write that replaces whole values without reading them
+// (SET, MSET, DEL, ...): a cluster replicates them last-writer-wins, with no
+// read first. Views into the command's arguments.
+struct Overwrite {
+  std::string_view key;
+  std::string_view value;  // unused by a removal
+  int64_t expire_at_ms = 0;
+  bool remove = false;
+};
+struct OverwritePlan {
+  std::vector<Overwrite> changes;
+  // The reply once the changes are acknowledged.
+  enum class Reply : uint8_t { kOk, kRemovedCount } reply = Reply::kOk;
+};
+enum class PlanResult : uint8_t {
+  kPlanned,
+  kReadModifyWrite,  // this use of the command reads the old value (SET ... NX)
+  kReplied,          // the arguments are wrong; the error reply is written
+};
+using PlanOverwrite = PlanResult (*)(CommandContext& ctx, ArgList args, OverwritePlan* plan);
+
+// How a command runs, as one of:
+//  - a handler;
+//  - for a command that only reads keys, the reply it builds from their
+//    values (the table looks the keys up; a cluster asks replicas);
+//  - for a write that replaces whole values, its plan (applied to this node's
+//    keyspace; replicated last-writer-wins by a cluster, with no read);
+//  - a handler for every use and a plan for the uses that only overwrite
+//    (SET: not with NX, XX, GET or KEEPTTL).
+// NOLINTBEGIN(google-explicit-constructor): rows name the function alone.
+struct Implementation {
+  constexpr Implementation(std::nullptr_t) {}  // containers: a subcommand runs
+  constexpr Implementation(CommandHandler h) : handler(h) {}
+  constexpr Implementation(ReadReply r) : read(r), touches(true) {}
+  constexpr Implementation(PlanOverwrite p) : overwrite(p) {}
+  constexpr Implementation(CommandHandler h, PlanOverwrite p) : handler(h), overwrite(p) {}
+
+  CommandHandler handler = nullptr;
+  ReadReply read = nullptr;
+  PlanOverwrite overwrite = nullptr;
+  // Whether reading counts as a keyspace hit or miss and as an access for
+  // eviction (GET does; TTL, TYPE and EXISTS only peek, as in Redis).
+  bool touches = false;
+};
+// NOLINTEND(google-explicit-constructor)
+// A read that only peeks at its keys.
+constexpr Implementation Peeks(ReadReply reply) {
+  Implementation run(reply);
+  run.touches = false;
+  return run;
+}
+
+// How a cluster node runs a command, when not as its implementation implies.
+// By default: a command without keys, or flagged kNodeLocal, runs on the
+// node asked; a read asks R replicas for its keys and replies from the
+// newest values; an overwrite's plan is replicated; any other write is
+// applied by the first live replica of its keys, which returns the new
+// states for the coordinator to replicate (or, across replica sets, is run
+// over the keys' newest values and what changed is written back).
+enum class ClusterRoute : uint8_t {
+  kDefault,
+  kEveryNode,  // keyspace-wide (KEYS, SCAN, DBSIZE, FLUSHALL): every member answers
+  kRefused,    // not offered in a cluster (yet)
+};
+inline constexpr ClusterRoute kEveryNode = ClusterRoute::kEveryNode;
+inline constexpr ClusterRoute kRefusedInCluster = ClusterRoute::kRefused;
+
+// For commands whose keys first/last/step cannot describe (a numkeys
+// argument: ZUNIONSTORE, SINTERCARD, LMPOP, EVAL): the indexes of the key
+// arguments, in order. Malformed arguments give no keys; the command itself
+// then refuses them.
+using GetKeys = void (*)(ArgList args, std::vector<uint32_t>* indexes);
+
 struct CommandStats {
   uint64_t calls = 0;
   uint64_t usec = 0;
@@ -51,13 +133,41 @@ struct CommandSpec {
   int first_key;  // 0: no keys
   int last_key;   // negative counts from the end (-1: last argument)
   int key_step;
-  CommandHandler handler;
+  Implementation run;
   std::string_view group;  // for COMMAND DOCS: "string", "generic", "server", ...
   std::string_view since;
   std::string_view summary;
+  ClusterRoute cluster = ClusterRoute::kDefault;
   std::span<const CommandSpec> subcommands = {};
-  // Counters for INFO commandstats. Specs are static rows; only these change.
+  GetKeys get_keys = nullptr;
+  // This node's counters for INFO commandstats; only the table's own copy of
+  // a row has them.
   mutable CommandStats stats = {};
+};
+
+// Runs `spec` on this node's ctx.keyspace(): its handler, its read reply over
+// the keys' values, or its overwrite plan. REQUIRES: `args` passed the
+// dispatcher's checks.
+void RunCommand(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+
+// The key arguments of a command, in argument order, repeats included.
+// Allocates only for commands with a get_keys function.
+class CommandKeys {
+ public:
+  CommandKeys(const CommandSpec& spec, ArgList args);
+  size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  std::string_view operator[](size_t i) const { return args_[Index(i)]; }
+  size_t Index(size_t i) const {
+    return indexes_.empty() ? first_ + i * step_ : static_cast<size_t>(indexes_[i]);
+  }
+
+ private:
+  ArgList args_;
+  size_t first_ = 0;
+  size_t step_ = 1;
+  size_t count_ = 0;
+  std::vector<uint32_t> indexes_;
 };
 
 class CommandTable {
@@ -66,6 +176,7 @@ class CommandTable {
   CommandTable(const CommandTable&) = delete;
   CommandTable& operator=(const CommandTable&) = delete;
 
+  // Copies the row (and its subcommands' rows) into the table.
   void Register(const CommandSpec& spec);
   // Case-insensitive; nullptr for unknown names.
   const CommandSpec* Find(std::string_view name) const;
@@ -79,12 +190,12 @@ class CommandTable {
   size_t size() const { return commands_.size(); }
   // Top-level client commands in registration order (internal ones excluded).
   const std::vector<const CommandSpec*>& commands() const { return commands_; }
-  // Every command and subcommand, for INFO commandstats.
+  // Every command and subcommand, internal ones included, for INFO commandstats.
   template <typename Visit>
   void ForEachSpec(Visit&& visit) const {
-    for (const CommandSpec* spec : commands_) {
-      visit(*spec);
-      for (const CommandSpec& sub : spec->subcommands) visit(sub);
+    for (const CommandSpec& spec : rows_) {
+      visit(spec);
+      for (const CommandSpec& sub : spec.subcommands) visit(sub);
     }
   }
 
@@ -98,12 +209,19 @@ class CommandTable {
     bool operator()(std::string_view a, std::string_view b) const;
   };
 
+  // Throws std::logic_error for a row that breaks the table's rules.
+  static void CheckRow(const CommandSpec& spec);
+
+  // The table's copies of the rows; neither moves once added.
+  std::deque<CommandSpec> rows_;
+  std::deque<std::vector<CommandSpec>> subcommand_rows_;  // each container's, contiguous
   std::vector<const CommandSpec*> commands_;
   std::unordered_map<std::string, const CommandSpec*, CaseInsensitiveHash, CaseInsensitiveEqual>
       by_name_;
 };
 
-// Each command family registers its rows; command_table.cc calls them all.
+// Each command family registers its rows; the CommandTable constructor calls
+// them all. (The cluster's own commands: cluster/cluster_commands.h.)
 void RegisterConnectionCommands(CommandTable& table);
 void RegisterTransactionCommands(CommandTable& table);
 void RegisterKeyCommands(CommandTable& table);

@@ -354,7 +354,7 @@ const CommandSpec kConnectionCommands[] = {
     {"hello", -1, kNoAuth | kFast | kStale | kLoading, 0, 0, 0, HelloCommand, "connection", "6.0.0",
      "Handshakes with the Redis server."},
     {"client", -2, 0, 0, 0, 0, nullptr, "connection", "2.4.0",
-     "A container for client connection commands.", kClientSubcommands},
+     "A container for client connection commands.", ClusterRoute::kDefault, kClientSubcommands},
 };
 
 }  // namespace

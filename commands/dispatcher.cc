@@ -97,7 +97,7 @@ void Dispatcher::Execute(CommandContext& ctx, const CommandSpec& spec, ArgList a
   ctx.session().last_command = spec.name;
   const int64_t start_us = MonotonicUs();
   Router* router = ctx.server().router;
-  if (router == nullptr || !router->Route(ctx, spec, args)) spec.handler(ctx, args);
+  if (router == nullptr || !router->Route(ctx, spec, args)) RunCommand(ctx, spec, args);
   spec.stats.usec += static_cast<uint64_t>(MonotonicUs() - start_us);
   ctx.server().NoteMemoryPeak();
   ++spec.stats.calls;

@@ -22,29 +22,21 @@ std::string_view TypeName(ValueType type) {
   return "none";
 }
 
-void DelCommand(CommandContext& ctx, ArgList args) {
-  int64_t deleted = 0;
-  for (size_t i = 1; i < args.size(); ++i) deleted += ctx.keyspace().Delete(args[i]) ? 1 : 0;
-  ctx.reply().Integer(deleted);
+PlanResult PlanDel(CommandContext& /*ctx*/, ArgList args, OverwritePlan* plan) {
+  for (size_t i = 1; i < args.size(); ++i) plan->changes.push_back({args[i], {}, 0, true});
+  plan->reply = OverwritePlan::Reply::kRemovedCount;
+  return PlanResult::kPlanned;
 }
 
-void ExistsCommand(CommandContext& ctx, ArgList args) {
+// EXISTS and TOUCH (TOUCH's read of each key counts as an access).
+void ReplyExisting(CommandContext& ctx, ArgList /*args*/, std::span<const ValueView> values) {
   int64_t count = 0;
-  for (size_t i = 1; i < args.size(); ++i) count += ctx.keyspace().Find(args[i]) != nullptr ? 1 : 0;
+  for (const ValueView& value : values) count += value.exists ? 1 : 0;
   ctx.reply().Integer(count);
 }
 
-void TouchCommand(CommandContext& ctx, ArgList args) {
-  int64_t count = 0;
-  for (size_t i = 1; i < args.size(); ++i) {
-    count += ctx.keyspace().Lookup(args[i]) != nullptr ? 1 : 0;
-  }
-  ctx.reply().Integer(count);
-}
-
-void TypeCommand(CommandContext& ctx, ArgList args) {
-  const Entry* e = ctx.keyspace().Find(args[1]);
-  ctx.reply().SimpleString(e == nullptr ? "none" : TypeName(e->type));
+void ReplyType(CommandContext& ctx, ArgList /*args*/, std::span<const ValueView> values) {
+  ctx.reply().SimpleString(values[0].exists ? TypeName(values[0].type) : "none");
 }
 
 bool HasGlobSpecials(std::string_view pattern) {
@@ -68,12 +60,6 @@ void KeysCommand(CommandContext& ctx, ArgList args) {
   }
   ctx.reply().ArrayHeader(keys.size());
   for (std::string_view key : keys) ctx.reply().Bulk(key);
-}
-
-bool ParseCursorOrReply(CommandContext& ctx, std::string_view arg, uint64_t* cursor) {
-  if (ParseUint64(arg, cursor)) return true;
-  ctx.reply().Error("ERR invalid cursor");
-  return false;
 }
 
 struct ScanOptions {
@@ -250,16 +236,15 @@ void PExpireAtCommand(CommandContext& ctx, ArgList args) {
   ExpireGeneric(ctx, args, TimeUnit::kMilliseconds, false, "pexpireat");
 }
 
-// Replies -2 for a missing key, -1 for no TTL, else what `value` computes.
+// Replies -2 for a missing key, -1 for no TTL, else what `value_of` computes.
 template <typename ValueOf>
-void TtlGeneric(CommandContext& ctx, std::string_view key, ValueOf value_of) {
-  const Entry* e = ctx.keyspace().Find(key);
-  if (e == nullptr) {
+void ReplyTtlGeneric(CommandContext& ctx, const ValueView& value, ValueOf value_of) {
+  if (!value.exists) {
     ctx.reply().Integer(-2);
-  } else if (!e->has_expiry()) {
+  } else if (value.expire_at_ms == 0) {
     ctx.reply().Integer(-1);
   } else {
-    ctx.reply().Integer(value_of(e->expire_at_ms));
+    ctx.reply().Integer(value_of(value.expire_at_ms));
   }
 }
 
@@ -268,17 +253,17 @@ int64_t RemainingMs(CommandContext& ctx, int64_t expire_at) {
   return left < 0 ? 0 : left;
 }
 
-void TtlCommand(CommandContext& ctx, ArgList args) {
-  TtlGeneric(ctx, args[1], [&](int64_t at) { return (RemainingMs(ctx, at) + 500) / 1000; });
+void ReplyTtl(CommandContext& ctx, ArgList /*args*/, std::span<const ValueView> values) {
+  ReplyTtlGeneric(ctx, values[0], [&](int64_t at) { return (RemainingMs(ctx, at) + 500) / 1000; });
 }
-void PTtlCommand(CommandContext& ctx, ArgList args) {
-  TtlGeneric(ctx, args[1], [&](int64_t at) { return RemainingMs(ctx, at); });
+void ReplyPTtl(CommandContext& ctx, ArgList /*args*/, std::span<const ValueView> values) {
+  ReplyTtlGeneric(ctx, values[0], [&](int64_t at) { return RemainingMs(ctx, at); });
 }
-void ExpireTimeCommand(CommandContext& ctx, ArgList args) {
-  TtlGeneric(ctx, args[1], [](int64_t at) { return at / 1000; });
+void ReplyExpireTime(CommandContext& ctx, ArgList /*args*/, std::span<const ValueView> values) {
+  ReplyTtlGeneric(ctx, values[0], [](int64_t at) { return at / 1000; });
 }
-void PExpireTimeCommand(CommandContext& ctx, ArgList args) {
-  TtlGeneric(ctx, args[1], [](int64_t at) { return at; });
+void ReplyPExpireTime(CommandContext& ctx, ArgList /*args*/, std::span<const ValueView> values) {
+  ReplyTtlGeneric(ctx, values[0], [](int64_t at) { return at; });
 }
 
 void PersistCommand(CommandContext& ctx, ArgList args) {
@@ -292,20 +277,20 @@ void PersistCommand(CommandContext& ctx, ArgList args) {
 }
 
 const CommandSpec kKeyCommands[] = {
-    {"del", -2, kWrite, 1, -1, 1, DelCommand, "generic", "1.0.0", "Deletes one or more keys."},
-    {"unlink", -2, kWrite | kFast, 1, -1, 1, DelCommand, "generic", "4.0.0",
+    {"del", -2, kWrite, 1, -1, 1, PlanDel, "generic", "1.0.0", "Deletes one or more keys."},
+    {"unlink", -2, kWrite | kFast, 1, -1, 1, PlanDel, "generic", "4.0.0",
      "Asynchronously deletes one or more keys."},
-    {"exists", -2, kReadOnly | kFast, 1, -1, 1, ExistsCommand, "generic", "1.0.0",
+    {"exists", -2, kReadOnly | kFast, 1, -1, 1, Peeks(ReplyExisting), "generic", "1.0.0",
      "Determines whether one or more keys exist."},
-    {"touch", -2, kReadOnly | kFast, 1, -1, 1, TouchCommand, "generic", "3.2.1",
+    {"touch", -2, kReadOnly | kFast, 1, -1, 1, ReplyExisting, "generic", "3.2.1",
      "Returns the number of existing keys out of those specified after updating the time they were "
      "last accessed."},
-    {"type", 2, kReadOnly | kFast, 1, 1, 1, TypeCommand, "generic", "1.0.0",
+    {"type", 2, kReadOnly | kFast, 1, 1, 1, Peeks(ReplyType), "generic", "1.0.0",
      "Determines the type of value stored at a key."},
     {"keys", 2, kReadOnly, 0, 0, 0, KeysCommand, "generic", "1.0.0",
-     "Returns all key names that match a pattern."},
+     "Returns all key names that match a pattern.", kEveryNode},
     {"scan", -2, kReadOnly, 0, 0, 0, ScanCommand, "generic", "2.8.0",
-     "Iterates over the key names in the database."},
+     "Iterates over the key names in the database.", kEveryNode},
     {"randomkey", 1, kReadOnly, 0, 0, 0, RandomKeyCommand, "generic", "1.0.0",
      "Returns a random key name from the database."},
     {"rename", 3, kWrite, 1, 2, 1, RenameCommand, "generic", "1.0.0",
@@ -320,13 +305,13 @@ const CommandSpec kKeyCommands[] = {
      "Sets the expiration time of a key to a Unix timestamp."},
     {"pexpireat", -3, kWrite | kFast, 1, 1, 1, PExpireAtCommand, "generic", "2.6.0",
      "Sets the expiration time of a key to a Unix milliseconds timestamp."},
-    {"ttl", 2, kReadOnly | kFast, 1, 1, 1, TtlCommand, "generic", "1.0.0",
+    {"ttl", 2, kReadOnly | kFast, 1, 1, 1, Peeks(ReplyTtl), "generic", "1.0.0",
      "Returns the expiration time in seconds of a key."},
-    {"pttl", 2, kReadOnly | kFast, 1, 1, 1, PTtlCommand, "generic", "2.6.0",
+    {"pttl", 2, kReadOnly | kFast, 1, 1, 1, Peeks(ReplyPTtl), "generic", "2.6.0",
      "Returns the expiration time in milliseconds of a key."},
-    {"expiretime", 2, kReadOnly | kFast, 1, 1, 1, ExpireTimeCommand, "generic", "7.0.0",
+    {"expiretime", 2, kReadOnly | kFast, 1, 1, 1, Peeks(ReplyExpireTime), "generic", "7.0.0",
      "Returns the expiration time of a key as a Unix timestamp."},
-    {"pexpiretime", 2, kReadOnly | kFast, 1, 1, 1, PExpireTimeCommand, "generic", "7.0.0",
+    {"pexpiretime", 2, kReadOnly | kFast, 1, 1, 1, Peeks(ReplyPExpireTime), "generic", "7.0.0",
      "Returns the expiration time of a key as a Unix milliseconds timestamp."},
     {"persist", 2, kWrite | kFast, 1, 1, 1, PersistCommand, "generic", "2.2.0",
      "Removes the expiration time of a key."},

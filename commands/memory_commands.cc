@@ -109,9 +109,9 @@ const CommandSpec kMemorySubcommands[] = {
 
 const CommandSpec kMemoryCommands[] = {
     {"object", -2, 0, 0, 0, 0, nullptr, "generic", "2.2.3",
-     "A container for object introspection commands.", kObjectSubcommands},
+     "A container for object introspection commands.", ClusterRoute::kDefault, kObjectSubcommands},
     {"memory", -2, 0, 0, 0, 0, nullptr, "server", "4.0.0",
-     "A container for memory diagnostics commands.", kMemorySubcommands},
+     "A container for memory diagnostics commands.", ClusterRoute::kDefault, kMemorySubcommands},
 };
 
 }  // namespace

@@ -27,10 +27,7 @@ void DbSizeCommand(CommandContext& ctx, ArgList /*args*/) {
 }
 
 void FlushCommand(CommandContext& ctx, ArgList args) {
-  if (args.size() > 2 || (args.size() == 2 && !Is(args[1], "async") && !Is(args[1], "sync"))) {
-    ctx.reply().Error("ERR syntax error");
-    return;
-  }
+  if (!CheckFlushArgsOrReply(ctx, args)) return;
   ctx.keyspace().Clear();
   ctx.reply().Ok();
 }
@@ -298,11 +295,11 @@ const CommandSpec kScriptSubcommands[] = {
 
 const CommandSpec kServerCommands[] = {
     {"dbsize", 1, kReadOnly | kFast, 0, 0, 0, DbSizeCommand, "server", "1.0.0",
-     "Returns the number of keys in the database."},
+     "Returns the number of keys in the database.", kEveryNode},
     {"flushall", -1, kWrite, 0, 0, 0, FlushCommand, "server", "1.0.0",
-     "Removes all keys from all databases."},
+     "Removes all keys from all databases.", kEveryNode},
     {"flushdb", -1, kWrite, 0, 0, 0, FlushCommand, "server", "1.0.0",
-     "Remove all keys from the current database."},
+     "Remove all keys from the current database.", kEveryNode},
     {"time", 1, kLoading | kStale | kFast, 0, 0, 0, TimeCommand, "server", "2.6.0",
      "Returns the server time."},
     {"info", -1, kLoading | kStale, 0, 0, 0, InfoCommand, "server", "1.0.0",
@@ -314,13 +311,15 @@ const CommandSpec kServerCommands[] = {
     {"debug", -2, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, DebugCommand, "server", "1.0.0",
      "A container for debugging commands."},
     {"command", -1, kLoading | kStale, 0, 0, 0, CommandCommand, "server", "2.8.13",
-     "Returns detailed information about all commands.", kCommandSubcommands},
+     "Returns detailed information about all commands.", ClusterRoute::kDefault,
+     kCommandSubcommands},
     {"config", -2, 0, 0, 0, 0, nullptr, "server", "2.0.0",
-     "A container for server configuration commands.", kConfigSubcommands},
+     "A container for server configuration commands.", ClusterRoute::kDefault, kConfigSubcommands},
     {"function", -2, 0, 0, 0, 0, nullptr, "scripting", "7.0.0",
-     "A container for function commands.", kFunctionSubcommands},
+     "A container for function commands.", ClusterRoute::kDefault, kFunctionSubcommands},
     {"script", -2, 0, 0, 0, 0, nullptr, "scripting", "2.6.0",
-     "A container for Lua scripts management commands.", kScriptSubcommands},
+     "A container for Lua scripts management commands.", ClusterRoute::kDefault,
+     kScriptSubcommands},
 };
 
 }  // namespace

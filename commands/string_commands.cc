@@ -21,6 +21,13 @@ Entry* LookupStringOrReply(CommandContext& ctx, std::string_view key, bool* wron
   return *wrong_type ? nullptr : e;
 }
 
+// False after replying WRONGTYPE for a value that is not a string.
+bool StringOrMissingOrReply(CommandContext& ctx, const ValueView& value) {
+  if (!value.exists || value.type == ValueType::kString) return true;
+  ctx.reply().Error(Status::WrongType());
+  return false;
+}
+
 void ReplyValueOrNull(CommandContext& ctx, const Entry* e) {
   if (e == nullptr) {
     ctx.reply().Null();
@@ -29,10 +36,9 @@ void ReplyValueOrNull(CommandContext& ctx, const Entry* e) {
   }
 }
 
-void GetCommand(CommandContext& ctx, ArgList args) {
-  bool wrong_type = false;
-  const Entry* e = LookupStringOrReply(ctx, args[1], &wrong_type);
-  if (!wrong_type) ReplyValueOrNull(ctx, e);
+void ReplyGet(CommandContext& ctx, ArgList /*args*/, std::span<const ValueView> values) {
+  if (!StringOrMissingOrReply(ctx, values[0])) return;
+  values[0].exists ? ctx.reply().Bulk(values[0].value) : ctx.reply().Null();
 }
 
 // Parses SET's options from args[3..]. Returns false after replying an error.
@@ -64,14 +70,21 @@ bool ParseSetOptionsOrReply(CommandContext& ctx, ArgList args, SetOptions* optio
   return true;
 }
 
+// SET without NX, XX, GET or KEEPTTL does not read the old value.
+bool IsOverwrite(const SetOptions& options) {
+  return options.condition == SetOptions::Condition::kAlways && !options.keep_ttl &&
+         !options.want_old_value;
+}
+
 void SetCommand(CommandContext& ctx, ArgList args) {
-  if (args.size() == 3) {  // the common case: no options, no old value
-    ctx.keyspace().SetString(args[1], args[2], 0);
+  SetOptions options;
+  // No options (the common case) need no parsing.
+  if (args.size() > 3 && !ParseSetOptionsOrReply(ctx, args, &options)) return;
+  if (IsOverwrite(options)) {
+    ctx.keyspace().SetString(args[1], args[2], options.expire_at_ms);
     ctx.reply().Ok();
     return;
   }
-  SetOptions options;
-  if (!ParseSetOptionsOrReply(ctx, args, &options)) return;
   Result<SetOutcome> outcome = SetWithOptions(ctx.keyspace(), args[1], args[2], options);
   if (!OkOrReply(ctx, outcome.status())) return;
   if (options.want_old_value) {
@@ -149,22 +162,31 @@ void SetNxCommand(CommandContext& ctx, ArgList args) {
   if (OkOrReply(ctx, outcome.status())) ctx.reply().Integer(outcome->written ? 1 : 0);
 }
 
-void SetWithTtl(CommandContext& ctx, ArgList args, TimeUnit unit, std::string_view command) {
+PlanResult PlanSet(CommandContext& ctx, ArgList args, OverwritePlan* plan) {
+  SetOptions options;
+  if (args.size() > 3 && !ParseSetOptionsOrReply(ctx, args, &options)) return PlanResult::kReplied;
+  if (!IsOverwrite(options)) return PlanResult::kReadModifyWrite;
+  plan->changes.push_back({args[1], args[2], options.expire_at_ms});
+  return PlanResult::kPlanned;
+}
+
+PlanResult PlanSetWithTtl(CommandContext& ctx, ArgList args, OverwritePlan* plan, TimeUnit unit,
+                          std::string_view command) {
   int64_t expire_at = 0;
   if (!ExpireAtOrReply(ctx, args[2], unit, /*relative=*/true, /*require_positive=*/true, command,
                        &expire_at)) {
-    return;
+    return PlanResult::kReplied;
   }
-  ctx.keyspace().SetString(args[1], args[3], expire_at);
-  ctx.reply().Ok();
+  plan->changes.push_back({args[1], args[3], expire_at});
+  return PlanResult::kPlanned;
 }
 
-void SetExCommand(CommandContext& ctx, ArgList args) {
-  SetWithTtl(ctx, args, TimeUnit::kSeconds, "setex");
+PlanResult PlanSetEx(CommandContext& ctx, ArgList args, OverwritePlan* plan) {
+  return PlanSetWithTtl(ctx, args, plan, TimeUnit::kSeconds, "setex");
 }
 
-void PSetExCommand(CommandContext& ctx, ArgList args) {
-  SetWithTtl(ctx, args, TimeUnit::kMilliseconds, "psetex");
+PlanResult PlanPSetEx(CommandContext& ctx, ArgList args, OverwritePlan* plan) {
+  return PlanSetWithTtl(ctx, args, plan, TimeUnit::kMilliseconds, "psetex");
 }
 
 bool CheckPairsOrReply(CommandContext& ctx, ArgList args, std::string_view command) {
@@ -173,10 +195,10 @@ bool CheckPairsOrReply(CommandContext& ctx, ArgList args, std::string_view comma
   return false;
 }
 
-void MSetCommand(CommandContext& ctx, ArgList args) {
-  if (!CheckPairsOrReply(ctx, args, "mset")) return;
-  for (size_t i = 1; i < args.size(); i += 2) ctx.keyspace().SetString(args[i], args[i + 1], 0);
-  ctx.reply().Ok();
+PlanResult PlanMSet(CommandContext& ctx, ArgList args, OverwritePlan* plan) {
+  if (!CheckPairsOrReply(ctx, args, "mset")) return PlanResult::kReplied;
+  for (size_t i = 1; i < args.size(); i += 2) plan->changes.push_back({args[i], args[i + 1], 0});
+  return PlanResult::kPlanned;
 }
 
 void MSetNxCommand(CommandContext& ctx, ArgList args) {
@@ -191,11 +213,10 @@ void MSetNxCommand(CommandContext& ctx, ArgList args) {
   ctx.reply().Integer(1);
 }
 
-void MGetCommand(CommandContext& ctx, ArgList args) {
-  ctx.reply().ArrayHeader(args.size() - 1);
-  for (size_t i = 1; i < args.size(); ++i) {
-    const Entry* e = ctx.keyspace().Lookup(args[i]);
-    ReplyValueOrNull(ctx, e != nullptr && e->type == ValueType::kString ? e : nullptr);
+void ReplyMGet(CommandContext& ctx, ArgList /*args*/, std::span<const ValueView> values) {
+  ctx.reply().ArrayHeader(values.size());
+  for (const ValueView& value : values) {
+    value.is_string() ? ctx.reply().Bulk(value.value) : ctx.reply().Null();
   }
 }
 
@@ -241,20 +262,20 @@ void AppendCommand(CommandContext& ctx, ArgList args) {
   if (OkOrReply(ctx, result.status())) ctx.reply().Integer(static_cast<int64_t>(*result));
 }
 
-void StrLenCommand(CommandContext& ctx, ArgList args) {
-  bool wrong_type = false;
-  const Entry* e = LookupStringOrReply(ctx, args[1], &wrong_type);
-  if (!wrong_type) ctx.reply().Integer(e == nullptr ? 0 : e->value_len);
+void ReplyStrLen(CommandContext& ctx, ArgList /*args*/, std::span<const ValueView> values) {
+  if (StringOrMissingOrReply(ctx, values[0])) {
+    ctx.reply().Integer(static_cast<int64_t>(values[0].value.size()));
+  }
 }
 
-void GetRangeCommand(CommandContext& ctx, ArgList args) {
+void ReplyGetRange(CommandContext& ctx, ArgList args, std::span<const ValueView> values) {
   int64_t start = 0;
   int64_t end = 0;
-  if (!ParseInt64OrReply(ctx, args[2], &start) || !ParseInt64OrReply(ctx, args[3], &end)) return;
-  bool wrong_type = false;
-  const Entry* e = LookupStringOrReply(ctx, args[1], &wrong_type);
-  if (wrong_type) return;
-  ctx.reply().Bulk(e == nullptr ? std::string_view() : Substring(e->value(), start, end));
+  if (!ParseInt64OrReply(ctx, args[2], &start) || !ParseInt64OrReply(ctx, args[3], &end) ||
+      !StringOrMissingOrReply(ctx, values[0])) {
+    return;
+  }
+  ctx.reply().Bulk(Substring(values[0].value, start, end));
 }
 
 void SetRangeCommand(CommandContext& ctx, ArgList args) {
@@ -265,9 +286,17 @@ void SetRangeCommand(CommandContext& ctx, ArgList args) {
 }
 
 const CommandSpec kStringCommands[] = {
-    {"get", 2, kReadOnly | kFast, 1, 1, 1, GetCommand, "string", "1.0.0",
+    {"get", 2, kReadOnly | kFast, 1, 1, 1, ReplyGet, "string", "1.0.0",
      "Returns the string value of a key."},
-    {"set", -3, kWrite | kDenyOom, 1, 1, 1, SetCommand, "string", "1.0.0",
+    {"set",
+     -3,
+     kWrite | kDenyOom,
+     1,
+     1,
+     1,
+     {SetCommand, PlanSet},
+     "string",
+     "1.0.0",
      "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist."},
     {"getset", 3, kWrite | kDenyOom | kFast, 1, 1, 1, GetSetCommand, "string", "1.0.0",
      "Returns the previous string value of a key after setting it to a new value."},
@@ -277,15 +306,15 @@ const CommandSpec kStringCommands[] = {
      "Returns the string value of a key after setting its expiration time."},
     {"setnx", 3, kWrite | kDenyOom | kFast, 1, 1, 1, SetNxCommand, "string", "1.0.0",
      "Set the string value of a key only when the key doesn't exist."},
-    {"setex", 4, kWrite | kDenyOom, 1, 1, 1, SetExCommand, "string", "2.0.0",
+    {"setex", 4, kWrite | kDenyOom, 1, 1, 1, PlanSetEx, "string", "2.0.0",
      "Sets the string value and expiration time of a key. Creates the key if it doesn't exist."},
-    {"psetex", 4, kWrite | kDenyOom, 1, 1, 1, PSetExCommand, "string", "2.6.0",
+    {"psetex", 4, kWrite | kDenyOom, 1, 1, 1, PlanPSetEx, "string", "2.6.0",
      "Sets both string value and expiration time in milliseconds of a key."},
-    {"mset", -3, kWrite | kDenyOom, 1, -1, 2, MSetCommand, "string", "1.0.1",
+    {"mset", -3, kWrite | kDenyOom, 1, -1, 2, PlanMSet, "string", "1.0.1",
      "Atomically creates or modifies the string values of one or more keys."},
     {"msetnx", -3, kWrite | kDenyOom, 1, -1, 2, MSetNxCommand, "string", "1.0.1",
      "Atomically modifies the string values of one or more keys only when all keys don't exist."},
-    {"mget", -2, kReadOnly | kFast, 1, -1, 1, MGetCommand, "string", "1.0.0",
+    {"mget", -2, kReadOnly | kFast, 1, -1, 1, ReplyMGet, "string", "1.0.0",
      "Atomically returns the string values of one or more keys."},
     {"incr", 2, kWrite | kDenyOom | kFast, 1, 1, 1, IncrCommand, "string", "1.0.0",
      "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't "
@@ -304,11 +333,11 @@ const CommandSpec kStringCommands[] = {
      "doesn't exist."},
     {"append", 3, kWrite | kDenyOom | kFast, 1, 1, 1, AppendCommand, "string", "2.0.0",
      "Appends a string to the value of a key. Creates the key if it doesn't exist."},
-    {"strlen", 2, kReadOnly | kFast, 1, 1, 1, StrLenCommand, "string", "2.2.0",
+    {"strlen", 2, kReadOnly | kFast, 1, 1, 1, ReplyStrLen, "string", "2.2.0",
      "Returns the length of a string value."},
-    {"getrange", 4, kReadOnly, 1, 1, 1, GetRangeCommand, "string", "2.4.0",
+    {"getrange", 4, kReadOnly, 1, 1, 1, ReplyGetRange, "string", "2.4.0",
      "Returns a substring of the string stored at a key."},
-    {"substr", 4, kReadOnly, 1, 1, 1, GetRangeCommand, "string", "1.0.0",
+    {"substr", 4, kReadOnly, 1, 1, 1, ReplyGetRange, "string", "1.0.0",
      "Returns a substring from a string value."},
     {"setrange", 4, kWrite | kDenyOom, 1, 1, 1, SetRangeCommand, "string", "2.2.0",
      "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't "

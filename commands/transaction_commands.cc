@@ -62,13 +62,14 @@ void WatchCommand(CommandContext& ctx, ArgList /*args*/) {
 
 const CommandSpec kTransactionCommands[] = {
     {"multi", 1, kNoQueue | kFast | kLoading | kStale, 0, 0, 0, MultiCommand, "transactions",
-     "1.2.0", "Starts a transaction."},
+     "1.2.0", "Starts a transaction.", kRefusedInCluster},
     {"exec", 1, kNoQueue | kLoading | kStale, 0, 0, 0, ExecCommand, "transactions", "1.2.0",
-     "Executes all commands in a transaction."},
+     "Executes all commands in a transaction.", kRefusedInCluster},
     {"discard", 1, kNoQueue | kFast | kLoading | kStale, 0, 0, 0, DiscardCommand, "transactions",
      "2.0.0", "Discards a transaction."},
     {"watch", -2, kNoQueue | kFast | kLoading | kStale, 1, -1, 1, WatchCommand, "transactions",
-     "2.2.0", "Monitors changes to keys to determine the execution of a transaction."},
+     "2.2.0", "Monitors changes to keys to determine the execution of a transaction.",
+     kRefusedInCluster},
 };
 
 }  // namespace

@@ -7,11 +7,15 @@
 #include <cstring>
 #include <random>
 
+#include "core/state_order.h"
+
 namespace ringcache {
 namespace {
 
 // Redis grows strings geometrically below 1 MB and linearly above.
 constexpr size_t kGreedyGrowthLimit = size_t{1024} * 1024;
+// Value bytes a tombstone may keep from the value it replaced.
+constexpr size_t kTombstoneSlack = 64;
 // A new key starts with some frequency, so that it is not the first evicted
 // under LFU before it had a chance to be read (Redis's LFU_INIT_VAL).
 constexpr uint8_t kInitialFrequency = 5;
@@ -183,6 +187,18 @@ Entry* Keyspace::StoreString(HashTable::Position pos, uint64_t hash, std::string
   return e;
 }
 
+Entry* Keyspace::ShrinkToKey(HashTable::Position pos) {
+  Entry* old = pos.entry();
+  Entry* fresh = NewEntry(old->key(), 0);
+  fresh->expire_at_ms = old->expire_at_ms;
+  fresh->set_version(old->version());
+  fresh->type = old->type;
+  fresh->lfu_counter = old->lfu_counter;
+  HashTable::Replace(pos, fresh);
+  std::free(old);
+  return fresh;
+}
+
 Entry* Keyspace::ResizeValue(Entry* entry, size_t len) {
   if (len <= ValueCapacity(entry)) {
     entry->value_len = static_cast<uint32_t>(len);
@@ -232,12 +248,19 @@ void Keyspace::FlushUpTo(const Version& version) {
   max_version_ = std::max(max_version_, version);
 }
 
+bool Keyspace::Supersedes(const Version& version, bool tombstone, std::string_view value,
+                          int64_t expire_at_ms, const Entry* held) {
+  if (held->version() != version) return held->version() < version;
+  return CompareTiedStates(tombstone, value, expire_at_ms, held->is_tombstone(), held->value(),
+                           held->expire_at_ms) > 0;
+}
+
 bool Keyspace::PutIfNewer(std::string_view key, std::string_view value, int64_t expire_at_ms,
                           const Version& version) {
   if (!(version_floor_ < version)) return false;
   const uint64_t hash = table_.Hash(key);
   const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, hash));
-  if (pos && !(pos.entry()->version() < version)) return false;
+  if (pos && !Supersedes(version, false, value, expire_at_ms, pos.entry())) return false;
   StoreString(pos, hash, key, value, expire_at_ms)->set_version(version);
   max_version_ = std::max(max_version_, version);
   return true;
@@ -252,15 +275,17 @@ bool Keyspace::DeleteIfNewer(std::string_view key, const Version& version,
   bool removed = false;
   if (pos) {
     e = pos.entry();
-    if (!(e->version() < version)) return false;
+    if (!Supersedes(version, true, {}, tombstone_until_ms, e)) return false;
     removed = !e->is_tombstone();
     if (removed) ++tombstones_;
+    // A tombstone holds no value: the old value's block would otherwise stay
+    // allocated, and counted against maxmemory, for the whole grace period.
+    if (ValueCapacity(e) > kTombstoneSlack) e = ShrinkToKey(pos);
   } else {
     e = NewEntry(key, 0);
     table_.Insert(e, hash);
     ++tombstones_;
   }
-  // The old block is kept as is: its value bytes are simply no longer used.
   e->type = ValueType::kTombstone;
   e->value_len = 0;
   e->set_version(version);

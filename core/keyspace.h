@@ -131,9 +131,10 @@ class Keyspace {
   void ForEachLive(Visit&& visit) const;
 
   // Replica-side writes, last writer wins: each applies only when `version`
-  // is newer than the version the key holds, value or tombstone, and returns
-  // whether it did. A delete leaves a tombstone until `tombstone_until_ms`
-  // and, through `removed_value`, says whether it replaced a live value.
+  // is newer than the version the key holds, value or tombstone (for the same
+  // version, when the new state orders after the held one by
+  // CompareTiedStates), and returns whether it did. A delete leaves a tombstone until
+  // `tombstone_until_ms` and, through `removed_value`, says whether it replaced a live value.
   bool PutIfNewer(std::string_view key, std::string_view value, int64_t expire_at_ms,
                   const Version& version);
   bool DeleteIfNewer(std::string_view key, const Version& version, int64_t tombstone_until_ms,
@@ -174,6 +175,12 @@ class Keyspace {
 
  private:
   Entry* NewEntry(std::string_view key, size_t value_len);
+  // Moves the entry at `pos` into a block with room for its key only (its
+  // value bytes are dropped); returns the new entry.
+  Entry* ShrinkToKey(HashTable::Position pos);
+  // Whether a replica write of this state and version replaces `held`.
+  static bool Supersedes(const Version& version, bool tombstone, std::string_view value,
+                         int64_t expire_at_ms, const Entry* held);
   // SetString at a position already found (no entry: insert with `hash`).
   Entry* StoreString(HashTable::Position pos, uint64_t hash, std::string_view key,
                      std::string_view value, int64_t expire_at_ms);

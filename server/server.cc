@@ -61,10 +61,11 @@ void Server::Listen() {
   }
   if (acceptors_.empty()) throw std::runtime_error("no address to listen on");
   if (!config.cluster_nodes.empty() || !config.cluster_seeds.empty()) {
-    router_ = std::make_unique<cluster::ClusterRouter>(io_, state_);
+    cluster_ = std::make_unique<cluster::ClusterNode>(io_, state_);
+    router_ = std::make_unique<cluster::ClusterRouter>(state_, *cluster_);
     state_.router = router_.get();
-    spdlog::info("cluster mode: node {} of {}, N={} W={} R={}", router_->self_id(),
-                 router_->ring().nodes().size(), config.replicas, config.write_quorum,
+    spdlog::info("cluster mode: node {} of {}, N={} W={} R={}", cluster_->self_id(),
+                 cluster_->ring().nodes().size(), config.replicas, config.write_quorum,
                  config.read_quorum);
   }
   for (auto& acceptor : acceptors_) DoAccept(*acceptor);
@@ -159,7 +160,7 @@ void Server::Cron() {
   }
   state_.keyspace.ShrinkIfSparse();
   CloseIdleClients();
-  if (router_ != nullptr) router_->Tick(WallClockMs());
+  if (cluster_ != nullptr) cluster_->Tick(WallClockMs());
   state_.ops_per_sec.Sample(now, state_.stats.total_commands_processed);
   state_.input_kbps.Sample(now, state_.stats.total_net_input_bytes);
   state_.output_kbps.Sample(now, state_.stats.total_net_output_bytes);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "cluster/cluster_node.h"
 #include "cluster/cluster_router.h"
 #include "commands/server_state.h"
 
@@ -43,6 +44,7 @@ class Server {
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   asio::steady_timer cron_timer_;
   asio::signal_set signals_;
+  std::unique_ptr<cluster::ClusterNode> cluster_;
   std::unique_ptr<cluster::ClusterRouter> router_;
   bool stopping_ = false;
 };

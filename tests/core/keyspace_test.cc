@@ -1,5 +1,6 @@
 #include "core/keyspace.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <set>
 #include <string>
@@ -116,11 +117,68 @@ TEST_CASE("replica writes apply only with a newer version", "[keyspace][versions
   Keyspace ks;
   ks.set_now_ms(1000);
   REQUIRE(ks.PutIfNewer("k", "v2", 0, Version{20, 1}));
-  REQUIRE_FALSE(ks.PutIfNewer("k", "v1", 0, Version{10, 1}));   // older: ignored
-  REQUIRE_FALSE(ks.PutIfNewer("k", "v2b", 0, Version{20, 1}));  // same: ignored
-  REQUIRE(ks.PutIfNewer("k", "v2c", 0, Version{20, 2}));        // tie broken by node
+  REQUIRE_FALSE(ks.PutIfNewer("k", "v1", 0, Version{10, 1}));  // older: ignored
+  REQUIRE_FALSE(ks.PutIfNewer("k", "v2", 0, Version{20, 1}));  // the same write again
+  REQUIRE(ks.PutIfNewer("k", "v2c", 0, Version{20, 2}));       // tie broken by node
   REQUIRE(ks.Find("k")->value() == "v2c");
   REQUIRE(ks.Find("k")->version() == Version{20, 2});
+}
+
+// Two nodes can share a version tag and stamp one version on two writes:
+// whichever arrives first, every replica must end with the same one.
+TEST_CASE("writes with the same version resolve the same way in any order",
+          "[keyspace][versions]") {
+  using ringcache::Version;
+  const Version same{20, 7};
+  struct Write {
+    bool remove;
+    std::string value;
+    int64_t expire_at_ms;
+  };
+  const std::vector<Write> writes = {{false, "apple", 0},
+                                     {false, "banana", 0},
+                                     {false, "banana", 5000},
+                                     {true, "", 9000},
+                                     {true, "", 8000}};
+  std::vector<size_t> order = {0, 1, 2, 3, 4};
+  std::string final_state;
+  do {
+    Keyspace ks;
+    ks.set_now_ms(1000);
+    for (size_t i : order) {
+      const Write& w = writes[i];
+      w.remove ? (void)ks.DeleteIfNewer("k", same, w.expire_at_ms)
+               : (void)ks.PutIfNewer("k", w.value, w.expire_at_ms, same);
+    }
+    const Entry* e = ks.FindIncludingTombstone("k");
+    const std::string state = std::string(e->is_tombstone() ? "tombstone " : "value ") +
+                              std::string(e->value()) + " " + std::to_string(e->expire_at_ms);
+    if (final_state.empty()) final_state = state;
+    REQUIRE(state == final_state);
+  } while (std::next_permutation(order.begin(), order.end()));
+  REQUIRE(final_state == "tombstone  9000");  // a deletion beats a value; then the later end
+  // Between values: the greater bytes, then the later expiry.
+  Keyspace ks;
+  ks.set_now_ms(1000);
+  REQUIRE(ks.PutIfNewer("k", "banana", 0, same));
+  REQUIRE_FALSE(ks.PutIfNewer("k", "apple", 0, same));
+  REQUIRE(ks.PutIfNewer("k", "banana", 5000, same));
+  REQUIRE(ks.Find("k")->expire_at_ms == 5000);
+}
+
+TEST_CASE("a tombstone does not keep the memory of the value it replaced",
+          "[keyspace][versions][memory]") {
+  using ringcache::Version;
+  Keyspace ks;
+  ks.set_now_ms(1000);
+  REQUIRE(ks.PutIfNewer("big", std::string(1 << 20, 'x'), 0, Version{10, 1}));
+  REQUIRE(Keyspace::MemoryUsage(ks.Find("big")) > (1 << 20));
+  REQUIRE(ks.DeleteIfNewer("big", Version{20, 1}, 61000));
+  const Entry* tombstone = ks.FindIncludingTombstone("big");
+  REQUIRE(tombstone->is_tombstone());
+  REQUIRE(Keyspace::MemoryUsage(tombstone) < 256);
+  REQUIRE(tombstone->version() == Version{20, 1});
+  REQUIRE(ks.tombstones() == 1);
 }
 
 TEST_CASE("deletes leave tombstones that hide the key and block older writes",

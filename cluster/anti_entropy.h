@@ -1,4 +1,4 @@
-// Syncer: anti-entropy by pulling. A node asks a peer for the versions of
+// AntiEntropy: anti-entropy by pulling. A node asks a peer for the versions of
 // every key they both replicate (RC.DIGEST, a page at a time), and fetches
 // (RC.GET) each key the peer holds a newer version of, tombstones included,
 // applying it last-writer-wins. Every node pulling from every peer makes all
@@ -23,17 +23,17 @@ namespace ringcache::cluster {
 
 class HybridClock;
 
-struct SyncStats {
+struct AntiEntropyStats {
   uint64_t rounds = 0;  // completed
   uint64_t keys_compared = 0;
   uint64_t keys_pulled = 0;  // a newer version fetched and applied
   uint64_t failures = 0;     // peers that broke off a round
 };
 
-class Syncer {
+class AntiEntropy {
  public:
-  Syncer(PeerPool& peers, const Membership& membership, Keyspace& keyspace, HybridClock& clock,
-         int64_t interval_ms);
+  AntiEntropy(PeerPool& peers, const Membership& membership, Keyspace& keyspace, HybridClock& clock,
+              int64_t interval_ms);
 
   // Starts a round now unless one is running.
   void StartRound();
@@ -43,7 +43,7 @@ class Syncer {
   // Pulled values first make room under maxmemory; they are skipped when
   // nothing may be evicted.
   void set_evictor(Evictor* evictor) { evictor_ = evictor; }
-  const SyncStats& stats() const { return stats_; }
+  const AntiEntropyStats& stats() const { return stats_; }
 
   static constexpr int64_t kPageSize = 500;
 
@@ -60,7 +60,7 @@ class Syncer {
   int64_t interval_ms_;
   int64_t next_round_ms_ = 0;
   size_t peers_left_ = 0;
-  SyncStats stats_;
+  AntiEntropyStats stats_;
 };
 
 }  // namespace ringcache::cluster

@@ -1,6 +1,9 @@
-// The general routes of ClusterRouter: key commands without a direct route
-// run on scratch copies of their keys (reads, and writes across replica
-// sets), or are shipped to the key's first live replica (writes).
+// ClusterRouter's read-modify-write route: a write that reads what it changes
+// (INCR, APPEND, SET NX, RENAME, ...) is shipped whole to the first live
+// replica of its keys, which applies it and returns the new states for the
+// coordinator to replicate (RC.APPLY); across replica sets it runs over a
+// scratch copy of its keys' newest values instead, and what changed is
+// written back.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -33,14 +36,12 @@ KeyState StateOf(Keyspace& keyspace, std::string_view key) {
   return state;
 }
 
-// The distinct keys of a command, by its key positions.
+// The distinct keys of a command.
 std::vector<std::string> KeysOf(const CommandSpec& spec, ArgList args) {
+  const CommandKeys all(spec, args);
   std::vector<std::string> keys;
-  const auto argc = static_cast<int>(args.size());
-  const int last = spec.last_key < 0 ? argc + spec.last_key : std::min(spec.last_key, argc - 1);
-  for (int i = spec.first_key; i <= last && i < argc; i += std::max(1, spec.key_step)) {
-    std::string key(args[static_cast<size_t>(i)]);
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (std::find(keys.begin(), keys.end(), all[i]) == keys.end()) keys.emplace_back(all[i]);
   }
   return keys;
 }
@@ -55,23 +56,23 @@ std::string RunOn(ServerState& state, Keyspace& keyspace, const CommandSpec& spe
   ReplyBuilder reply(&out, protocol);
   CommandContext ctx(state, session, reply);
   ctx.UseKeyspace(&keyspace);
-  spec.handler(ctx, args);
+  RunCommand(ctx, spec, args);
   return out;
 }
 
 }  // namespace
 
-// One general-route command in flight: copies of what the client sent, and
-// what has been learnt so far.
+// One read-modify-write in flight: copies of what the client sent, and what
+// has been learnt so far.
 struct ClusterRouter::Evaluation {
   const CommandSpec* spec = nullptr;
   std::vector<std::string> args;
   std::vector<std::string_view> views;  // of `args`, for handlers
   std::vector<std::string> keys;
-  std::vector<cluster::ReplicaValue> values;  // newest per key, after ReadKeys
+  std::vector<ReplicaValue> values;  // newest per key, once read
   int protocol = 2;
-  cluster::QuorumSettings quorum;
-  cluster::ReplicaSet replicas;  // the first key's preference list (writes)
+  QuorumSettings quorum;
+  ReplicaSet replicas;  // the first key's preference list
   DeferredReply done;
 
   void Fail(const Status& status) const {
@@ -95,67 +96,42 @@ std::shared_ptr<ClusterRouter::Evaluation> ClusterRouter::NewEvaluation(CommandC
   return eval;
 }
 
-void ClusterRouter::RouteByKeys(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+void ClusterRouter::RouteReadModifyWrite(CommandContext& ctx, const CommandSpec& spec,
+                                         ArgList args) {
   auto eval = NewEvaluation(ctx, spec, args);
-  if ((spec.flags & kReadOnly) != 0) {
-    ReadThenRun(eval);
-    return;
-  }
   // One replica set for all keys: one replica can apply the command whole.
-  eval->replicas = ring_.PreferenceList(eval->keys.front(), eval->quorum.replicas);
+  const Ring& ring = node_.ring();
+  eval->replicas = ring.PreferenceList(eval->keys.front(), eval->quorum.replicas);
   const bool together = std::all_of(eval->keys.begin(), eval->keys.end(), [&](const auto& key) {
-    const cluster::ReplicaSet set = ring_.PreferenceList(key, eval->quorum.replicas);
+    const ReplicaSet set = ring.PreferenceList(key, eval->quorum.replicas);
     return std::equal(set.begin(), set.end(), eval->replicas.begin(), eval->replicas.end());
   });
-  together ? TryApply(std::move(eval), 0) : ReadModifyWrite(eval);
+  together ? TryApply(std::move(eval), 0) : ReadModifyWriteAcross(eval);
 }
 
-void ClusterRouter::ReadKeys(const std::shared_ptr<Evaluation>& eval,
-                             std::function<void(std::shared_ptr<Evaluation>)> next) {
-  auto gather = std::make_shared<Gather<cluster::ReplicaValue>>(eval->keys.size());
-  auto then = std::make_shared<std::function<void(std::shared_ptr<Evaluation>)>>(std::move(next));
+void ClusterRouter::ReadModifyWriteAcross(const std::shared_ptr<Evaluation>& eval) {
+  auto gather = std::make_shared<Gather<ReplicaValue>>(eval->keys.size());
   for (size_t i = 0; i < eval->keys.size(); ++i) {
-    coordinator_.Get(eval->keys[i], eval->quorum,
-                     [eval, i, gather, then](const Status& s, const cluster::ReplicaValueView& v) {
-                       if (!gather->Done(i, s, cluster::ToOwned(v))) return;
-                       if (!gather->error.ok()) {
-                         eval->Fail(gather->error);
-                         return;
-                       }
-                       eval->values = std::move(gather->results);
-                       (*then)(eval);
-                     });
+    node_.coordinator().Get(
+        eval->keys[i], eval->quorum,
+        [this, eval, i, gather](const Status& s, const ReplicaValueView& v) {
+          if (!gather->Done(i, s, ToOwned(v))) return;
+          if (!gather->error.ok()) {
+            eval->Fail(gather->error);
+            return;
+          }
+          Keyspace scratch;
+          scratch.set_now_ms(state_.keyspace.now_ms());
+          for (size_t k = 0; k < eval->keys.size(); ++k) {
+            const ReplicaValue& value = gather->results[k];
+            if (value.live()) {
+              scratch.PutIfNewer(eval->keys[k], value.value, value.expire_at_ms, value.version);
+            }
+          }
+          // Run and stamp on the scratch copy; what changed is written back.
+          ReplicateApplied(eval, {}, ApplyTo(scratch, *eval->spec, eval->views, eval->protocol));
+        });
   }
-}
-
-namespace {
-
-std::shared_ptr<Keyspace> ScratchWith(const std::vector<std::string>& keys,
-                                      const std::vector<cluster::ReplicaValue>& values) {
-  auto scratch = std::make_shared<Keyspace>();
-  scratch->set_now_ms(WallClockMs());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    const cluster::ReplicaValue& v = values[i];
-    if (v.live()) scratch->PutIfNewer(keys[i], v.value, v.expire_at_ms, v.version);
-  }
-  return scratch;
-}
-
-}  // namespace
-
-void ClusterRouter::ReadThenRun(const std::shared_ptr<Evaluation>& eval) {
-  ReadKeys(eval, [this](const std::shared_ptr<Evaluation>& e) {
-    const auto scratch = ScratchWith(e->keys, e->values);
-    e->done(RunOn(state_, *scratch, *e->spec, e->views, e->protocol));
-  });
-}
-
-void ClusterRouter::ReadModifyWrite(const std::shared_ptr<Evaluation>& eval) {
-  ReadKeys(eval, [this](const std::shared_ptr<Evaluation>& e) {
-    const auto scratch = ScratchWith(e->keys, e->values);
-    // Run and stamp on the scratch copy; what changed is written back.
-    ReplicateApplied(e, {}, ApplyTo(*scratch, *e->spec, e->views, e->protocol));
-  });
 }
 
 // The first live replica applies the command, so concurrent INCRs of a key
@@ -167,13 +143,13 @@ void ClusterRouter::TryApply(std::shared_ptr<Evaluation> eval, size_t replica) {
     eval->Fail(Status::Unavailable("no replica of the key could apply the command"));
     return;
   }
-  const std::string node = ring_.nodes()[eval->replicas.nodes[replica]];
-  if (node == self_id_) {
+  const std::string node = node_.ring().nodes()[eval->replicas.nodes[replica]];
+  if (node == node_.self_id()) {
     ReplicateApplied(eval, node,
                      ApplyTo(state_.keyspace, *eval->spec, eval->views, eval->protocol));
     return;
   }
-  if (!membership_.IsUp(node)) {
+  if (!node_.membership().IsUp(node)) {
     TryApply(std::move(eval), replica + 1);
     return;
   }
@@ -182,7 +158,7 @@ void ClusterRouter::TryApply(std::shared_ptr<Evaluation> eval, size_t replica) {
   args.insert(args.end(), eval->args.begin(), eval->args.end());
   std::string command;
   client::AppendCommand(args, &command);
-  peers_.SendEncoded(
+  node_.peers().SendEncoded(
       node, command,
       [this, eval, node, replica](const asio::error_code& ec, std::string_view resp) {
         Applied applied;
@@ -190,7 +166,7 @@ void ClusterRouter::TryApply(std::shared_ptr<Evaluation> eval, size_t replica) {
           TryApply(eval, replica + 1);
           return;
         }
-        for (const auto& [key, value] : applied.changed) clock_.Observe(value.version);
+        for (const auto& [key, value] : applied.changed) node_.clock().Observe(value.version);
         ReplicateApplied(eval, node, std::move(applied));
       });
 }
@@ -205,12 +181,12 @@ void ClusterRouter::ReplicateApplied(const std::shared_ptr<Evaluation>& eval,
   auto reply = std::make_shared<std::string>(std::move(applied.reply));
   for (size_t i = 0; i < applied.changed.size(); ++i) {
     auto& [key, value] = applied.changed[i];
-    coordinator_.WriteState(std::move(key), std::move(value), applied_by, eval->quorum,
-                            [eval, i, gather, reply](const Status& s, bool) {
-                              if (!gather->Done(i, s, true)) return;
-                              gather->error.ok() ? eval->done(std::move(*reply))
-                                                 : eval->Fail(gather->error);
-                            });
+    node_.coordinator().WriteState(std::move(key), std::move(value), applied_by, eval->quorum,
+                                   [eval, i, gather, reply](const Status& s, bool) {
+                                     if (!gather->Done(i, s, true)) return;
+                                     gather->error.ok() ? eval->done(std::move(*reply))
+                                                        : eval->Fail(gather->error);
+                                   });
   }
 }
 
@@ -231,9 +207,9 @@ ClusterRouter::Applied ClusterRouter::ApplyTo(Keyspace& keyspace, const CommandS
   for (size_t i = 0; i < keys.size(); ++i) {
     KeyState after = StateOf(keyspace, keys[i]);
     if (after == before[i]) continue;
-    cluster::ReplicaValue value;
+    ReplicaValue value;
     value.found = true;
-    value.version = coordinator_.NextVersion();
+    value.version = node_.coordinator().NextVersion();
     if (after.live) {
       keyspace.PutIfNewer(keys[i], after.value, after.expire_at_ms, value.version);
       value.value = std::move(after.value);
@@ -261,12 +237,12 @@ bool ParseApplied(std::string_view resp, ClusterRouter::Applied* out) {
   for (int64_t i = 1; i < count; i += 2) {
     std::string_view key;
     std::string_view element;
-    cluster::ReplicaValueView value;
-    if (!cursor.Bulk(&key) || !cursor.Element(&element) ||
-        !cluster::DecodeReplicaState(element, &value) || !value.found) {
+    ReplicaValueView value;
+    if (!cursor.Bulk(&key) || !cursor.Element(&element) || !DecodeReplicaState(element, &value) ||
+        !value.found) {
       return false;
     }
-    out->changed.emplace_back(std::string(key), cluster::ToOwned(value));
+    out->changed.emplace_back(std::string(key), ToOwned(value));
   }
   return cursor.at_end();
 }
@@ -276,7 +252,7 @@ void WriteApplied(ReplyBuilder& reply, const ClusterRouter::Applied& applied) {
   reply.Bulk(applied.reply);
   for (const auto& [key, value] : applied.changed) {
     reply.Bulk(key);
-    cluster::WriteReplicaState(reply, value);
+    WriteReplicaState(reply, value);
   }
 }
 

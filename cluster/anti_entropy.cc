@@ -1,4 +1,4 @@
-#include "cluster/syncer.h"
+#include "cluster/anti_entropy.h"
 
 #include <spdlog/spdlog.h>
 
@@ -9,27 +9,27 @@
 
 namespace ringcache::cluster {
 
-struct Syncer::Pull {
+struct AntiEntropy::Pull {
   std::string peer;
   std::string cursor = "0";
 };
 
-Syncer::Syncer(PeerPool& peers, const Membership& membership, Keyspace& keyspace,
-               HybridClock& clock, int64_t interval_ms)
+AntiEntropy::AntiEntropy(PeerPool& peers, const Membership& membership, Keyspace& keyspace,
+                         HybridClock& clock, int64_t interval_ms)
     : peers_(peers),
       membership_(membership),
       keyspace_(keyspace),
       clock_(clock),
       interval_ms_(interval_ms) {}
 
-void Syncer::Tick(int64_t now_ms) {
+void AntiEntropy::Tick(int64_t now_ms) {
   if (next_round_ms_ == 0) next_round_ms_ = now_ms + interval_ms_;
   if (interval_ms_ <= 0 || now_ms < next_round_ms_) return;
   next_round_ms_ = now_ms + interval_ms_;
   StartRound();
 }
 
-void Syncer::StartRound() {
+void AntiEntropy::StartRound() {
   if (running()) return;
   std::vector<std::string> targets;
   for (const auto& [id, member] : membership_.members()) {
@@ -47,7 +47,7 @@ void Syncer::StartRound() {
   }
 }
 
-void Syncer::RequestPage(const std::shared_ptr<Pull>& pull) {
+void AntiEntropy::RequestPage(const std::shared_ptr<Pull>& pull) {
   const std::string count = std::to_string(kPageSize);
   const std::string_view args[] = {"RC.DIGEST", membership_.self_id(), pull->cursor, count};
   peers_.Send(
@@ -93,7 +93,7 @@ void Syncer::RequestPage(const std::shared_ptr<Pull>& pull) {
       });
 }
 
-void Syncer::PeerDone(bool ok) {
+void AntiEntropy::PeerDone(bool ok) {
   if (!ok) ++stats_.failures;
   if (--peers_left_ == 0) ++stats_.rounds;
 }

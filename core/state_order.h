@@ -1,0 +1,25 @@
+// The final order of two replica states of a key that carry the same version.
+//
+// Versions order whole-value writes, and a version is meant to name one write.
+// But a version's node part is a 16-bit tag derived from the node id, which
+// two nodes can share, and two such nodes can stamp the same hybrid-clock
+// value on different writes to one key. Replicas must still agree on which
+// of the two wins, whatever order they arrive in, so ties are broken by the
+// states themselves: a deletion beats a value, then the greater value bytes,
+// then the later expiry. Every replica, read and repair uses this order.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace ringcache {
+
+// <0, 0 or >0 as `a` orders before, with, or after `b`.
+inline int CompareTiedStates(bool a_tombstone, std::string_view a_value, int64_t a_expire_at_ms,
+                             bool b_tombstone, std::string_view b_value, int64_t b_expire_at_ms) {
+  if (a_tombstone != b_tombstone) return a_tombstone ? 1 : -1;
+  if (const int bytes = a_value.compare(b_value); bytes != 0) return bytes;
+  return a_expire_at_ms < b_expire_at_ms ? -1 : a_expire_at_ms > b_expire_at_ms ? 1 : 0;
+}
+
+}  // namespace ringcache
