@@ -6,6 +6,7 @@
 
 #include "cluster/coordinator.h"
 #include "cluster/hybrid_clock.h"
+#include "core/state_order.h"
 
 namespace ringcache::cluster {
 
@@ -47,24 +48,34 @@ void AntiEntropy::StartRound() {
   }
 }
 
+bool AntiEntropy::Differs(std::string_view key, const Version& theirs,
+                          std::string_view their_fingerprint) {
+  const Entry* mine = keyspace_.FindIncludingTombstone(key);
+  if (mine == nullptr || mine->version() < theirs) return true;
+  if (theirs < mine->version()) return false;
+  // The same version: fetched when the content differs; the keyspace then
+  // keeps whichever state orders last, as the peer will when it pulls ours.
+  return their_fingerprint !=
+         StateFingerprint(mine->is_tombstone(), mine->value(), mine->expire_at_ms).view();
+}
+
 void AntiEntropy::RequestPage(const std::shared_ptr<Pull>& pull) {
   const std::string count = std::to_string(kPageSize);
   const std::string_view args[] = {"RC.DIGEST", membership_.self_id(), pull->cursor, count};
   peers_.Send(
       pull->peer, args, [this, pull](const asio::error_code& ec, const client::Reply& page) {
-        // [next-cursor, key, version, key, version, ...]
-        if (ec || page.type != client::Reply::Type::kArray || page.elements.size() % 2 != 1) {
+        // [next-cursor, key, version, fingerprint, ...]
+        if (ec || page.type != client::Reply::Type::kArray || page.elements.size() % 3 != 1) {
           spdlog::warn("anti-entropy: pull from {} broke off", pull->peer);
           PeerDone(false);
           return;
         }
-        for (size_t i = 1; i < page.elements.size(); i += 2) {
+        for (size_t i = 1; i < page.elements.size(); i += 3) {
           ++stats_.keys_compared;
           const std::string& key = page.elements[i].str;
           Version theirs;
           if (!Version::Parse(page.elements[i + 1].str, &theirs)) continue;
-          const Entry* mine = keyspace_.FindIncludingTombstone(key);
-          if (mine != nullptr && !(mine->version() < theirs)) continue;
+          if (!Differs(key, theirs, page.elements[i + 2].str)) continue;
           peers_.SendGet(
               pull->peer, key, [this, key](const asio::error_code& get_ec, std::string_view state) {
                 ReplicaValueView value;

@@ -1,6 +1,7 @@
-// AntiEntropy: anti-entropy by pulling. A node asks a peer for the versions of
-// every key they both replicate (RC.DIGEST, a page at a time), and fetches
-// (RC.GET) each key the peer holds a newer version of, tombstones included,
+// AntiEntropy: anti-entropy by pulling. A node asks a peer for the versions
+// of every key they both replicate (RC.DIGEST, a page at a time), and
+// fetches (RC.MGET) each key the peer holds a newer version of (or the same
+// version with other content: see core/state_order.h), tombstones included,
 // applying it last-writer-wins. Every node pulling from every peer makes all
 // replicas converge once writes stop, whatever hints and repairs missed —
 // e.g. writes half-done by a coordinator that was killed.
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "cluster/membership.h"
 #include "cluster/peer_pool.h"
@@ -50,6 +52,8 @@ class AntiEntropy {
  private:
   struct Pull;
   void RequestPage(const std::shared_ptr<Pull>& pull);
+  // Whether the peer's state of `key` may be newer than this node's.
+  bool Differs(std::string_view key, const Version& theirs, std::string_view their_fingerprint);
   void PeerDone(bool ok);
 
   PeerPool& peers_;

@@ -18,6 +18,7 @@
 #include "commands/dispatcher.h"
 #include "common/error_texts.h"
 #include "common/number_parsing.h"
+#include "core/state_order.h"
 #include "core/version.h"
 
 namespace ringcache::cluster {
@@ -238,9 +239,11 @@ void FlushCommand(CommandContext& ctx, ArgList args) {
   ctx.reply().Ok();
 }
 
-// RC.DIGEST <node> <cursor> <count>  -> [next-cursor, key, version, ...]:
-// the versions of keys (tombstones too) that <node> also replicates, a page
-// of about <count> at a time, for anti-entropy.
+// RC.DIGEST <node> <cursor> <count>  -> [next-cursor, key, version,
+// fingerprint, ...]: the versions of keys (tombstones too) that <node> also
+// replicates, with a hash of each state's content (two states can share a
+// version: core/state_order.h), a page of about <count> at a time, for
+// anti-entropy.
 void DigestCommand(CommandContext& ctx, ArgList args) {
   ClusterRouter* router = ClusterRouterOrReply(ctx);
   uint64_t cursor = 0;
@@ -251,21 +254,23 @@ void DigestCommand(CommandContext& ctx, ArgList args) {
     return;
   }
   Keyspace& keyspace = ctx.keyspace();
-  std::vector<std::pair<std::string_view, std::string>> page;
+  std::vector<const Entry*> page;
   // Bounded like SCAN: at most 10 * count buckets per call.
   for (int64_t steps = 0; steps < count * 10; ++steps) {
     cursor = keyspace.ScanIncludingExpired(cursor, [&](const Entry* e) {
       if (!keyspace.IsExpired(e) && router->node().IsReplica(args[1], e->key())) {
-        page.emplace_back(e->key(), e->version().ToString());
+        page.push_back(e);
       }
     });
     if (cursor == 0 || static_cast<int64_t>(page.size()) >= count) break;
   }
-  ctx.reply().ArrayHeader(1 + 2 * page.size());
+  // The scan changed nothing: the entries stand.
+  ctx.reply().ArrayHeader(1 + 3 * page.size());
   ctx.reply().Bulk(std::to_string(cursor));
-  for (const auto& [key, version] : page) {
-    ctx.reply().Bulk(key);
-    ctx.reply().Bulk(version);
+  for (const Entry* e : page) {
+    ctx.reply().Bulk(e->key());
+    ctx.reply().Bulk(e->version().Format().view());
+    ctx.reply().Bulk(StateFingerprint(e->is_tombstone(), e->value(), e->expire_at_ms).view());
   }
 }
 

@@ -9,6 +9,8 @@
 // then the later expiry. Every replica, read and repair uses this order.
 #pragma once
 
+#include <xxhash.h>
+
 #include <cstdint>
 #include <string_view>
 
@@ -21,5 +23,20 @@ inline int CompareTiedStates(bool a_tombstone, std::string_view a_value, int64_t
   if (const int bytes = a_value.compare(b_value); bytes != 0) return bytes;
   return a_expire_at_ms < b_expire_at_ms ? -1 : a_expire_at_ms > b_expire_at_ms ? 1 : 0;
 }
+
+// A hash of a state's content, for anti-entropy digests: replicas holding
+// the same version with different content (a tie) must still see that they
+// differ.
+// Written as 16 hex digits.
+struct StateFingerprint {
+  StateFingerprint(bool tombstone, std::string_view value, int64_t expire_at_ms) {
+    const uint64_t seed = (static_cast<uint64_t>(expire_at_ms) << 1) | (tombstone ? 1 : 0);
+    uint64_t hash = XXH64(value.data(), value.size(), seed);
+    for (int i = 15; i >= 0; --i, hash >>= 4) text[i] = "0123456789abcdef"[hash & 0xf];
+  }
+  std::string_view view() const { return {text, sizeof(text)}; }
+
+  char text[16];
+};
 
 }  // namespace ringcache

@@ -288,6 +288,39 @@ class ClusterTest(unittest.TestCase):
             stop.set()
             c.stop()
 
+    def test_replicas_holding_one_version_with_different_values_converge(self):
+        """Two nodes whose version tags collide can stamp one version on two
+        writes: reads, read repair and anti-entropy must still settle every
+        replica on the same state, whichever order the writes came in."""
+        c = LocalCluster()
+        try:
+            peers = [c.client(i) for i in range(3)]
+            for r in peers:
+                r.execute_command("RC.AUTH", SECRET)
+            for key, values in (("tie:read", ("apple", "cherry", "banana")),
+                                ("tie:sync", ("cherry", "banana", "apple"))):
+                for r, value in zip(peers, values):
+                    self.assertEqual(r.execute_command("RC.PUT", key, value, 0, "5000-9"), 1)
+            # A read of all three replicas answers with the state that orders
+            # last, and repairs the other two.
+            reader = c.client(0)
+            reader.execute_command("RING", "QUORUM", 0, 3)
+            self.assertEqual(reader.get("tie:read"), b"cherry")
+            # Anti-entropy sees that replicas with one version differ.
+            deadline = time.time() + 30
+            for r in peers:
+                rounds = r.info("cluster")["ring_sync_rounds"]
+                r.execute_command("RING", "SYNC")
+                while r.info("cluster")["ring_sync_rounds"] == rounds:
+                    self.assertLess(time.time(), deadline, "sync round did not end")
+                    time.sleep(0.05)
+            for key in ("tie:read", "tie:sync"):
+                while [c.replica_value(i, key)[1] for i in range(3)] != [b"cherry"] * 3:
+                    self.assertLess(time.time(), deadline, "replicas of %s differ" % key)
+                    time.sleep(0.05)
+        finally:
+            c.stop()
+
     def test_keyspace_wide_commands_see_every_node(self):
         c = LocalCluster(count=5)
         try:
