@@ -189,6 +189,32 @@ void CommandCommand(CommandContext& ctx, ArgList /*args*/) {
   for (const CommandSpec* spec : all) ReplyCommandInfo(ctx, *spec);
 }
 
+// COMMAND GETKEYS <command> [arg ...]: the keys the command would touch, by
+// the table's key positions or its get_keys (what cluster routing uses).
+void CommandGetKeysCommand(CommandContext& ctx, ArgList args) {
+  const ArgList command = args.subspan(2);
+  const CommandSpec* spec = ctx.server().commands.FindListed(command[0]);
+  if (spec != nullptr && !spec->subcommands.empty() && command.size() > 1) {
+    spec = CommandTable::FindSubcommand(*spec, command[1]);
+  }
+  if (spec == nullptr) {
+    ctx.reply().Error("ERR Invalid command specified");
+    return;
+  }
+  const auto argc = static_cast<int>(command.size());
+  if (spec->arity > 0 ? argc != spec->arity : argc < -spec->arity) {
+    ctx.reply().Error("ERR Invalid number of arguments specified for command");
+    return;
+  }
+  const CommandKeys keys(*spec, command);
+  if (keys.empty()) {
+    ctx.reply().Error("ERR The command has no key arguments");
+    return;
+  }
+  ctx.reply().ArrayHeader(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) ctx.reply().Bulk(keys[i]);
+}
+
 void CommandCountCommand(CommandContext& ctx, ArgList /*args*/) {
   ctx.reply().Integer(static_cast<int64_t>(ctx.server().commands.size()));
 }
@@ -251,11 +277,14 @@ void CommandHelpCommand(CommandContext& ctx, ArgList /*args*/) {
              "    Return the total number of commands.", "DOCS [<command-name> ...]",
              "    Return documentation details about the given commands, or all.",
              "INFO [<command-name> ...]", "    Return details about the given commands, or all.",
+             "GETKEYS <full-command>", "    Return the keys from a full Redis command.",
              "LIST [FILTERBY (MODULE <name>|ACLCAT <cat>|PATTERN <pattern>)]",
              "    Return a list of all command names."});
 }
 
 const CommandSpec kCommandSubcommands[] = {
+    {"command|getkeys", -3, kLoading | kStale, 0, 0, 0, CommandGetKeysCommand, "server", "2.8.13",
+     "Extracts the key names from an arbitrary command."},
     {"command|count", 2, kLoading | kStale, 0, 0, 0, CommandCountCommand, "server", "2.8.13",
      "Returns a count of commands."},
     {"command|info", -2, kLoading | kStale, 0, 0, 0, CommandInfoCommand, "server", "2.8.13",
