@@ -47,7 +47,7 @@ void Connection::Start(std::string_view greeting_error) {
   };
   state_.clients.Add(&session_);
   if (!greeting_error.empty()) {
-    ReplyBuilder(&output_).Error(greeting_error);
+    ReplyBuilder(&replies_.output()).Error(greeting_error);
     session_.close_after_reply = true;
     DoWrite();
     return;
@@ -57,22 +57,8 @@ void Connection::Start(std::string_view greeting_error) {
 }
 
 DeferredReply Connection::DeferReply() {
-  FlushImmediate();  // replies before this one stay before it
-  const uint64_t slot = front_slot_ + slots_.size();
-  slots_.push_back({{}, false});
-  ++deferred_pending_;
   // Holds the connection: while it waits, no Asio handler of its own may.
-  return {shared_from_this(), slot};
-}
-
-void Connection::FlushImmediate() {
-  if (immediate_.empty()) return;
-  if (!slots_.empty() && slots_.back().done) {
-    slots_.back().data += immediate_;
-  } else {
-    slots_.push_back({std::move(immediate_), true});
-  }
-  immediate_.clear();
+  return {shared_from_this(), replies_.Defer()};
 }
 
 std::string* Connection::DeferredBuffer(uint64_t slot) {
@@ -80,24 +66,16 @@ std::string* Connection::DeferredBuffer(uint64_t slot) {
     discarded_.clear();
     return &discarded_;
   }
-  // Every reply before the front slot is in the output already.
-  return slot == front_slot_ ? &output_ : &slots_[slot - front_slot_].data;
+  return replies_.DeferredBuffer(slot);
 }
 
 void Connection::CompleteDeferred(uint64_t slot) {
   if (closed_) return;
-  FlushImmediate();  // written after every slot there is: may be output next
-  slots_[slot - front_slot_].done = true;
-  --deferred_pending_;
-  while (!slots_.empty() && slots_.front().done) {
-    output_ += slots_.front().data;
-    slots_.pop_front();
-    ++front_slot_;
-  }
+  replies_.Complete(slot);
   // Completed from inside a handler (every replica was local): the running
   // ProcessInput loop goes on and pumps afterwards; do not re-enter it.
   if (processing_) return;
-  if (deferred_pending_ == 0) {
+  if (replies_.pending() == 0) {
     Pump();
   } else if (!flush_posted_) {
     // More replies are on their way, often in bus replies that this same
@@ -114,12 +92,12 @@ void Connection::CompleteDeferred(uint64_t slot) {
 
 void Connection::Pump() {
   if (closed_) return;
-  if (deferred_pending_ < kMaxDeferredReplies) ProcessInput();
+  if (replies_.pending() < kMaxDeferredReplies) ProcessInput();
   UpdateSessionFigures();
   if (writing_) return;  // OnWrite pumps again
-  if (!output_.empty()) {
+  if (!replies_.output().empty()) {
     DoWrite();
-  } else if (!slots_.empty()) {
+  } else if (replies_.waiting()) {
     return;  // a deferred reply's completion pumps again
   } else if (session_.close_after_reply) {
     Close();
@@ -201,12 +179,12 @@ void Connection::OnRead(const asio::error_code& ec, size_t bytes) {
 }
 
 void Connection::ProcessInput() {
-  ReplyBuilder reply(ReplyTarget(), session_.protocol);
+  ReplyBuilder reply(replies_.ImmediateTarget(), session_.protocol);
   CommandContext ctx(state_, session_, reply, this);
   RespLimits limits;
   limits.max_bulk_len = state_.config.values().proto_max_bulk_len;
   while (parse_pos_ < fill_pos_ && !session_.close_after_reply &&
-         deferred_pending_ < kMaxDeferredReplies) {
+         replies_.pending() < kMaxDeferredReplies) {
     limits.authenticated = session_.authenticated;
     parser_.set_limits(limits);
     const auto result =
@@ -225,12 +203,12 @@ void Connection::ProcessInput() {
     processing_ = true;
     Dispatcher::Dispatch(ctx, args);
     processing_ = false;
-    FlushImmediate();
-    reply.set_buffer(ReplyTarget());
+    replies_.FlushImmediate();
+    reply.set_buffer(replies_.ImmediateTarget());
     ++session_.commands_processed;
     if (!CheckOutputLimit()) break;
   }
-  FlushImmediate();  // a protocol error's reply
+  replies_.FlushImmediate();  // a protocol error's reply
   if (parse_pos_ == fill_pos_) parse_pos_ = fill_pos_ = 0;
 }
 
@@ -248,7 +226,7 @@ void Connection::PrefetchNextKeys() {
 
 bool Connection::CheckOutputLimit() {
   const OutputBufferLimit& limit = state_.config.values().client_output_buffer_limit_normal;
-  const size_t used = output_.size();
+  const size_t used = replies_.output().size();
   bool over = limit.hard_bytes != 0 && used >= limit.hard_bytes;
   if (!over && limit.soft_bytes != 0 && used >= limit.soft_bytes) {
     const int64_t now = state_.keyspace.now_ms();
@@ -260,14 +238,14 @@ bool Connection::CheckOutputLimit() {
   if (!over) return true;
   spdlog::warn("closing client {} for overcoming of output buffer limits", session_.addr);
   ++state_.stats.client_output_buffer_limit_disconnections;
-  output_.clear();
+  replies_.output().clear();
   session_.close_after_reply = true;
   return false;
 }
 
 void Connection::DoWrite() {
   writing_ = true;
-  sending_.swap(output_);
+  sending_.swap(replies_.output());
   asio::async_write(socket_, asio::buffer(sending_),
                     [self = shared_from_this()](const asio::error_code& ec, size_t bytes) {
                       self->OnWrite(ec, bytes);
@@ -290,7 +268,7 @@ void Connection::OnWrite(const asio::error_code& ec, size_t bytes) {
 void Connection::UpdateSessionFigures() {
   session_.query_buffer_used = fill_pos_ - parse_pos_;
   session_.query_buffer_capacity = input_capacity_;
-  session_.output_buffer_used = output_.size();
+  session_.output_buffer_used = replies_.output().size();
 }
 
 }  // namespace ringcache::net

@@ -18,6 +18,7 @@
 #include "commands/command_context.h"
 #include "commands/server_state.h"
 #include "commands/session.h"
+#include "net/reply_slots.h"
 #include "resp/resp_parser.h"
 
 namespace ringcache::net {
@@ -56,12 +57,6 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   // Makes room for at least `min_free` more bytes after the unparsed data.
   void ReserveInput(size_t min_free);
   void UpdateSessionFigures();
-  // Where the next immediate reply goes: straight to the output unless a
-  // reply is still being waited for; then to immediate_, which joins the
-  // slot queue behind it (FlushImmediate), so replies leave in request order.
-  std::string* ReplyTarget() { return slots_.empty() ? &output_ : &immediate_; }
-  void FlushImmediate();
-
   asio::ip::tcp::socket socket_;
   ServerState& state_;
   Session session_;
@@ -73,21 +68,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   size_t fill_pos_ = 0;          // end of the bytes read so far
   size_t prefetched_ahead_ = 0;  // requests after the current one already prefetched
 
-  std::string output_;   // replies ready to send, in order
-  std::string sending_;  // replies in the write under way
-  // Replies behind the oldest deferred one: each slot is a deferred reply
-  // (done once it completes) or immediate replies that follow it. Pipelined
-  // commands keep running while replies are pending; the front slots move to
-  // output_ as they complete.
-  struct Slot {
-    std::string data;
-    bool done;
-  };
-  std::deque<Slot> slots_;
-  std::string immediate_;    // immediate replies not yet in slots_
-  std::string discarded_;    // where deferred replies go once the connection closed
-  uint64_t front_slot_ = 0;  // id of slots_.front()
-  size_t deferred_pending_ = 0;
+  ReplySlots replies_;     // replies in request order, some still awaited
+  std::string sending_;    // replies in the write under way
+  std::string discarded_;  // where deferred replies go once the connection closed
   int64_t output_soft_limit_since_ms_ = 0;
   bool reading_ = false;
   bool writing_ = false;
