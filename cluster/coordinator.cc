@@ -56,11 +56,13 @@ Coordinator::Operation::Operation(Coordinator* owner)
     : coordinator(owner), nodes(owner->ring_.node_list()), live_next(owner->live_) {
   if (live_next != nullptr) live_next->live_prev = this;
   owner->live_ = this;
+  ++owner->live_count_;
 }
 
 Coordinator::Operation::~Operation() {
   (live_prev != nullptr ? live_prev->live_next : coordinator->live_) = live_next;
   if (live_next != nullptr) live_next->live_prev = live_prev;
+  --coordinator->live_count_;
 }
 
 void Coordinator::Write::Finish(const Status& status) {

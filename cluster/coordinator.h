@@ -100,6 +100,9 @@ class Coordinator {
   Version NextVersion();
 
   uint64_t read_repairs() const { return read_repairs_; }
+  // Reads and writes not yet finished with every replica they asked (a write
+  // acknowledged by W may still wait for the others).
+  size_t operations_in_flight() const { return live_count_; }
 
   // Hinted handoff: writes a replica failed to take are kept (see
   // hinted_handoff.h) and delivered when it answers again. Call ReplayHints
@@ -258,7 +261,8 @@ class Coordinator {
   uint64_t read_repairs_ = 0;
   HintedHandoff hints_;
   Operation* live_ = nullptr;  // every read and write not yet freed
-  std::string put_buffer_;     // StartWrite's, kept for its capacity
+  size_t live_count_ = 0;
+  std::string put_buffer_;  // StartWrite's, kept for its capacity
   // Per node of the list last asked about: this node's index, and the peers.
   Ring::NodeList cached_nodes_;  // held, so a new list cannot reuse its address
   uint32_t self_index_ = 0;

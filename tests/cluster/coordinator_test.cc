@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,24 +44,40 @@ struct Cluster {
   }
 
   Status Put(const std::string& key, const std::string& value, QuorumSettings q) {
-    Status result = Status::IOError("no answer");
+    std::optional<Status> result;
     coordinator->Put(key, value, 0, q, [&](const Status& s) { result = s; });
-    RunUntilIdle();
-    return result;
+    RunUntilDone([&] { return result.has_value(); });
+    return *result;
   }
 
   std::pair<Status, ReplicaValue> Get(const std::string& key, QuorumSettings q) {
-    std::pair<Status, ReplicaValue> result{Status::IOError("no answer"), {}};
+    std::optional<std::pair<Status, ReplicaValue>> result;
     coordinator->Get(key, q, [&](const Status& s, const cluster::ReplicaValueView& v) {
       result = {s, cluster::ToOwned(v)};  // the view lasts only for the call
     });
-    RunUntilIdle();
-    return result;
+    RunUntilDone([&] { return result.has_value(); });
+    return *result;
   }
 
-  void RunUntilIdle() {
+  // Runs the event loop until `answered()` and every replica request of the
+  // coordinator's operations has its answer too (a write acknowledged by W
+  // may still wait for the others), or fails after a generous deadline.
+  template <typename Pred>
+  void RunUntilDone(Pred answered) {
+    Eventually([&] { return answered() && coordinator->operations_in_flight() == 0; });
+  }
+
+  // Runs the event loop until `condition()` holds (it may look at the
+  // replicas directly); fails after a generous deadline.
+  template <typename Pred>
+  void Eventually(Pred condition) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     io.restart();
-    io.run_for(std::chrono::milliseconds(300));
+    while (!condition()) {
+      REQUIRE(std::chrono::steady_clock::now() < deadline);
+      io.run_for(std::chrono::milliseconds(2));
+      io.restart();
+    }
   }
 
   // What node `i` holds, read directly over RC.GET.
@@ -131,7 +148,8 @@ TEST_CASE("a read returns the newest version and repairs stale replicas", "[coor
   REQUIRE(status.ok());
   REQUIRE(value.value == "new");
   REQUIRE(c.coordinator->read_repairs() == 1);
-  REQUIRE(c.Direct(c.IndexOf(stale), "k").value == "new");
+  // Repaired in the background, after the answer.
+  c.Eventually([&] { return c.Direct(c.IndexOf(stale), "k").value == "new"; });
   REQUIRE(c.Direct(c.IndexOf(stale), "k").version == newer);
 }
 
@@ -139,13 +157,13 @@ TEST_CASE("deletes replicate as tombstones and are not undone by repair", "[coor
   Cluster c;
   QuorumSettings q;
   REQUIRE(c.Put("k", "v", q).ok());
-  Status deleted = Status::IOError("no answer");
+  std::optional<Status> deleted;
   c.coordinator->Delete("k", WallClockMs() + 60000, q, [&](const Status& s, bool existed) {
     deleted = s;
     REQUIRE(existed);
   });
-  c.RunUntilIdle();
-  REQUIRE(deleted.ok());
+  c.RunUntilDone([&] { return deleted.has_value(); });
+  REQUIRE(deleted->ok());
   q.read_quorum = 3;
   auto [status, value] = c.Get("k", q);
   REQUIRE(status.ok());

@@ -128,6 +128,46 @@ def recv_exactly(sock, n, timeout=10):
     return data
 
 
+def recv_reply(sock, timeout=10):
+    """Reads exactly one RESP2/RESP3 reply and returns its bytes (waits for
+    all of it, however it is split)."""
+    sock.settimeout(timeout)
+    buf = bytearray()
+
+    def fill(n):
+        while len(buf) < n:
+            chunk = sock.recv(65536 if n - len(buf) < 65536 else n - len(buf))
+            if not chunk:
+                raise AssertionError("connection closed mid-reply: %r" % bytes(buf))
+            buf.extend(chunk)
+
+    def line_end(pos):
+        while True:
+            end = buf.find(b"\r\n", pos)
+            if end >= 0:
+                return end
+            fill(len(buf) + 1)
+
+    def element(pos):
+        fill(pos + 1)
+        end = line_end(pos)
+        kind, header = buf[pos:pos + 1], bytes(buf[pos + 1:end])
+        pos = end + 2
+        if kind in (b"$", b"=", b"!") and header != b"-1":
+            pos += int(header) + 2
+            fill(pos)
+        elif kind in (b"*", b"~", b">", b"%", b"|") and header != b"-1":
+            count = int(header) * (2 if kind in (b"%", b"|") else 1)
+            for _ in range(count):
+                pos = element(pos)
+        return pos
+
+    end = element(0)
+    if len(buf) > end:
+        raise AssertionError("more than one reply arrived: %r" % bytes(buf))
+    return bytes(buf)
+
+
 class NodeTestCase(unittest.TestCase):
     """Tests that share one node per class; the keyspace is flushed before each."""
 

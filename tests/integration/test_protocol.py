@@ -5,7 +5,8 @@ import socket
 import time
 import unittest
 
-from support import Node, NodeTestCase, read_until_closed, recv_exactly, resp_command
+from support import (Node, NodeTestCase, read_until_closed, recv_exactly, recv_reply,
+                     resp_command)
 
 
 class ProtocolTest(NodeTestCase):
@@ -112,8 +113,7 @@ class ProtocolTest(NodeTestCase):
     def test_resp3_hello(self):
         with self.node.connect() as s:
             s.sendall(resp_command("HELLO", "3"))
-            time.sleep(0.2)
-            reply = s.recv(4096)
+            reply = recv_reply(s)
             self.assertTrue(reply.startswith(b"%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n"), reply)
             self.roundtrip(s, resp_command("GET", "missing"), b"_\r\n")
             self.roundtrip(s, resp_command("CONFIG", "GET", "hz"), b"%1\r\n$2\r\nhz\r\n$2\r\n10\r\n")
@@ -121,7 +121,7 @@ class ProtocolTest(NodeTestCase):
     def test_client_kill_and_quit(self):
         with self.node.connect() as victim, self.node.connect() as killer:
             victim.sendall(resp_command("CLIENT", "ID"))
-            victim_id = int(victim.recv(100)[1:-2])
+            victim_id = int(recv_reply(victim)[1:-2])
             self.roundtrip(killer, resp_command("CLIENT", "KILL", "ID", str(victim_id)), b":1\r\n")
             self.assertEqual(read_until_closed(victim), b"")
             killer.sendall(resp_command("QUIT"))
