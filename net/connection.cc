@@ -119,7 +119,7 @@ void Connection::Close() {
 
 void Connection::ReserveInput(size_t min_free) {
   if (fill_pos_ == parse_pos_ && input_capacity_ > kKeepInputCapacity && min_free <= kReadChunk) {
-    input_ = std::make_unique<char[]>(kReadChunk);
+    input_ = std::make_unique_for_overwrite<char[]>(kReadChunk);
     input_capacity_ = kReadChunk;
     parse_pos_ = fill_pos_ = 0;
     return;
@@ -131,7 +131,8 @@ void Connection::ReserveInput(size_t min_free) {
   if (capacity == input_capacity_) {
     std::memmove(input_.get(), input_.get() + parse_pos_, pending);
   } else {
-    auto grown = std::make_unique<char[]>(capacity);
+    // Not zero-filled: a buffer nobody has written to yet costs no memory.
+    auto grown = std::make_unique_for_overwrite<char[]>(capacity);
     if (pending > 0) std::memcpy(grown.get(), input_.get() + parse_pos_, pending);
     input_ = std::move(grown);
     input_capacity_ = capacity;
@@ -143,8 +144,12 @@ void Connection::ReserveInput(size_t min_free) {
 void Connection::DoRead() {
   if (closed_) return;
   reading_ = true;
-  // A large bulk announces its size: make room for all of it at once.
-  const size_t wanted = parser_.MinBytesWanted(fill_pos_ - parse_pos_);
+  // A large bulk announces its size, but the room made for it grows with
+  // what has arrived (at most doubling the pending bytes per read): a
+  // 40-byte header announcing 512 MB must not make the node allocate them,
+  // and client-query-buffer-limit, which counts bytes received, bounds it.
+  const size_t pending = fill_pos_ - parse_pos_;
+  const size_t wanted = std::min(parser_.MinBytesWanted(pending), std::max(pending, kReadChunk));
   ReserveInput(std::max(wanted, kReadChunk / 4));
   socket_.async_read_some(asio::buffer(input_.get() + fill_pos_, input_capacity_ - fill_pos_),
                           [self = shared_from_this()](const asio::error_code& ec, size_t bytes) {

@@ -81,6 +81,49 @@ class ProtocolTest(NodeTestCase):
         self.assertIn("client_query_buffer_limit_disconnections:1",
                       self.node.cli("INFO", "stats")[0])
 
+    def test_announced_huge_bulks_take_memory_only_as_bytes_arrive(self):
+        """A 40-byte request announcing a 512 MB value, then silence, must
+        not make the node allocate the 512 MB (four such clients once took
+        4.3 GB and stalled every other client for 2 s)."""
+        def rss_kb():
+            with open("/proc/%d/status" % self.node.proc.pid) as f:
+                return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+        def used_memory():
+            return int(self.node.cli("INFO", "memory")[0].split("used_memory:")[1].split()[0])
+
+        before_rss, before_used = rss_kb(), used_memory()
+        hanging = [self.node.connect() for _ in range(4)]
+        try:
+            for s in hanging:
+                s.sendall(b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$536870912\r\n" + b"x" * 1000)
+            with self.node.connect() as bystander:
+                # The node has read the four headers once it answers after them.
+                for _ in range(3):
+                    self.roundtrip(bystander, resp_command("PING"), b"+PONG\r\n")
+            self.assertLess(used_memory() - before_used, 8 << 20)
+            self.assertLess(rss_kb() - before_rss, 64 << 10)
+            # The buffer then grows with the data: 3 MB more of one value.
+            hanging[0].sendall(b"y" * 3_000_000)
+            with self.node.connect() as bystander:
+                while "qbuf=3001" not in self.node.cli("CLIENT", "LIST")[0]:
+                    self.roundtrip(bystander, resp_command("PING"), b"+PONG\r\n")
+            self.assertLess(used_memory() - before_used, 16 << 20)
+        finally:
+            for s in hanging:
+                s.close()
+
+    def test_query_buffer_limit_bounds_an_announced_bulk(self):
+        self.node.cli("CONFIG", "SET", "client-query-buffer-limit", "1mb")
+        with self.node.connect() as s:
+            s.sendall(b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$536870912\r\n")
+            try:
+                for _ in range(20):
+                    s.sendall(b"x" * 100_000)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.assertEqual(read_until_closed(s), b"")
+
     def test_output_buffer_limit(self):
         with self.node.connect() as s:
             self.roundtrip(s, resp_command("SET", "big", "x" * 3_000_000), b"+OK\r\n")
