@@ -9,7 +9,9 @@
 #include "commands/command_helpers.h"
 #include "commands/command_table.h"
 #include "commands/info.h"
+#include "common/fd_limit.h"
 #include "common/glob.h"
+#include "common/number_parsing.h"
 
 namespace ringcache {
 namespace {
@@ -61,6 +63,23 @@ void ConfigGetCommand(CommandContext& ctx, ArgList args) {
   }
 }
 
+// More clients need more file descriptors: raise the process's limit first,
+// and refuse a maxclients it cannot reach, as Redis does.
+Status CheckFileLimitFor(const std::vector<std::pair<std::string_view, std::string_view>>& pairs,
+                         std::string_view* culprit) {
+  for (const auto& [name, value] : pairs) {
+    int64_t clients = 0;
+    if (!EqualsIgnoreCase(name, "maxclients") || !ParseInt64(value, &clients)) continue;
+    const int64_t limit = RaiseFileLimit(clients + kReservedFds);
+    if (limit >= clients + kReservedFds) continue;
+    *culprit = name;
+    return Status::InvalidArgument(
+        "The operating system is not able to handle the specified number of clients, try with " +
+        std::to_string(limit - kReservedFds));
+  }
+  return Status::Ok();
+}
+
 void ConfigSetCommand(CommandContext& ctx, ArgList args) {
   if (args.size() % 2 != 0) {
     ctx.reply().Error("ERR wrong number of arguments for 'config|set' command");
@@ -76,7 +95,8 @@ void ConfigSetCommand(CommandContext& ctx, ArgList args) {
     pairs.emplace_back(args[i], args[i + 1]);
   }
   std::string_view culprit;
-  const Status status = ctx.server().config.SetMany(pairs, &culprit);
+  Status status = CheckFileLimitFor(pairs, &culprit);
+  if (status.ok()) status = ctx.server().config.SetMany(pairs, &culprit);
   if (status.ok()) {
     // A lowered maxmemory evicts now; what this budget leaves, the cron does.
     ctx.server().ApplyMemorySettings(kConfigSetEvictionBudgetUs);

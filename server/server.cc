@@ -5,9 +5,11 @@
 #include <stdexcept>
 
 #include "cluster/cluster_commands.h"
+#include "common/fd_limit.h"
 #include "common/memory_stats.h"
 #include "common/monotonic_clock.h"
 #include "net/connection.h"
+#include "net/listener.h"
 
 namespace ringcache::server {
 namespace {
@@ -19,47 +21,42 @@ constexpr int64_t kEvictBudgetPercent = 25;
 // Incremental rehashing done by the cron per tick, as Redis's 1 ms.
 constexpr int64_t kRehashBudgetUs = 1000;
 
-constexpr std::string_view kProtectedModeError =
-    "DENIED ringcache is running in protected mode because protected mode is enabled and no "
-    "password is set for the default user. In this mode connections are only accepted from the "
-    "loopback interface. If you want to connect from external computers, either set a password "
-    "with 'requirepass', or disable protected mode with 'protected-mode no'.";
-
 }  // namespace
 
 Server::Server(ServerState& state)
-    : state_(state), io_(1), cron_timer_(io_), signals_(io_, SIGINT, SIGTERM) {
+    : state_(state),
+      io_(1),
+      listener_(io_, state),
+      cron_timer_(io_),
+      signals_(io_, SIGINT, SIGTERM) {
   state_.request_shutdown = [this] { asio::post(io_, [this] { Stop(); }); };
   cluster::RegisterClusterCommands(state_.commands);
 }
 
-void Server::Listen() {
-  const ConfigValues& config = state_.config.values();
-  for (std::string address : config.bind) {
-    const bool optional = !address.empty() && address[0] == '-';
-    if (optional) address.erase(0, 1);
-    if (address == "*") address = "0.0.0.0";
-    try {
-      const asio::ip::tcp::endpoint endpoint(asio::ip::make_address(address),
-                                             static_cast<uint16_t>(config.port));
-      auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_);
-      acceptor->open(endpoint.protocol());
-      acceptor->set_option(asio::ip::tcp::acceptor::reuse_address(true));
-      if (endpoint.address().is_v6()) acceptor->set_option(asio::ip::v6_only(true));
-      acceptor->bind(endpoint);
-      acceptor->listen(static_cast<int>(config.tcp_backlog));
-      state_.tcp_port = acceptor->local_endpoint().port();
-      acceptors_.push_back(std::move(acceptor));
-    } catch (const std::exception& e) {
-      if (optional) {
-        spdlog::warn("could not bind optional address {}: {}", address, e.what());
-        continue;
-      }
-      throw std::runtime_error("could not create server TCP listening socket " + address + ":" +
-                               std::to_string(config.port) + ": " + e.what());
-    }
+void Server::AdjustOpenFilesLimit() {
+  const int64_t maxclients = state_.config.values().maxclients;
+  const int64_t wanted = maxclients + kReservedFds;
+  const int64_t limit = RaiseFileLimit(wanted);
+  if (limit >= wanted) return;
+  const int64_t clients = limit - kReservedFds;
+  if (clients < 1) {
+    throw std::runtime_error("Your current 'ulimit -n' of " + std::to_string(limit) +
+                             " is not enough for the server to start. Please increase your "
+                             "open file limit to at least " +
+                             std::to_string(kReservedFds + 1) + ".");
   }
-  if (acceptors_.empty()) throw std::runtime_error("no address to listen on");
+  spdlog::warn(
+      "You requested maxclients of {} requiring at least {} max file descriptors, but the "
+      "limit is {}: maxclients has been reduced to {} to compensate for low ulimit. If you need "
+      "higher maxclients increase 'ulimit -n'.",
+      maxclients, wanted, limit, clients);
+  (void)state_.config.Set("maxclients", std::to_string(clients), /*at_runtime=*/false);
+}
+
+void Server::Listen() {
+  AdjustOpenFilesLimit();
+  const ConfigValues& config = state_.config.values();
+  listener_.Bind();
   if (!config.cluster_nodes.empty() || !config.cluster_seeds.empty()) {
     cluster_ = std::make_unique<cluster::ClusterNode>(io_, state_);
     router_ = std::make_unique<cluster::ClusterRouter>(state_, *cluster_);
@@ -68,7 +65,7 @@ void Server::Listen() {
                  cluster_->ring().nodes().size(), config.replicas, config.write_quorum,
                  config.read_quorum);
   }
-  for (auto& acceptor : acceptors_) DoAccept(*acceptor);
+  listener_.Start();
 }
 
 void Server::Run() {
@@ -85,8 +82,7 @@ void Server::Stop() {
   if (stopping_) return;
   stopping_ = true;
   spdlog::info("ringcache is now ready to exit, bye bye...");
-  asio::error_code ec;
-  for (auto& acceptor : acceptors_) acceptor->close(ec);
+  listener_.Close();
   std::vector<Session*> sessions;
   state_.clients.ForEach([&](const Session& s) { sessions.push_back(const_cast<Session*>(&s)); });
   for (Session* s : sessions) {
@@ -95,46 +91,6 @@ void Server::Stop() {
   cron_timer_.cancel();
   signals_.cancel();
   io_.stop();
-}
-
-void Server::DoAccept(asio::ip::tcp::acceptor& acceptor) {
-  acceptor.async_accept(
-      [this, &acceptor](const asio::error_code& ec, asio::ip::tcp::socket socket) {
-        if (stopping_ || ec == asio::error::operation_aborted) return;
-        if (!ec) {
-          OnAccept(std::move(socket));
-        } else {
-          spdlog::warn("accepting a client connection: {}", ec.message());
-        }
-        DoAccept(acceptor);
-      });
-}
-
-std::string Server::AdmissionError(const asio::ip::tcp::socket& socket) const {
-  const ConfigValues& config = state_.config.values();
-  if (static_cast<int64_t>(state_.clients.size()) >= config.maxclients) {
-    return "ERR max number of clients reached";
-  }
-  asio::error_code ec;
-  const auto remote = socket.remote_endpoint(ec).address();
-  if (config.protected_mode && config.requirepass.empty() && !remote.is_loopback() &&
-      !(remote.is_v6() && remote.to_v6().is_v4_mapped() &&
-        asio::ip::make_address_v4(asio::ip::v4_mapped, remote.to_v6()).is_loopback())) {
-    return std::string(kProtectedModeError);
-  }
-  return {};
-}
-
-void Server::OnAccept(asio::ip::tcp::socket socket) {
-  ++state_.stats.total_connections_received;
-  const std::string refusal = AdmissionError(socket);
-  if (!refusal.empty()) ++state_.stats.rejected_connections;
-  const ConfigValues& config = state_.config.values();
-  if (config.tcp_keepalive > 0) {
-    asio::error_code ec;
-    socket.set_option(asio::socket_base::keep_alive(true), ec);
-  }
-  std::make_shared<net::Connection>(std::move(socket), state_)->Start(refusal);
 }
 
 void Server::ScheduleCron() {

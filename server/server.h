@@ -14,6 +14,7 @@
 #include "cluster/cluster_node.h"
 #include "cluster/cluster_router.h"
 #include "commands/server_state.h"
+#include "net/listener.h"
 
 namespace ringcache::server {
 
@@ -24,24 +25,23 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds every configured address. Throws std::runtime_error when no
-  // required address can be bound.
+  // Raises the open-files limit for maxclients (lowering maxclients, with a
+  // warning, when it cannot), binds every configured address and sets up
+  // the cluster part. Throws std::runtime_error when it cannot start.
   void Listen();
   // Runs the event loop until Stop() or a shutdown signal.
   void Run();
   void Stop();
 
  private:
-  void DoAccept(asio::ip::tcp::acceptor& acceptor);
-  void OnAccept(asio::ip::tcp::socket socket);
-  std::string AdmissionError(const asio::ip::tcp::socket& socket) const;
+  void AdjustOpenFilesLimit();
   void ScheduleCron();
   void Cron();
   void CloseIdleClients();
 
   ServerState& state_;
   asio::io_context io_;
-  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+  net::Listener listener_;
   asio::steady_timer cron_timer_;
   asio::signal_set signals_;
   std::unique_ptr<cluster::ClusterNode> cluster_;

@@ -23,7 +23,7 @@ def free_port():
 class Node:
     """A ringcache-server process; use as a context manager so it always stops."""
 
-    def __init__(self, *extra_args, config_file=None, port=None):
+    def __init__(self, *extra_args, config_file=None, port=None, preexec_fn=None):
         self.port = port or free_port()
         self.dir = tempfile.mkdtemp(prefix="ringcache-test-")
         self.log_path = os.path.join(self.dir, "server.log")
@@ -32,7 +32,8 @@ class Node:
             args.append(config_file)
         args += ["--port", str(self.port), "--dir", self.dir] + list(extra_args)
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
+                                     preexec_fn=preexec_fn)
         self._wait_ready()
 
     def _wait_ready(self, timeout=20):
@@ -87,6 +88,12 @@ class Node:
         cmd = ["redis-cli", "-p", str(self.port)] + list(extra) + [str(a) for a in args]
         r = subprocess.run(cmd, input=input, capture_output=True, timeout=timeout)
         return r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace"), r.returncode
+
+    def cpu_seconds(self):
+        """User plus system CPU time the server has used so far."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def connect(self):
         s = socket.create_connection(("127.0.0.1", self.port), timeout=10)

@@ -1,6 +1,7 @@
 """RESP over real sockets: pipelining, arbitrary TCP splits, inline requests,
 RESP3, protocol errors and the limits that protect the node."""
 
+import resource
 import socket
 import time
 import unittest
@@ -169,6 +170,50 @@ class ProtocolTest(NodeTestCase):
             self.assertEqual(read_until_closed(victim), b"")
             killer.sendall(resp_command("QUIT"))
             self.assertEqual(read_until_closed(killer), b"+OK\r\n")
+
+
+class FileDescriptorLimitTest(unittest.TestCase):
+    def test_maxclients_is_lowered_to_what_the_descriptor_limit_allows(self):
+        def low_limit():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+        with Node("--maxclients", "10000", preexec_fn=low_limit) as node:
+            self.assertIn("maxclients has been reduced to 224", node.read_log())
+            self.assertEqual(node.cli("CONFIG", "GET", "maxclients")[0], "maxclients\n224\n")
+            out = node.cli("CONFIG", "SET", "maxclients", "1000")[0]
+            self.assertIn("not able to handle the specified number of clients, try with 224", out)
+            self.assertEqual(node.cli("CONFIG", "SET", "maxclients", "100")[0], "OK\n")
+
+    def test_out_of_descriptors_the_node_waits_instead_of_spinning(self):
+        with Node() as node:
+            # Fewer descriptors than the clients about to connect: accept()
+            # fails with EMFILE while they wait in the listen queue.
+            soft, hard = resource.prlimit(node.proc.pid, resource.RLIMIT_NOFILE)
+            resource.prlimit(node.proc.pid, resource.RLIMIT_NOFILE, (48, hard))
+            socks = []
+            try:
+                for _ in range(100):
+                    socks.append(socket.create_connection(("127.0.0.1", node.port), timeout=10))
+                cpu_before, log_before = node.cpu_seconds(), len(node.read_log())
+                time.sleep(2)
+                # A spinning accept loop used a whole core and wrote ~50 MB a second.
+                self.assertLess(node.cpu_seconds() - cpu_before, 0.5)
+                self.assertLess(len(node.read_log()) - log_before, 10_000)
+            finally:
+                for s in socks:
+                    s.close()
+            resource.prlimit(node.proc.pid, resource.RLIMIT_NOFILE, (soft, hard))
+            deadline = time.time() + 20
+            while True:  # back to normal once descriptors are free
+                try:
+                    with node.connect() as s:
+                        s.sendall(resp_command("PING"))
+                        if recv_reply(s, timeout=2) == b"+PONG\r\n":
+                            break
+                except OSError:
+                    pass
+                self.assertLess(time.time(), deadline)
+                time.sleep(0.05)
 
 
 class AuthLimitsTest(unittest.TestCase):
