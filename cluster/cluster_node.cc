@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 
 #include "commands/info.h"
@@ -55,6 +56,7 @@ ClusterNode::ClusterNode(asio::io_context& io, ServerState& state)
   const int64_t now = WallClockMs();
   for (const std::string& id : ids) membership_.Add(id, now);
   ring_.SetNodes(membership_.Ids());
+  NoteVersionTags();
   quorum_.replicas = static_cast<size_t>(config.replicas);
   quorum_.write_quorum = static_cast<size_t>(config.write_quorum);
   quorum_.read_quorum = static_cast<size_t>(config.read_quorum);
@@ -82,8 +84,17 @@ void ClusterNode::Tick(int64_t now_ms) {
 
 void ClusterNode::OnMembersChanged() {
   ring_.SetNodes(membership_.Ids());
+  NoteVersionTags();
   spdlog::info("cluster: ring rebuilt for {} members", ring_.nodes().size());
   sync_soon_ = true;
+}
+
+void ClusterNode::NoteVersionTags() {
+  std::set<uint16_t> tags;
+  bool collide = false;
+  for (const std::string& id : ring_.nodes()) collide |= !tags.insert(NodeTag(id)).second;
+  if (collide) spdlog::warn("cluster: two members share a version tag; reads compare values too");
+  coordinator_.set_tags_collide(collide);
 }
 
 bool ClusterNode::IsHome(std::string_view key, const std::vector<std::string>& down) const {

@@ -74,6 +74,8 @@ class ClusterNode {
 
  private:
   void OnMembersChanged();
+  // Tells the coordinator whether two members' version tags collide.
+  void NoteVersionTags();
 
   std::string self_id_;
   Ring ring_;

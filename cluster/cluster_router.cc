@@ -11,8 +11,11 @@
 namespace ringcache::cluster {
 namespace {
 
-bool RunsHere(const CommandSpec& spec, const CommandKeys& keys) {
-  return (spec.flags & (kInternal | kNodeLocal)) != 0 || keys.empty();
+// Commands without keys, or about this node's own copy of one. (Arity
+// checks guarantee that a row with a first key has it.)
+bool RunsHere(const CommandSpec& spec) {
+  return (spec.flags & (kInternal | kNodeLocal)) != 0 ||
+         (spec.first_key <= 0 && spec.get_keys == nullptr);
 }
 
 void ReplyStatus(const DeferredReply& done, const Status& status, int64_t removed,
@@ -32,9 +35,7 @@ void ReplyStatus(const DeferredReply& done, const Status& status, int64_t remove
 }  // namespace
 
 bool ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
-  if (spec.cluster == ClusterRoute::kDefault && RunsHere(spec, CommandKeys(spec, args))) {
-    return false;
-  }
+  if (spec.cluster == ClusterRoute::kDefault && RunsHere(spec)) return false;
   if (spec.cluster == ClusterRoute::kRefused || !ctx.can_defer()) {
     ctx.reply().Error("ERR '" + std::string(spec.name) + "' is not supported in cluster mode");
   } else if (!node_.gossiper().joined()) {
@@ -70,24 +71,6 @@ QuorumSettings ClusterRouter::QuorumFor(const CommandContext& ctx) const {
   return q;
 }
 
-bool ClusterRouter::LiveNow(const ReplicaValueView& v) const {
-  // The keyspace's clock, as a local read uses: set when the request's bytes
-  // were read, or later, and a clock read per reply cost as much as the rest
-  // of this check.
-  return v.live() && (v.expire_at_ms == 0 || v.expire_at_ms > state_.keyspace.now_ms());
-}
-
-ValueView ClusterRouter::ViewOf(const CommandSpec& spec, const ReplicaValueView& v) {
-  ValueView view;
-  view.exists = LiveNow(v);
-  if (spec.run.touches) state_.keyspace.CountRead(view.exists);
-  if (view.exists) {
-    view.value = v.value;
-    view.expire_at_ms = v.expire_at_ms;
-  }
-  return view;
-}
-
 void ClusterRouter::ReplyFromValues(const CommandSpec& spec, ArgList args,
                                     std::span<const ValueView> values, int protocol,
                                     std::string* out) {
@@ -98,13 +81,17 @@ void ClusterRouter::ReplyFromValues(const CommandSpec& spec, ArgList args,
 }
 
 void ClusterRouter::RouteRead(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
-  const CommandKeys keys(spec, args);
-  if (keys.size() > 1) {
-    RouteReadMany(ctx, spec, args, keys);
+  if (spec.first_key != spec.last_key || spec.get_keys != nullptr) {
+    const CommandKeys keys(spec, args);
+    if (keys.empty()) {  // get_keys found none: the command refuses its arguments itself
+      ReplyFromValues(spec, args, {}, ctx.session().protocol, ctx.reply().buffer());
+    } else {
+      RouteReadMany(ctx, spec, args, keys);
+    }
     return;
   }
   node_.coordinator().Get(
-      keys[0], QuorumFor(ctx),
+      args[static_cast<size_t>(spec.first_key)], QuorumFor(ctx),
       [this, &spec, done = ctx.Defer(), args = OwnedArgs(args), protocol = ctx.session().protocol](
           const Status& s, const ReplicaValueView& v) mutable {
         done.Write([&](std::string* out) {
@@ -113,7 +100,9 @@ void ClusterRouter::RouteRead(CommandContext& ctx, const CommandSpec& spec, ArgL
             return;
           }
           const ValueView value = ViewOf(spec, v);
-          ReplyFromValues(spec, args.views(), {&value, 1}, protocol, out);
+          args.WithViews([&](ArgList views) {
+            ReplyFromValues(spec, views, {&value, 1}, protocol, out);
+          });
         });
       });
 }
@@ -142,7 +131,8 @@ void ClusterRouter::RouteReadMany(CommandContext& ctx, const CommandSpec& spec, 
             for (const ReplicaValue& value : read->gather.results) {
               values.push_back(ViewOf(spec, value.view()));
             }
-            ReplyFromValues(spec, read->args.views(), values, protocol, &out);
+            read->args.WithViews(
+                [&](ArgList views) { ReplyFromValues(spec, views, values, protocol, &out); });
           }
           read->done(out);
         });

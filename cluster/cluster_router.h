@@ -63,10 +63,24 @@ class ClusterRouter : public Router {
   // The cluster's quorums with this connection's RING QUORUM overrides.
   QuorumSettings QuorumFor(const CommandContext& ctx) const;
   // Whether a replica's answer is a live value now, by the keyspace's clock.
-  bool LiveNow(const ReplicaValueView& v) const;
+  bool LiveNow(const ReplicaValueView& v) const {
+    // The keyspace's clock, as a local read uses: set when the request's
+    // bytes were read, or later, and a clock read per reply cost as much as
+    // the rest of this check.
+    return v.live() && (v.expire_at_ms == 0 || v.expire_at_ms > state_.keyspace.now_ms());
+  }
   // What the read reply sees of a replica's answer (counted as a hit or a
   // miss when the command touches its keys).
-  ValueView ViewOf(const CommandSpec& spec, const ReplicaValueView& v);
+  ValueView ViewOf(const CommandSpec& spec, const ReplicaValueView& v) {
+    ValueView view;
+    view.exists = LiveNow(v);
+    if (spec.run.touches) state_.keyspace.CountRead(view.exists);
+    if (view.exists) {
+      view.value = v.value;
+      view.expire_at_ms = v.expire_at_ms;
+    }
+    return view;
+  }
   // Runs `spec`'s read reply for a client speaking `protocol`, into `out`.
   void ReplyFromValues(const CommandSpec& spec, ArgList args, std::span<const ValueView> values,
                        int protocol, std::string* out);

@@ -115,7 +115,15 @@ void Coordinator::Read::KeepNewest(const ReplicaValueView& value) {
 }
 
 void Coordinator::Read::AddAnswer(size_t candidate, const ReplicaValueView& value) {
-  const int order = answers.size() == 0 ? 1 : CompareReplicaStates(value, newest);
+  int order = 1;
+  if (answers.size() != 0) {
+    // Equal versions name one write unless two members share a version tag:
+    // only then can their states differ, and only then is it worth comparing
+    // their bytes (a memcmp of the value per answer).
+    const bool same_write = !coordinator->tags_collide_ && value.found == newest.found &&
+                            value.version == newest.version;
+    order = same_write ? 0 : CompareReplicaStates(value, newest);
+  }
   answers.Add(static_cast<uint32_t>(candidate), order);
   if (order > 0) KeepNewest(value);  // only the newest is copied
 }

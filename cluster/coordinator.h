@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "cluster/deadline_list.h"
@@ -79,8 +80,10 @@ class Coordinator {
     WriteState(std::string(key), NewTombstone(tombstone_until_ms), {}, quorum, std::move(done));
   }
   template <typename Done>
-  void Get(std::string_view key, const QuorumSettings& quorum, Done done) {
-    StartRead(new ReadWith<Done>(this, std::move(done)), key, quorum);
+  void Get(std::string_view key, const QuorumSettings& quorum, Done&& done) {
+    // Forwarded: the callback is moved once, into the read (it may carry a
+    // copy of the command's arguments).
+    StartRead(new ReadWith<std::decay_t<Done>>(this, std::forward<Done>(done)), key, quorum);
   }
   // Writes a state that already carries its version (the result of a
   // command applied on one replica, `applied_by`, which counts as an ack and
@@ -100,6 +103,10 @@ class Coordinator {
   Version NextVersion();
 
   uint64_t read_repairs() const { return read_repairs_; }
+  // Whether two members stamp versions with the same tag (core/state_order.h):
+  // then reads compare the content of answers with equal versions too.
+  // Safe default: true.
+  void set_tags_collide(bool collide) { tags_collide_ = collide; }
   // Reads and writes not yet finished with every replica they asked (a write
   // acknowledged by W may still wait for the others).
   size_t operations_in_flight() const { return live_count_; }
@@ -195,7 +202,8 @@ class Coordinator {
   };
   template <typename Done>
   struct ReadWith final : Read {
-    ReadWith(Coordinator* owner, Done d) : Read(owner), done(std::move(d)) {}
+    template <typename D>
+    ReadWith(Coordinator* owner, D&& d) : Read(owner), done(std::forward<D>(d)) {}
     void Deliver(const Status& status, const ReplicaValueView& value) override {
       done(status, value);
     }
@@ -262,6 +270,7 @@ class Coordinator {
   HintedHandoff hints_;
   Operation* live_ = nullptr;  // every read and write not yet freed
   size_t live_count_ = 0;
+  bool tags_collide_ = true;
   std::string put_buffer_;  // StartWrite's, kept for its capacity
   // Per node of the list last asked about: this node's index, and the peers.
   Ring::NodeList cached_nodes_;  // held, so a new list cannot reuse its address

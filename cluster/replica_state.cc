@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "client/reply.h"
-#include "core/state_order.h"
 
 namespace ringcache::cluster {
 namespace {
@@ -108,14 +107,6 @@ bool DecodeStateBytes(std::string_view state, ReplicaValueView* out) {
   out->version.node = LoadLittleEndian<uint16_t>(state.data() + 17);
   out->value = state.substr(kStateHeaderSize);
   return true;
-}
-
-int CompareReplicaStates(const ReplicaValueView& a, const ReplicaValueView& b) {
-  if (a.found != b.found) return a.found ? 1 : -1;
-  if (!a.found) return 0;
-  if (a.version != b.version) return a.version < b.version ? -1 : 1;
-  return CompareTiedStates(a.tombstone, a.value, a.expire_at_ms, b.tombstone, b.value,
-                           b.expire_at_ms);
 }
 
 }  // namespace ringcache::cluster

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/state_order.h"
 #include "core/version.h"
 #include "resp/reply_builder.h"
 
@@ -40,8 +41,15 @@ using ReplicaValue = BasicReplicaValue<std::string>;
 using ReplicaValueView = BasicReplicaValue<std::string_view>;
 
 // How `a` orders against `b` (<0, 0, >0): by version, and for the same
-// version by CompareTiedStates. Holding nothing orders first.
-int CompareReplicaStates(const ReplicaValueView& a, const ReplicaValueView& b);
+// version by CompareTiedStates. Holding nothing orders first. Inline: a read
+// compares every answer with the newest so far.
+inline int CompareReplicaStates(const ReplicaValueView& a, const ReplicaValueView& b) {
+  if (a.found != b.found) return a.found ? 1 : -1;
+  if (!a.found) return 0;
+  if (a.version != b.version) return a.version < b.version ? -1 : 1;
+  return CompareTiedStates(a.tombstone, a.value, a.expire_at_ms, b.tombstone, b.value,
+                           b.expire_at_ms);
+}
 
 inline ReplicaValue ToOwned(const ReplicaValueView& view) {
   ReplicaValue owned;

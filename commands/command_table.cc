@@ -9,31 +9,22 @@
 namespace ringcache {
 namespace {
 
-// Keys of a read, as views: inline for the few keys most reads have.
-class ValueViews {
- public:
-  explicit ValueViews(size_t n) {
-    if (n > kInline) heap_.resize(n);
-  }
-  ValueView& operator[](size_t i) { return heap_.empty() ? inline_[i] : heap_[i]; }
-  std::span<const ValueView> first(size_t n) const {
-    return {heap_.empty() ? inline_ : heap_.data(), n};
-  }
-
- private:
-  static constexpr size_t kInline = 8;
-  ValueView inline_[kInline];
-  std::vector<ValueView> heap_;
-};
+ValueView LookUp(Keyspace& keyspace, const CommandSpec& spec, std::string_view key) {
+  return ValueView::Of(spec.run.touches ? keyspace.Lookup(key) : keyspace.Find(key));
+}
 
 void RunLocalRead(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
-  const CommandKeys keys(spec, args);
-  ValueViews values(keys.size());
   Keyspace& keyspace = ctx.keyspace();
-  for (size_t i = 0; i < keys.size(); ++i) {
-    values[i] = ValueView::Of(spec.run.touches ? keyspace.Lookup(keys[i]) : keyspace.Find(keys[i]));
+  if (spec.first_key == spec.last_key && spec.get_keys == nullptr) {  // one key: GET, TTL, ...
+    const ValueView value = LookUp(keyspace, spec, args[static_cast<size_t>(spec.first_key)]);
+    spec.run.read(ctx, args, {&value, 1});
+    return;
   }
-  spec.run.read(ctx, args, values.first(keys.size()));
+  const CommandKeys keys(spec, args);
+  std::vector<ValueView> values;
+  values.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) values.push_back(LookUp(keyspace, spec, keys[i]));
+  spec.run.read(ctx, args, values);
 }
 
 void RunLocalOverwrite(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
@@ -56,10 +47,8 @@ void RunLocalOverwrite(CommandContext& ctx, const CommandSpec& spec, ArgList arg
 
 }  // namespace
 
-void RunCommand(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
-  if (spec.run.handler != nullptr) {
-    spec.run.handler(ctx, args);
-  } else if (spec.run.read != nullptr) {
+void RunWithoutHandler(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  if (spec.run.read != nullptr) {
     RunLocalRead(ctx, spec, args);
   } else {
     RunLocalOverwrite(ctx, spec, args);
@@ -109,11 +98,16 @@ void CommandTable::CheckRow(const CommandSpec& spec) {
     throw std::logic_error("command '" + std::string(spec.name) + "': " + std::string(why));
   };
   const bool has_keys = spec.first_key > 0 || spec.get_keys != nullptr;
-  const int ways = (spec.run.handler != nullptr ? 1 : 0) + (spec.run.read != nullptr ? 1 : 0) +
-                   (spec.run.overwrite != nullptr && spec.run.handler == nullptr ? 1 : 0);
+  const bool handles = spec.run.handler != nullptr;
+  const int ways = (handles ? 1 : 0) + (spec.run.read != nullptr && !handles ? 1 : 0) +
+                   (spec.run.overwrite != nullptr && !handles ? 1 : 0);
   // A container may also run on its own (COMMAND without a subcommand).
   if (ways > 1 || (ways == 0 && spec.subcommands.empty())) {
     fail("needs one implementation, or subcommands");
+  }
+  if (handles && spec.run.read != nullptr &&
+      (spec.first_key != 1 || spec.last_key != 1 || spec.get_keys != nullptr)) {
+    fail("a one-key read handler reads args[1] alone");
   }
   if (spec.run.read != nullptr && !has_keys) fail("a read reply needs keys");
   // A cluster reads keys by asking replicas for their values: a read of keys

@@ -74,7 +74,9 @@ using PlanOverwrite = PlanResult (*)(CommandContext& ctx, ArgList args, Overwrit
 //  - for a write that replaces whole values, its plan (applied to this node's
 //    keyspace; replicated last-writer-wins by a cluster, with no read);
 //  - a handler for every use and a plan for the uses that only overwrite
-//    (SET: not with NX, XX, GET or KEEPTTL).
+//    (SET: not with NX, XX, GET or KEEPTTL);
+//  - for a read of one key, its reply and a handler that inlines it
+//    (commands/read_command.h: ReadsKey, PeeksAtKey).
 // NOLINTBEGIN(google-explicit-constructor): rows name the function alone.
 struct Implementation {
   constexpr Implementation(std::nullptr_t) {}  // containers: a subcommand runs
@@ -82,6 +84,8 @@ struct Implementation {
   constexpr Implementation(ReadReply r) : read(r), touches(true) {}
   constexpr Implementation(PlanOverwrite p) : overwrite(p) {}
   constexpr Implementation(CommandHandler h, PlanOverwrite p) : handler(h), overwrite(p) {}
+  constexpr Implementation(CommandHandler h, ReadReply r, bool t)
+      : handler(h), read(r), touches(t) {}
 
   CommandHandler handler = nullptr;
   ReadReply read = nullptr;
@@ -148,7 +152,7 @@ struct CommandSpec {
 // Runs `spec` on this node's ctx.keyspace(): its handler, its read reply over
 // the keys' values, or its overwrite plan. REQUIRES: `args` passed the
 // dispatcher's checks.
-void RunCommand(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+inline void RunCommand(CommandContext& ctx, const CommandSpec& spec, ArgList args);
 
 // The key arguments of a command, in argument order, repeats included.
 // Allocates only for commands with a get_keys function.
@@ -219,6 +223,18 @@ class CommandTable {
   std::unordered_map<std::string, const CommandSpec*, CaseInsensitiveHash, CaseInsensitiveEqual>
       by_name_;
 };
+
+// RunCommand's read or overwrite, for a row without a handler.
+void RunWithoutHandler(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+
+// Inline: the dispatcher calls it for every command, and most have a handler.
+inline void RunCommand(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  if (spec.run.handler != nullptr) {
+    spec.run.handler(ctx, args);
+  } else {
+    RunWithoutHandler(ctx, spec, args);
+  }
+}
 
 // Each command family registers its rows; the CommandTable constructor calls
 // them all. (The cluster's own commands: cluster/cluster_commands.h.)

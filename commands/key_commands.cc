@@ -5,6 +5,7 @@
 #include "commands/command_context.h"
 #include "commands/command_helpers.h"
 #include "commands/command_table.h"
+#include "commands/read_command.h"
 #include "common/glob.h"
 #include "common/number_parsing.h"
 #include "types/string_ops.h"
@@ -285,7 +286,7 @@ const CommandSpec kKeyCommands[] = {
     {"touch", -2, kReadOnly | kFast, 1, -1, 1, ReplyExisting, "generic", "3.2.1",
      "Returns the number of existing keys out of those specified after updating the time they were "
      "last accessed."},
-    {"type", 2, kReadOnly | kFast, 1, 1, 1, Peeks(ReplyType), "generic", "1.0.0",
+    {"type", 2, kReadOnly | kFast, 1, 1, 1, PeeksAtKey<ReplyType>(), "generic", "1.0.0",
      "Determines the type of value stored at a key."},
     {"keys", 2, kReadOnly, 0, 0, 0, KeysCommand, "generic", "1.0.0",
      "Returns all key names that match a pattern.", kEveryNode},
@@ -305,14 +306,14 @@ const CommandSpec kKeyCommands[] = {
      "Sets the expiration time of a key to a Unix timestamp."},
     {"pexpireat", -3, kWrite | kFast, 1, 1, 1, PExpireAtCommand, "generic", "2.6.0",
      "Sets the expiration time of a key to a Unix milliseconds timestamp."},
-    {"ttl", 2, kReadOnly | kFast, 1, 1, 1, Peeks(ReplyTtl), "generic", "1.0.0",
+    {"ttl", 2, kReadOnly | kFast, 1, 1, 1, PeeksAtKey<ReplyTtl>(), "generic", "1.0.0",
      "Returns the expiration time in seconds of a key."},
-    {"pttl", 2, kReadOnly | kFast, 1, 1, 1, Peeks(ReplyPTtl), "generic", "2.6.0",
+    {"pttl", 2, kReadOnly | kFast, 1, 1, 1, PeeksAtKey<ReplyPTtl>(), "generic", "2.6.0",
      "Returns the expiration time in milliseconds of a key."},
-    {"expiretime", 2, kReadOnly | kFast, 1, 1, 1, Peeks(ReplyExpireTime), "generic", "7.0.0",
+    {"expiretime", 2, kReadOnly | kFast, 1, 1, 1, PeeksAtKey<ReplyExpireTime>(), "generic", "7.0.0",
      "Returns the expiration time of a key as a Unix timestamp."},
-    {"pexpiretime", 2, kReadOnly | kFast, 1, 1, 1, Peeks(ReplyPExpireTime), "generic", "7.0.0",
-     "Returns the expiration time of a key as a Unix milliseconds timestamp."},
+    {"pexpiretime", 2, kReadOnly | kFast, 1, 1, 1, PeeksAtKey<ReplyPExpireTime>(), "generic",
+     "7.0.0", "Returns the expiration time of a key as a Unix milliseconds timestamp."},
     {"persist", 2, kWrite | kFast, 1, 1, 1, PersistCommand, "generic", "2.2.0",
      "Removes the expiration time of a key."},
 };

@@ -6,6 +6,7 @@
 #include "commands/command_context.h"
 #include "commands/command_helpers.h"
 #include "commands/command_table.h"
+#include "commands/read_command.h"
 #include "common/number_parsing.h"
 #include "types/string_ops.h"
 
@@ -22,7 +23,7 @@ Entry* LookupStringOrReply(CommandContext& ctx, std::string_view key, bool* wron
 }
 
 // False after replying WRONGTYPE for a value that is not a string.
-bool StringOrMissingOrReply(CommandContext& ctx, const ValueView& value) {
+inline bool StringOrMissingOrReply(CommandContext& ctx, const ValueView& value) {
   if (!value.exists || value.type == ValueType::kString) return true;
   ctx.reply().Error(Status::WrongType());
   return false;
@@ -286,7 +287,7 @@ void SetRangeCommand(CommandContext& ctx, ArgList args) {
 }
 
 const CommandSpec kStringCommands[] = {
-    {"get", 2, kReadOnly | kFast, 1, 1, 1, ReplyGet, "string", "1.0.0",
+    {"get", 2, kReadOnly | kFast, 1, 1, 1, ReadsKey<ReplyGet>(), "string", "1.0.0",
      "Returns the string value of a key."},
     {"set",
      -3,
@@ -333,11 +334,11 @@ const CommandSpec kStringCommands[] = {
      "doesn't exist."},
     {"append", 3, kWrite | kDenyOom | kFast, 1, 1, 1, AppendCommand, "string", "2.0.0",
      "Appends a string to the value of a key. Creates the key if it doesn't exist."},
-    {"strlen", 2, kReadOnly | kFast, 1, 1, 1, ReplyStrLen, "string", "2.2.0",
+    {"strlen", 2, kReadOnly | kFast, 1, 1, 1, ReadsKey<ReplyStrLen>(), "string", "2.2.0",
      "Returns the length of a string value."},
-    {"getrange", 4, kReadOnly, 1, 1, 1, ReplyGetRange, "string", "2.4.0",
+    {"getrange", 4, kReadOnly, 1, 1, 1, ReadsKey<ReplyGetRange>(), "string", "2.4.0",
      "Returns a substring of the string stored at a key."},
-    {"substr", 4, kReadOnly, 1, 1, 1, ReplyGetRange, "string", "1.0.0",
+    {"substr", 4, kReadOnly, 1, 1, 1, ReadsKey<ReplyGetRange>(), "string", "1.0.0",
      "Returns a substring from a string value."},
     {"setrange", 4, kWrite | kDenyOom, 1, 1, 1, SetRangeCommand, "string", "2.2.0",
      "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't "

@@ -153,6 +153,33 @@ TEST_CASE("a read returns the newest version and repairs stale replicas", "[coor
   REQUIRE(c.Direct(c.IndexOf(stale), "k").version == newer);
 }
 
+// Two members sharing a version tag can stamp one version on two writes.
+TEST_CASE("a read settles answers that share a version, and repairs the losers",
+          "[coordinator][versions]") {
+  Cluster c;
+  c.coordinator->set_tags_collide(true);
+  QuorumSettings q;
+  q.read_quorum = 3;
+  const std::vector<std::string> values = {"apple", "cherry", "banana"};
+  for (size_t i = 0; i < 3; ++i) {
+    client::SyncClient direct;
+    REQUIRE_FALSE(direct.Connect("127.0.0.1", c.nodes[i]->port()));
+    client::Reply reply;
+    REQUIRE_FALSE(direct.Command({"RC.AUTH", kSecret}, &reply));
+    REQUIRE_FALSE(direct.Command({"RC.PUT", "tie", values[i], "0", "5000-9"}, &reply));
+  }
+  auto [status, value] = c.Get("tie", q);
+  REQUIRE(status.ok());
+  REQUIRE(value.value == "cherry");  // the greater bytes, whichever replica answered first
+  REQUIRE(c.coordinator->read_repairs() == 2);
+  c.Eventually([&] {
+    for (size_t i = 0; i < 3; ++i) {
+      if (c.Direct(i, "tie").value != "cherry") return false;
+    }
+    return true;
+  });
+}
+
 TEST_CASE("deletes replicate as tombstones and are not undone by repair", "[coordinator]") {
   Cluster c;
   QuorumSettings q;

@@ -290,22 +290,18 @@ class ClusterTest(unittest.TestCase):
 
     def test_replicas_holding_one_version_with_different_values_converge(self):
         """Two nodes whose version tags collide can stamp one version on two
-        writes: reads, read repair and anti-entropy must still settle every
-        replica on the same state, whichever order the writes came in."""
+        writes: anti-entropy must still settle every replica on the same
+        state, whichever order the writes came in. (Reads and read repair of
+        such ties: coordinator_test.)"""
         c = LocalCluster()
         try:
             peers = [c.client(i) for i in range(3)]
             for r in peers:
                 r.execute_command("RC.AUTH", SECRET)
-            for key, values in (("tie:read", ("apple", "cherry", "banana")),
-                                ("tie:sync", ("cherry", "banana", "apple"))):
+            for key, values in (("tie:a", ("apple", "cherry", "banana")),
+                                ("tie:b", ("cherry", "banana", "apple"))):
                 for r, value in zip(peers, values):
                     self.assertEqual(r.execute_command("RC.PUT", key, value, 0, "5000-9"), 1)
-            # A read of all three replicas answers with the state that orders
-            # last, and repairs the other two.
-            reader = c.client(0)
-            reader.execute_command("RING", "QUORUM", 0, 3)
-            self.assertEqual(reader.get("tie:read"), b"cherry")
             # Anti-entropy sees that replicas with one version differ.
             deadline = time.time() + 30
             for r in peers:
@@ -314,7 +310,7 @@ class ClusterTest(unittest.TestCase):
                 while r.info("cluster")["ring_sync_rounds"] == rounds:
                     self.assertLess(time.time(), deadline, "sync round did not end")
                     time.sleep(0.05)
-            for key in ("tie:read", "tie:sync"):
+            for key in ("tie:a", "tie:b"):
                 while [c.replica_value(i, key)[1] for i in range(3)] != [b"cherry"] * 3:
                     self.assertLess(time.time(), deadline, "replicas of %s differ" % key)
                     time.sleep(0.05)
