@@ -1,6 +1,7 @@
 #include "client/async_client.h"
 
 #include "client/sync_client.h"
+#include "common/buffers.h"
 
 namespace ringcache::client {
 
@@ -41,20 +42,6 @@ void AsyncClient::SendEncodedRaw(std::string_view command, RawReplyCallback done
   callbacks_.push_back({nullptr, std::move(done)});
   MaybeWrite();
 }
-
-namespace {
-
-// Buffers keep their capacity between uses, but one that a burst grew past
-// this is given back once empty: otherwise a few seconds of pipelining pin
-// megabytes per connection for good (and count against maxmemory).
-constexpr size_t kKeptBufferBytes = size_t{64} * 1024;
-
-void ReleaseIfLarge(std::string* buffer) {
-  buffer->clear();
-  if (buffer->capacity() > kKeptBufferBytes) std::string().swap(*buffer);
-}
-
-}  // namespace
 
 void AsyncClient::MaybeWrite() {
   if (!connected_ || writing_ || queued_.empty()) return;

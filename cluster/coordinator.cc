@@ -8,6 +8,7 @@
 
 #include "client/reply.h"
 #include "cluster/operation_pool.h"
+#include "common/buffers.h"
 #include "common/number_parsing.h"
 
 namespace ringcache::cluster {
@@ -283,6 +284,7 @@ void Coordinator::StartWrite(Write* write, const std::string& applied_by,
                 write->Release();
               });
   }
+  ReleaseIfLarge(&put);  // a large value's copy is not kept for the next write
   put_buffer_ = std::move(put);
   // The start's own reference: the analyzer cannot follow the count.
   write->Release();  // NOLINT(clang-analyzer-cplusplus.NewDelete)

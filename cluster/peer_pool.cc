@@ -6,6 +6,7 @@
 
 #include "client/sync_client.h"
 #include "cluster/replica_state.h"
+#include "common/buffers.h"
 
 namespace ringcache::cluster {
 
@@ -116,7 +117,7 @@ void PeerPool::SendBatch(Peer& peer, Batch* batch) {
   const std::string_view name[] = {batch->command};
   client::AppendArguments(name, &encode_buffer_);
   encode_buffer_ += batch->args;
-  batch->args.clear();
+  ReleaseIfLarge(&batch->args);
   batch->arg_count = 0;
   Connection(peer).SendEncodedRaw(
       encode_buffer_, [callbacks = std::move(callbacks), records = batch->state_records](
@@ -139,6 +140,7 @@ void PeerPool::SendBatch(Peer& peer, Batch* batch) {
           }
         }
       });
+  ReleaseIfLarge(&encode_buffer_);  // the connection has its own copy
 }
 
 }  // namespace ringcache::cluster

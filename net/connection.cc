@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "commands/dispatcher.h"
+#include "common/buffers.h"
 #include "resp/reply_builder.h"
 
 namespace ringcache::net {
@@ -14,11 +15,9 @@ namespace {
 constexpr size_t kReadChunk = size_t{16} * 1024;
 // Pipelined commands whose replies may be pending at once per connection.
 constexpr size_t kMaxDeferredReplies = 1024;
-// An output buffer that grew past this after a big reply is released, and so
-// is an input buffer that a big request grew, once it is drained: kept, they
-// would hold memory (counted against maxmemory) for as long as the client stays.
-constexpr size_t kKeepOutputCapacity = size_t{64} * 1024;
-constexpr size_t kKeepInputCapacity = size_t{64} * 1024;
+// An input buffer that a big request grew is released once drained, as output
+// buffers are (common/buffers.h).
+constexpr size_t kKeepInputCapacity = kKeptBufferBytes;
 
 std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
   return ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -265,8 +264,7 @@ void Connection::OnWrite(const asio::error_code& ec, size_t bytes) {
     return;
   }
   state_.stats.total_net_output_bytes += bytes;
-  sending_.clear();
-  if (sending_.capacity() > kKeepOutputCapacity) sending_.shrink_to_fit();
+  ReleaseIfLarge(&sending_);
   Pump();
 }
 

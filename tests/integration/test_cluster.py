@@ -317,6 +317,31 @@ class ClusterTest(unittest.TestCase):
         finally:
             c.stop()
 
+    def test_large_values_leave_no_memory_behind(self):
+        """One 10 MB SET and DEL through a node once left 52 MB used on it and
+        10 MB on each replica for good (buffers kept at their peak, and the
+        tombstone holding the value's block)."""
+        c = LocalCluster()
+        try:
+            def used(i):
+                return c.client(i).info("memory")["used_memory"]
+
+            for i in range(3):  # every bus connection opened and warm
+                c.client(i).set("warm%d" % i, "x")
+                c.client(i).get("warm%d" % ((i + 1) % 3))
+            before = [used(i) for i in range(3)]
+            r = c.client(0)
+            self.assertTrue(r.set("big", "x" * (10 << 20)))
+            self.assertEqual(len(r.get("big")), 10 << 20)
+            self.assertEqual(r.delete("big"), 1)
+            for i in range(3):
+                r = c.client(i)
+                r.get("warm0")  # a small request after the big ones
+                grown = used(i) - before[i]
+                self.assertLess(grown, 2 << 20, "node %d kept %d bytes" % (i, grown))
+        finally:
+            c.stop()
+
     def test_keyspace_wide_commands_see_every_node(self):
         c = LocalCluster(count=5)
         try:
