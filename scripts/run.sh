@@ -10,7 +10,7 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=
 cmake --build build/release --target ringcache-server ringcache-cluster
 NODES="${NODES:-3}"
 BASE_PORT="${BASE_PORT:-7001}"
-DIR="${DIR:-$PWD/build/cluster-$BASE_PORT}"
+DIR="${DIR:-$PWD/build/cluster-${NODES}x$BASE_PORT}"
 CLUSTER=build/release/ringcache-cluster
 "$CLUSTER" down --dir "$DIR" >/dev/null 2>&1 || true
 "$CLUSTER" up --nodes "$NODES" --base-port "$BASE_PORT" --dir "$DIR" "$@"
