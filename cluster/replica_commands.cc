@@ -34,6 +34,7 @@ bool ParseVersionOrReply(CommandContext& ctx, std::string_view arg, Version* ver
 void AuthCommand(CommandContext& ctx, ArgList args) {
   const std::string& secret = ctx.config().cluster_secret;
   if (secret.empty() || !SecretsEqual(args[1], secret)) {
+    NoteFailedAuth(ctx, "RC.AUTH");
     ctx.reply().Error("WRONGPASS invalid cluster secret");
     return;
   }

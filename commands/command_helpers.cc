@@ -1,5 +1,7 @@
 #include "commands/command_helpers.h"
 
+#include <spdlog/spdlog.h>
+
 #include <limits>
 #include <string>
 
@@ -64,6 +66,12 @@ bool ParseCursorOrReply(CommandContext& ctx, std::string_view arg, uint64_t* cur
   if (ParseUint64(arg, cursor)) return true;
   ctx.reply().Error("ERR invalid cursor");
   return false;
+}
+
+void NoteFailedAuth(CommandContext& ctx, std::string_view what) {
+  LogLimiter& limiter = ctx.server().auth_warnings;
+  if (!limiter.Allow(ctx.keyspace().now_ms())) return;
+  spdlog::warn("failed {} from client {}{}", what, ctx.session().addr, SuppressedNote(limiter));
 }
 
 void ReplyHelp(CommandContext& ctx, std::string_view command,

@@ -42,6 +42,10 @@ bool CheckFlushArgsOrReply(CommandContext& ctx, ArgList args);
 // A SCAN cursor; false after replying "ERR invalid cursor".
 bool ParseCursorOrReply(CommandContext& ctx, std::string_view arg, uint64_t* cursor);
 
+// Logs a failed AUTH, HELLO AUTH or RC.AUTH (`what`) at warning level, at
+// most every few seconds (a client may guess fast).
+void NoteFailedAuth(CommandContext& ctx, std::string_view what);
+
 // Replies to `<COMMAND> HELP` with Redis's layout: a header line, then `lines`.
 void ReplyHelp(CommandContext& ctx, std::string_view command,
                std::initializer_list<std::string_view> lines);

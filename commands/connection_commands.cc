@@ -62,6 +62,7 @@ void AuthCommand(CommandContext& ctx, ArgList args) {
   }
   const std::string_view user = args.size() == 3 ? args[1] : "default";
   if (!CheckCredentials(ctx, user, args.back())) {
+    NoteFailedAuth(ctx, "AUTH");
     ctx.reply().Error(kWrongPass);
     return;
   }
@@ -103,6 +104,7 @@ void HelloCommand(CommandContext& ctx, ArgList args) {
     const bool more = i + 1 < args.size();
     if (Is(args[i], "auth") && i + 2 < args.size()) {
       if (!CheckCredentials(ctx, args[i + 1], args[i + 2])) {
+        NoteFailedAuth(ctx, "HELLO AUTH");
         ctx.reply().Error(kWrongPass);
         return;
       }

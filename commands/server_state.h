@@ -12,6 +12,7 @@
 
 #include "commands/client_registry.h"
 #include "commands/command_table.h"
+#include "common/log_limiter.h"
 #include "common/wall_clock.h"
 #include "config/config.h"
 #include "core/evictor.h"
@@ -72,6 +73,12 @@ class ServerState {
 
   // Cluster mode only: runs key commands through the cluster.
   Router* router = nullptr;
+
+  // Failed AUTH / RC.AUTH, and unauthenticated clients closed for
+  // pipelining: each logged at most every few seconds, however fast a client
+  // guesses or reconnects.
+  LogLimiter auth_warnings{5000};
+  LogLimiter unauthenticated_warnings{5000};
 
   // Set by the network layer: stops the node after the current batch.
   std::function<void()> request_shutdown;

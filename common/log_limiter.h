@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace ringcache {
 
@@ -36,5 +37,11 @@ class LogLimiter {
   uint64_t held_back_ = 0;
   uint64_t suppressed_ = 0;
 };
+
+// " (N more since the last warning)" when some were held back, else "".
+inline std::string SuppressedNote(const LogLimiter& limiter) {
+  if (limiter.suppressed() == 0) return {};
+  return " (" + std::to_string(limiter.suppressed()) + " more since the last warning)";
+}
 
 }  // namespace ringcache

@@ -15,6 +15,10 @@ namespace {
 constexpr size_t kReadChunk = size_t{16} * 1024;
 // Pipelined commands whose replies may be pending at once per connection.
 constexpr size_t kMaxDeferredReplies = 1024;
+// An unauthenticated client whose replies waiting to be sent pass this is
+// closed, as Redis does: otherwise it could pipeline ~300k password guesses
+// a second.
+constexpr size_t kUnauthenticatedOutputLimit = 1024;
 // An input buffer that a big request grew is released once drained, as output
 // buffers are (common/buffers.h).
 constexpr size_t kKeepInputCapacity = kKeptBufferBytes;
@@ -210,7 +214,7 @@ void Connection::ProcessInput() {
     replies_.FlushImmediate();
     reply.set_buffer(replies_.ImmediateTarget());
     ++session_.commands_processed;
-    if (!CheckOutputLimit()) break;
+    if (!CheckOutputLimit() || !CheckUnauthenticatedOutput()) break;
   }
   replies_.FlushImmediate();  // a protocol error's reply
   if (parse_pos_ == fill_pos_) parse_pos_ = fill_pos_ = 0;
@@ -244,6 +248,18 @@ bool Connection::CheckOutputLimit() {
   ++state_.stats.client_output_buffer_limit_disconnections;
   replies_.output().clear();
   session_.close_after_reply = true;
+  return false;
+}
+
+bool Connection::CheckUnauthenticatedOutput() {
+  if (session_.authenticated || replies_.output().size() <= kUnauthenticatedOutputLimit) {
+    return true;
+  }
+  if (state_.unauthenticated_warnings.Allow(state_.keyspace.now_ms())) {
+    spdlog::warn("closing unauthenticated client {} that pipelines commands{}", session_.addr,
+                 SuppressedNote(state_.unauthenticated_warnings));
+  }
+  session_.close_after_reply = true;  // what it has is sent; nothing more is read
   return false;
 }
 

@@ -52,6 +52,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   // with each other and with the current request's work.
   void PrefetchNextKeys();
   bool CheckOutputLimit();
+  bool CheckUnauthenticatedOutput();
   void DoWrite();
   void OnWrite(const asio::error_code& ec, size_t bytes);
   // Makes room for at least `min_free` more bytes after the unparsed data.

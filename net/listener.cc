@@ -89,10 +89,7 @@ void Listener::OnAcceptError(Socket& socket, const asio::error_code& ec) {
                                   ec == asio::error::no_buffer_space;
   if (accept_warnings_.Allow(MonotonicUs() / 1000)) {
     spdlog::warn("accepting a client connection: {}{}", ec.message(),
-                 accept_warnings_.suppressed() == 0
-                     ? ""
-                     : " (" + std::to_string(accept_warnings_.suppressed()) +
-                           " more since the last warning)");
+                 SuppressedNote(accept_warnings_));
   }
   if (!out_of_descriptors) {
     DoAccept(socket);  // that client's trouble (it reset the connection, say)

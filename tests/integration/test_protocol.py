@@ -217,6 +217,27 @@ class FileDescriptorLimitTest(unittest.TestCase):
 
 
 class AuthLimitsTest(unittest.TestCase):
+    def test_a_client_pipelining_password_guesses_is_closed(self):
+        with Node("--requirepass", "right") as node, node.connect() as s:
+            guesses = b"".join(resp_command("AUTH", "guess%d" % i) for i in range(10000))
+            try:
+                s.sendall(guesses)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            answered = read_until_closed(s)
+            # Closed after about 1 KB of replies: some dozens of guesses, not 10000.
+            self.assertLess(answered.count(b"WRONGPASS"), 100)
+            self.assertGreater(answered.count(b"WRONGPASS"), 0)
+            log = node.read_log()
+            self.assertIn("failed AUTH from client", log)
+            self.assertIn("closing unauthenticated client", log)
+            self.assertLess(log.count("failed AUTH"), 5)  # rate-limited
+            # A client that authenticates first may pipeline as much as it likes.
+            with node.connect() as ok:
+                ok.sendall(resp_command("AUTH", "right") +
+                           b"".join(resp_command("PING") for _ in range(5000)))
+                self.assertEqual(recv_exactly(ok, 5 + 7 * 5000), b"+OK\r\n" + b"+PONG\r\n" * 5000)
+
     def test_unauthenticated_clients_cannot_send_big_requests(self):
         with Node("--requirepass", "pw") as node, node.connect() as s:
             s.sendall(b"*20\r\n")
