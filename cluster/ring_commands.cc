@@ -85,6 +85,16 @@ void RingSyncCommand(CommandContext& ctx, ArgList /*args*/) {
   ctx.reply().Ok();
 }
 
+void RingHelpCommand(CommandContext& ctx, ArgList /*args*/) {
+  ReplyHelp(
+      ctx, "RING",
+      {"NODES", "    Return the members, their share of the ring and their state as seen here.",
+       "REPLICAS <key>", "    Return the replicas of <key>, its home node first.",
+       "QUORUM [<w> <r>]",
+       "    Show, or set for this connection, the write and read quorums (0: the cluster's).",
+       "SYNC", "    Start an anti-entropy round: pull newer versions from every peer."});
+}
+
 const CommandSpec kRingSubcommands[] = {
     {"ring|nodes", 2, kLoading | kStale, 0, 0, 0, RingNodesCommand, "cluster", "0.1.0",
      "Lists the cluster's members and their share of the ring."},
@@ -94,6 +104,8 @@ const CommandSpec kRingSubcommands[] = {
      "Shows or sets this connection's write and read quorums."},
     {"ring|sync", 2, kAdmin, 0, 0, 0, RingSyncCommand, "cluster", "0.1.0",
      "Starts an anti-entropy round: pulls newer versions from every peer."},
+    {"ring|help", 2, kLoading | kStale, 0, 0, 0, RingHelpCommand, "cluster", "0.1.0",
+     "Returns helpful text about the different subcommands."},
 };
 
 const CommandSpec kRingCommands[] = {

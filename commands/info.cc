@@ -150,7 +150,8 @@ void KeyspaceSection(ServerState& server, std::string* out) {
   if (server.keyspace.size() == 0) return;
   Field(out, "db0",
         "keys=" + std::to_string(server.keyspace.size()) +
-            ",expires=" + std::to_string(server.keyspace.expires_count()) + ",avg_ttl=0");
+            ",expires=" + std::to_string(server.keyspace.expires_count()) +
+            ",avg_ttl=" + std::to_string(server.active_expiry.avg_ttl_ms()));
 }
 
 Sections Requested(ArgList args) {

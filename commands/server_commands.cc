@@ -1,5 +1,6 @@
 // Server commands: keyspace-wide operations, introspection (INFO, COMMAND,
 // CONFIG) and the housekeeping commands tools send on connect.
+#include <spdlog/spdlog.h>
 #include <time.h>
 
 #include <string>
@@ -98,6 +99,12 @@ void ConfigSetCommand(CommandContext& ctx, ArgList args) {
   Status status = CheckFileLimitFor(pairs, &culprit);
   if (status.ok()) status = ctx.server().config.SetMany(pairs, &culprit);
   if (status.ok()) {
+    for (const auto& [name, value] : pairs) {
+      if (ctx.server().config.IsInertChange(name)) {
+        spdlog::warn("CONFIG SET {} {}: accepted, but ringcache does not implement it", name,
+                     value);
+      }
+    }
     // A lowered maxmemory evicts now; what this budget leaves, the cron does.
     ctx.server().ApplyMemorySettings(kConfigSetEvictionBudgetUs);
     ctx.reply().Ok();
@@ -330,16 +337,32 @@ const CommandSpec kConfigSubcommands[] = {
 
 // No scripting or functions exist, so flushing them succeeds trivially and
 // listing them returns nothing — what a Redis with none loaded answers.
+void FunctionHelpCommand(CommandContext& ctx, ArgList /*args*/) {
+  ReplyHelp(ctx, "FUNCTION",
+            {"LIST", "    Return the function libraries: none, as ringcache runs no functions yet.",
+             "FLUSH [ASYNC|SYNC]", "    Delete all libraries (there are none)."});
+}
+
+void ScriptHelpCommand(CommandContext& ctx, ArgList /*args*/) {
+  ReplyHelp(
+      ctx, "SCRIPT",
+      {"FLUSH [ASYNC|SYNC]", "    Flush the script cache (empty: ringcache runs no scripts yet)."});
+}
+
 const CommandSpec kFunctionSubcommands[] = {
     {"function|flush", -2, kWrite | kNoScript, 0, 0, 0, OkCommand, "scripting", "7.0.0",
      "Deletes all libraries and functions."},
     {"function|list", -2, kNoScript, 0, 0, 0, EmptyArrayCommand, "scripting", "7.0.0",
      "Returns information about all libraries."},
+    {"function|help", 2, kLoading | kStale, 0, 0, 0, FunctionHelpCommand, "scripting", "7.0.0",
+     "Returns helpful text about the different subcommands."},
 };
 
 const CommandSpec kScriptSubcommands[] = {
     {"script|flush", -2, kNoScript, 0, 0, 0, OkCommand, "scripting", "2.6.0",
      "Removes all server-side Lua scripts from the script cache."},
+    {"script|help", 2, kLoading | kStale, 0, 0, 0, ScriptHelpCommand, "scripting", "5.0.0",
+     "Returns helpful text about the different subcommands."},
 };
 
 const CommandSpec kServerCommands[] = {

@@ -1,6 +1,6 @@
 // MULTI / EXEC / DISCARD: commands queued on the connection and run together
 // at EXEC, with nothing else running in between (one event-loop thread).
-// WATCH is not offered: without it a transaction is still atomic, and
+// WATCH is not offered yet: without it a transaction is still atomic, and
 // refusing WATCH is better than pretending to watch.
 #include <string>
 #include <vector>
@@ -57,7 +57,9 @@ void DiscardCommand(CommandContext& ctx, ArgList /*args*/) {
 }
 
 void WatchCommand(CommandContext& ctx, ArgList /*args*/) {
-  ctx.reply().Error("ERR WATCH is not supported by ringcache; MULTI/EXEC without WATCH is");
+  ctx.reply().Error(
+      "ERR WATCH is not supported by ringcache yet (MULTI/EXEC without WATCH works on a single "
+      "node)");
 }
 
 const CommandSpec kTransactionCommands[] = {

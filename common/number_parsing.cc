@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <string>
 
 namespace ringcache {
 
@@ -58,14 +59,25 @@ bool ParseInt64(std::string_view s, int64_t* out) {
 
 namespace {
 
-// strtold needs a terminated string; floats are short, so a stack copy does.
+// Redis's MAX_LONG_DOUBLE_CHARS: INCRBYFLOAT writes fixed-point text, and
+// 1e300 takes 301 digits, which it must read back.
+constexpr size_t kMaxFloatChars = 5 * 1024;
+
+// strtold needs a terminated string: most floats are short enough for a
+// stack copy.
 template <typename Float, Float (*Convert)(const char*, char**)>
 bool ParseFloat(std::string_view s, Float* out) {
-  char buf[256];
-  if (s.empty() || s.size() >= sizeof(buf)) return false;
+  if (s.empty() || s.size() > kMaxFloatChars) return false;
   if (std::isspace(static_cast<unsigned char>(s.front())) ||
       std::isspace(static_cast<unsigned char>(s.back()))) {
     return false;
+  }
+  char stack[256];
+  std::string heap;
+  char* buf = stack;
+  if (s.size() >= sizeof(stack)) {
+    heap.resize(s.size() + 1);
+    buf = heap.data();
   }
   s.copy(buf, s.size());
   buf[s.size()] = '\0';

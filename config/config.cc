@@ -269,6 +269,23 @@ Config::Config() {
   for (const auto& [name, value] : kInertDefaults) inert_.emplace(name, value);
 }
 
+std::vector<std::pair<std::string, std::string>> Config::InertChanges() const {
+  std::vector<std::pair<std::string, std::string>> changed;
+  for (const auto& [name, fallback] : kInertDefaults) {
+    const auto it = inert_.find(name);
+    if (it != inert_.end() && it->second != fallback) changed.emplace_back(name, it->second);
+  }
+  return changed;
+}
+
+bool Config::IsInertChange(std::string_view name) const {
+  const std::string lower = Lowercase(name);
+  for (const auto& [changed, value] : InertChanges()) {
+    if (changed == lower) return true;
+  }
+  return false;
+}
+
 bool Config::IsKnown(std::string_view name) const {
   const std::string lower = Lowercase(name);
   return FindSetting(lower) != nullptr || inert_.count(lower) != 0;

@@ -91,6 +91,12 @@ class Config {
   std::vector<std::pair<std::string, std::string>> Get(
       const std::vector<std::string_view>& patterns) const;
   bool IsKnown(std::string_view name) const;
+  // Redis settings that are accepted but change nothing here, whose value
+  // differs from what a Redis without the feature reports (e.g. appendonly
+  // yes, save "900 1"): the node warns about them at start.
+  std::vector<std::pair<std::string, std::string>> InertChanges() const;
+  // Whether `name` is such a setting, set to something other than that value.
+  bool IsInertChange(std::string_view name) const;
 
   // Reads a redis.conf-style file. Throws std::runtime_error with the file,
   // line and reason on a bad line (start-up only).

@@ -31,6 +31,9 @@ class ActiveExpiry {
   size_t RunCycle(Keyspace& keyspace, int64_t budget_us);
 
   uint64_t cursor() const { return cursor_; }
+  // The average time to live of keys with a TTL, in ms, estimated from the
+  // keys the sweep examines (INFO keyspace's avg_ttl); 0 without such keys.
+  int64_t avg_ttl_ms() const { return avg_ttl_ms_; }
 
  private:
   // Examines one slice; returns {keys with a TTL examined, keys deleted}.
@@ -38,6 +41,7 @@ class ActiveExpiry {
 
   MicrosClock clock_;
   uint64_t cursor_ = 0;
+  int64_t avg_ttl_ms_ = 0;
   std::vector<std::string> due_;  // reused between slices
 };
 

@@ -80,6 +80,12 @@ int main(int argc, char** argv) {
   const ringcache::ConfigValues& config = state.config.values();
   try {
     SetUpLogging(config);
+    for (const auto& [name, value] : state.config.InertChanges()) {
+      spdlog::warn(
+          "setting '{} {}' is accepted but has no effect: ringcache does not implement it "
+          "(CONFIG GET reports it back as set)",
+          name, value);
+    }
     EnterDataDir(config.dir);
     ringcache::server::Server server(state);
     server.Listen();

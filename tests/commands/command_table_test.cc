@@ -104,6 +104,18 @@ TEST_CASE("every read of keys in the real table has a read reply", "[command_tab
   });
 }
 
+// Unknown-subcommand errors say "Try <CONTAINER> HELP": it must exist.
+TEST_CASE("every container answers HELP", "[command_table]") {
+  CommandRunner r;
+  for (const CommandSpec* spec : r.state().commands.commands()) {
+    if (spec->subcommands.empty()) continue;
+    INFO(spec->name);
+    const std::string reply = r.Run({std::string(spec->name), "HELP"});
+    REQUIRE(reply.rfind("*", 0) == 0);
+    REQUIRE(reply.find("HELP") != std::string::npos);
+  }
+}
+
 TEST_CASE("command statistics belong to one node", "[command_table]") {
   CommandRunner a;
   CommandRunner b;

@@ -122,6 +122,9 @@ TEST_CASE("counters", "[commands][strings]") {
   // redis-server 7.0 prints exactly this (80-bit long double, 17 decimals).
   REQUIRE(r.Run({"INCRBYFLOAT", "f", "-5.0e3"}) == Bulk("-4989.39999999999999991"));
   REQUIRE(r.Run({"INCRBYFLOAT", "f", "abc"}) == "-ERR value is not a valid float\r\n");
+  // A value it wrote itself, however long, reads back (1e300 is 301 digits).
+  REQUIRE(r.Run({"INCRBYFLOAT", "huge", "1e300"}).size() > 300);
+  REQUIRE(r.Run({"INCRBYFLOAT", "huge", "1"}).rfind("$301\r\n1000", 0) == 0);
   REQUIRE(r.Run({"INCRBYFLOAT", "s", "1"}) == "-ERR value is not a valid float\r\n");
   REQUIRE(r.Run({"INCRBYFLOAT", "g", "inf"}) == "-ERR increment would produce NaN or Infinity\r\n");
 }

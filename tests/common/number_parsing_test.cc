@@ -40,6 +40,18 @@ TEST_CASE("ParseLongDouble refuses NaN and spaces", "[number_parsing]") {
   REQUIRE_FALSE(ParseLongDouble("", &v));
 }
 
+TEST_CASE("ParseLongDouble reads back what FormatLongDouble writes", "[number_parsing]") {
+  for (const long double value : {1e300L, -1e300L, 1e4000L, 1234.25L}) {
+    const std::string text = FormatLongDouble(value);
+    long double parsed = 0;
+    INFO(text.size());
+    REQUIRE(ParseLongDouble(text, &parsed));
+    REQUIRE(parsed == value);
+  }
+  long double ignored = 0;
+  REQUIRE_FALSE(ParseLongDouble(std::string(6000, '1'), &ignored));  // Redis's 5 KB bound
+}
+
 TEST_CASE("FormatLongDouble prints like INCRBYFLOAT", "[number_parsing]") {
   REQUIRE(FormatLongDouble(10.5L + 0.1L) == "10.6");
   REQUIRE(FormatLongDouble(3.0L) == "3");

@@ -51,3 +51,20 @@ TEST_CASE("active expiry stops at its time budget", "[expiry]") {
   REQUIRE(deleted > 0);
   REQUIRE(deleted < 50000);
 }
+
+TEST_CASE("the sweep estimates the keys' average time to live", "[expiry]") {
+  Keyspace ks;
+  ks.set_now_ms(1000);
+  for (int i = 0; i < 2000; ++i) {
+    ks.SetString("a:" + std::to_string(i), "v", 1000 + 10000);  // 10 s left
+    ks.SetString("b:" + std::to_string(i), "v", 1000 + 30000);  // 30 s left
+  }
+  ActiveExpiry expiry(&TickingClock);
+  REQUIRE(expiry.avg_ttl_ms() == 0);
+  for (int cycle = 0; cycle < 200; ++cycle) expiry.RunCycle(ks, 1'000'000);
+  REQUIRE(expiry.avg_ttl_ms() > 15000);
+  REQUIRE(expiry.avg_ttl_ms() < 25000);
+  ks.Clear();
+  expiry.RunCycle(ks, 1'000'000);
+  REQUIRE(expiry.avg_ttl_ms() == 0);
+}

@@ -18,6 +18,17 @@ class LifecycleTest(unittest.TestCase):
             self.assertEqual(node.stop(sig), 0)
             self.assertIn("bye bye", node.read_log())
 
+    def test_settings_that_do_nothing_are_warned_about(self):
+        with Node("--appendonly", "yes", "--save", "900 1") as node:
+            log = node.read_log()
+            self.assertIn("setting 'appendonly yes' is accepted but has no effect", log)
+            self.assertIn("setting 'save 900 1' is accepted but has no effect", log)
+            node.cli("CONFIG", "SET", "appendfsync", "always")
+            node.cli("CONFIG", "SET", "save", "")  # the inert default: not worth a warning
+            log = node.read_log()
+            self.assertIn("CONFIG SET appendfsync always: accepted, but ringcache does not", log)
+            self.assertNotIn("CONFIG SET save", log)
+
     def test_shutdown_command(self):
         node = Node()
         try:
