@@ -11,6 +11,7 @@
 #include "client/sync_client.h"
 #include "commands/server_state.h"
 #include "resp/reply_builder.h"
+#include "tests/support/run_until.h"
 #include "tests/support/test_server.h"
 
 using namespace ringcache;
@@ -71,13 +72,7 @@ struct Cluster {
   // replicas directly); fails after a generous deadline.
   template <typename Pred>
   void Eventually(Pred condition) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    io.restart();
-    while (!condition()) {
-      REQUIRE(std::chrono::steady_clock::now() < deadline);
-      io.run_for(std::chrono::milliseconds(2));
-      io.restart();
-    }
+    testing::RunUntil(io, condition);
   }
 
   // What node `i` holds, read directly over RC.GET.

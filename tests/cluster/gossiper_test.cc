@@ -9,26 +9,18 @@
 #include <vector>
 
 #include "tests/support/fake_peer.h"
+#include "tests/support/run_until.h"
 
 using namespace ringcache;
 using cluster::GossipEntry;
 using testing::FakePeer;
+using testing::RunUntil;
 using Command = FakePeer::Command;
 
 namespace {
 
 constexpr int64_t kFailAfterMs = 1000;
 constexpr int64_t kIntervalMs = 100;
-
-template <typename Pred>
-void RunUntil(asio::io_context& io, Pred done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!done()) {
-    REQUIRE(std::chrono::steady_clock::now() < deadline);
-    io.run_for(std::chrono::milliseconds(2));
-    io.restart();
-  }
-}
 
 // A seed that answers RC.GOSSIP with its own heartbeat and one more member.
 struct Seed {

@@ -9,10 +9,12 @@
 
 #include "cluster/replica_state.h"
 #include "tests/support/fake_peer.h"
+#include "tests/support/run_until.h"
 
 using namespace ringcache;
 using cluster::PeerPool;
 using testing::FakePeer;
+using testing::RunUntil;
 using Command = FakePeer::Command;
 
 namespace {
@@ -36,16 +38,6 @@ std::string Answer(const Command& c) {
   if (c[0] == "RC.MDEL") return Integers((c.size() - 1) / 3, 2);
   if (c[0] == "PING") return "+PONG\r\n";
   return "+OK\r\n";
-}
-
-template <typename Pred>
-void RunUntil(asio::io_context& io, Pred done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!done()) {
-    REQUIRE(std::chrono::steady_clock::now() < deadline);
-    io.run_for(std::chrono::milliseconds(2));
-    io.restart();
-  }
 }
 
 std::vector<std::string> Names(const std::vector<Command>& commands) {

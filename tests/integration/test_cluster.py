@@ -60,6 +60,18 @@ class LocalCluster:
             time.sleep(0.05)
         return time.time() - start
 
+    def sync_round_everywhere(self, deadline):
+        """One anti-entropy round per node, one after another: each ends
+        holding the newest state any replica had."""
+        for i in range(len(self.ports)):
+            r = self.client(i)
+            rounds = r.info("cluster")["ring_sync_rounds"]
+            r.execute_command("RING", "SYNC")
+            while r.info("cluster")["ring_sync_rounds"] == rounds:
+                if time.time() > deadline:
+                    raise AssertionError("sync round of node %d did not end" % i)
+                time.sleep(0.05)
+
     def client(self, i):
         return redis.Redis(host="127.0.0.1", port=self.ports[i], single_connection_client=True)
 
@@ -271,14 +283,7 @@ class ClusterTest(unittest.TestCase):
             while any(r.info("cluster")["ring_hints_pending"] for r in clients):
                 self.assertLess(time.time(), deadline, "hints not delivered")
                 time.sleep(0.1)
-            # One anti-entropy round per node, one after another: each ends
-            # holding the newest version any replica had.
-            for r in clients:
-                rounds = r.info("cluster")["ring_sync_rounds"]
-                r.execute_command("RING", "SYNC")
-                while r.info("cluster")["ring_sync_rounds"] == rounds:
-                    self.assertLess(time.time(), deadline, "sync round did not end")
-                    time.sleep(0.05)
+            c.sync_round_everywhere(deadline)
             for key in keys + list(untouched):
                 states = [c.replica_value(i, key) for i in range(3)]
                 self.assertEqual(states[0], states[1], key)
@@ -304,12 +309,7 @@ class ClusterTest(unittest.TestCase):
                     self.assertEqual(r.execute_command("RC.PUT", key, value, 0, "5000-9"), 1)
             # Anti-entropy sees that replicas with one version differ.
             deadline = time.time() + 30
-            for r in peers:
-                rounds = r.info("cluster")["ring_sync_rounds"]
-                r.execute_command("RING", "SYNC")
-                while r.info("cluster")["ring_sync_rounds"] == rounds:
-                    self.assertLess(time.time(), deadline, "sync round did not end")
-                    time.sleep(0.05)
+            c.sync_round_everywhere(deadline)
             for key in ("tie:a", "tie:b"):
                 while [c.replica_value(i, key)[1] for i in range(3)] != [b"cherry"] * 3:
                     self.assertLess(time.time(), deadline, "replicas of %s differ" % key)
