@@ -214,7 +214,7 @@ void Connection::ProcessInput() {
     replies_.FlushImmediate();
     reply.set_buffer(replies_.ImmediateTarget());
     ++session_.commands_processed;
-    if (!CheckOutputLimit() || !CheckUnauthenticatedOutput()) break;
+    if (!CheckOutputLimit() || (!session_.authenticated && !CheckUnauthenticatedOutput())) break;
   }
   replies_.FlushImmediate();  // a protocol error's reply
   if (parse_pos_ == fill_pos_) parse_pos_ = fill_pos_ = 0;
@@ -252,9 +252,7 @@ bool Connection::CheckOutputLimit() {
 }
 
 bool Connection::CheckUnauthenticatedOutput() {
-  if (session_.authenticated || replies_.output().size() <= kUnauthenticatedOutputLimit) {
-    return true;
-  }
+  if (replies_.output().size() <= kUnauthenticatedOutputLimit) return true;
   if (state_.unauthenticated_warnings.Allow(state_.keyspace.now_ms())) {
     spdlog::warn("closing unauthenticated client {} that pipelines commands{}", session_.addr,
                  SuppressedNote(state_.unauthenticated_warnings));
