@@ -122,13 +122,14 @@ std::string ClusterNode::DownList() const {
   return down.empty() ? "-" : down;
 }
 
-void ClusterNode::FanOut(std::vector<std::string> args,
-                         std::function<void(std::vector<client::Reply>, size_t failed)> done) {
+void ClusterNode::FanOut(
+    std::vector<std::string> args,
+    std::function<void(const std::vector<client::Reply>&, size_t failed)> done) {
   struct State {
     std::vector<client::Reply> replies;
     size_t failed = 0;
     size_t pending = 0;
-    std::function<void(std::vector<client::Reply>, size_t)> done;
+    std::function<void(const std::vector<client::Reply>&, size_t)> done;
   };
   auto state = std::make_shared<State>();
   state->done = std::move(done);
@@ -145,7 +146,7 @@ void ClusterNode::FanOut(std::vector<std::string> args,
       } else {
         state->replies.push_back(std::move(reply));
       }
-      if (--state->pending == 0) state->done(std::move(state->replies), state->failed);
+      if (--state->pending == 0) state->done(state->replies, state->failed);
     });
   }
 }

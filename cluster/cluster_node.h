@@ -55,7 +55,7 @@ class ClusterNode {
   // and calls `done` with the replies of those that answered and how many
   // did not.
   void FanOut(std::vector<std::string> args,
-              std::function<void(std::vector<client::Reply>, size_t failed)> done);
+              std::function<void(const std::vector<client::Reply>&, size_t failed)> done);
   // INFO's ring_* fields.
   void AppendInfo(std::string* out) const;
 

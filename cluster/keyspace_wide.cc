@@ -45,7 +45,7 @@ void ClusterRouter::RouteEveryNode(CommandContext& ctx, const CommandSpec& spec,
 void ClusterRouter::Keys(CommandContext& ctx, ArgList args) {
   node_.FanOut({"RC.OWNED", node_.DownList(), "KEYS", std::string(args[1])},
                [done = ctx.Defer(), protocol = ctx.session().protocol](
-                   std::vector<client::Reply> replies, size_t failed) {
+                   const std::vector<client::Reply>& replies, size_t failed) {
                  std::string out;
                  ReplyBuilder reply(&out, protocol);
                  if (failed > 0) {
@@ -64,7 +64,7 @@ void ClusterRouter::Keys(CommandContext& ctx, ArgList args) {
 
 void ClusterRouter::DbSize(CommandContext& ctx, ArgList /*args*/) {
   node_.FanOut({"RC.OWNED", node_.DownList(), "DBSIZE"},
-               [done = ctx.Defer()](std::vector<client::Reply> replies, size_t failed) {
+               [done = ctx.Defer()](const std::vector<client::Reply>& replies, size_t failed) {
                  std::string out;
                  ReplyBuilder reply(&out);
                  int64_t total = 0;
@@ -79,7 +79,7 @@ void ClusterRouter::FlushAll(CommandContext& ctx, ArgList args) {
   // One version for the whole flush: every write stamped before it is gone
   // on every node that took it, and cannot come back through hints or repair.
   node_.FanOut({"RC.FLUSH", node_.coordinator().NextVersion().ToString()},
-               [done = ctx.Defer()](std::vector<client::Reply> /*replies*/, size_t failed) {
+               [done = ctx.Defer()](const std::vector<client::Reply>& /*replies*/, size_t failed) {
                  std::string out;
                  ReplyBuilder reply(&out);
                  failed > 0 ? reply.Error(Unreached("FLUSHALL", failed)) : reply.Ok();
