@@ -69,7 +69,6 @@ struct ClusterRouter::Evaluation {
   std::vector<std::string> args;
   std::vector<std::string_view> views;  // of `args`, for handlers
   std::vector<std::string> keys;
-  std::vector<ReplicaValue> values;  // newest per key, once read
   int protocol = 2;
   QuorumSettings quorum;
   ReplicaSet replicas;  // the first key's preference list
