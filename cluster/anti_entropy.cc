@@ -7,6 +7,7 @@
 #include "cluster/coordinator.h"
 #include "cluster/hybrid_clock.h"
 #include "core/state_order.h"
+#include "types/replica_merge.h"
 
 namespace ringcache::cluster {
 
@@ -76,18 +77,15 @@ void AntiEntropy::RequestPage(const std::shared_ptr<Pull>& pull) {
           Version theirs;
           if (!Version::Parse(page.elements[i + 1].str, &theirs)) continue;
           if (!Differs(key, theirs, page.elements[i + 2].str)) continue;
-          peers_.SendGet(
-              pull->peer, key, [this, key](const asio::error_code& get_ec, std::string_view state) {
-                ReplicaValueView value;
-                if (get_ec || !DecodeStateBytes(state, &value) || !value.found) return;
-                clock_.Observe(value.version);
-                if (!value.tombstone && evictor_ != nullptr && !evictor_->RoomForWrite()) return;
-                const bool applied =
-                    value.tombstone
-                        ? keyspace_.DeleteIfNewer(key, value.version, value.expire_at_ms)
-                        : keyspace_.PutIfNewer(key, value.value, value.expire_at_ms, value.version);
-                if (applied) ++stats_.keys_pulled;
-              });
+          peers_.SendGet(pull->peer, key,
+                         [this, key](const asio::error_code& get_ec, std::string_view state) {
+                           ReplicaValueView value;
+                           if (get_ec || !DecodeStateBytes(state, &value) || !value.found) return;
+                           clock_.Observe(value.version);
+                           if (!value.tombstone && evictor_ != nullptr && !evictor_->RoomForWrite())
+                             return;
+                           if (ApplyReplicaState(keyspace_, key, value)) ++stats_.keys_pulled;
+                         });
         }
         pull->cursor = page.elements[0].str;
         // The connection is FIFO: the fetches above are answered before the

@@ -34,8 +34,9 @@ void ReplyStatus(const DeferredReply& done, const Status& status, int64_t remove
 
 }  // namespace
 
-bool ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
-  if (spec.cluster == ClusterRoute::kDefault && RunsHere(spec)) return false;
+Router::Outcome ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  if (spec.cluster == ClusterRoute::kDefault && RunsHere(spec)) return Outcome::kLocal;
+  if (ctx.AnyHeld() && MustWait(ctx, spec, args)) return Outcome::kWait;
   if (spec.cluster == ClusterRoute::kRefused || !ctx.can_defer()) {
     ctx.reply().Error("ERR '" + std::string(spec.name) + "' is not supported in cluster mode");
   } else if (!node_.gossiper().joined()) {
@@ -44,6 +45,8 @@ bool ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spec, ArgList 
     RouteEveryNode(ctx, spec, args);
   } else if (spec.run.read != nullptr) {
     RouteRead(ctx, spec, args);
+  } else if (spec.run.increment != nullptr) {
+    RouteIncrement(ctx, spec, args);
   } else if (spec.run.overwrite == nullptr) {
     RouteReadModifyWrite(ctx, spec, args);
   } else {
@@ -60,7 +63,16 @@ bool ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spec, ArgList 
         break;
     }
   }
-  return true;
+  return Outcome::kRouted;
+}
+
+bool ClusterRouter::MustWait(const CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  if (spec.cluster == ClusterRoute::kEveryNode) return true;
+  const CommandKeys keys(spec, args);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (ctx.IsHeld(keys[i])) return true;
+  }
+  return false;
 }
 
 QuorumSettings ClusterRouter::QuorumFor(const CommandContext& ctx) const {
@@ -99,7 +111,8 @@ void ClusterRouter::RouteRead(CommandContext& ctx, const CommandSpec& spec, ArgL
             ReplyBuilder(out, protocol).Error(s);
             return;
           }
-          const ValueView value = ViewOf(spec, v);
+          std::string rendered;
+          const ValueView value = ViewOf(spec, v, &rendered);
           args.WithViews([&](ArgList views) {
             ReplyFromValues(spec, views, {&value, 1}, protocol, out);
           });
@@ -126,10 +139,12 @@ void ClusterRouter::RouteReadMany(CommandContext& ctx, const CommandSpec& spec, 
           if (!read->gather.error.ok()) {
             ReplyBuilder(&out, protocol).Error(read->gather.error);
           } else {
+            const size_t n = read->gather.results.size();
+            std::vector<std::string> rendered(n);
             std::vector<ValueView> values;
-            values.reserve(read->gather.results.size());
-            for (const ReplicaValue& value : read->gather.results) {
-              values.push_back(ViewOf(spec, value.view()));
+            values.reserve(n);
+            for (size_t k = 0; k < n; ++k) {
+              values.push_back(ViewOf(spec, read->gather.results[k].view(), &rendered[k]));
             }
             read->args.WithViews(
                 [&](ArgList views) { ReplyFromValues(spec, views, values, protocol, &out); });

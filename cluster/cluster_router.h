@@ -8,11 +8,11 @@
 //    command's read reply over the newest values;
 //  - overwrites (SET, MSET, DEL, ...) replicate the changes the command's
 //    plan lists, last-writer-wins, with W acknowledgements;
-//  - other writes whose keys share replicas (one key, or one {hash tag}) are
-//    shipped as the command itself to the first live replica, which applies
-//    it and stamps the result (RC.APPLY); the result is then replicated;
-//  - writes across replica sets (RENAME, MSETNX over unrelated keys) read
-//    their keys, run over the newest values and write back what changed;
+//  - increments (INCR, INCRBY, INCRBYFLOAT, ...) read their key, reply as
+//    the command does over the merged counter, and count the increment in
+//    this node's shard of the key's replicated counter (counter_route.cc);
+//  - other writes read their keys, run over the newest values and write back
+//    what changed, last writer wins (read_modify_write.cc);
 //  - keyspace-wide commands (KEYS, SCAN, DBSIZE, FLUSHALL) ask every member
 //    (keyspace_wide.cc).
 //
@@ -20,12 +20,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "cluster/cluster_node.h"
+#include "cluster/counter_shards.h"
 #include "cluster/replica_state.h"
 #include "commands/command_context.h"
 #include "commands/command_table.h"
@@ -40,26 +42,25 @@ class ClusterRouter : public Router {
   ClusterRouter(const ClusterRouter&) = delete;
   ClusterRouter& operator=(const ClusterRouter&) = delete;
 
-  bool Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) override;
+  Outcome Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) override;
   void AppendInfo(std::string* out) const override { node_.AppendInfo(out); }
 
   ClusterNode& node() { return node_; }
   const ClusterNode& node() const { return node_; }
 
-  // What a command did on the replica that applied it: its reply for the
+  // What a command did when run over its keys' values: its reply for the
   // client and the new state of each key it changed.
   struct Applied {
     std::string reply;
     std::vector<std::pair<std::string, ReplicaValue>> changed;
   };
-  // Runs a key command on this node's own keyspace and stamps every key it
-  // changed with a fresh version (RC.APPLY, and the coordinator itself when it
-  // is the applying replica). REQUIRES: `args` passed the dispatcher's checks.
-  Applied ApplyLocally(const CommandSpec& spec, ArgList args, int protocol);
 
  private:
   struct Evaluation;
 
+  // Whether the command must wait for an earlier read-modify-write of this
+  // client that holds one of its keys (or, keyspace-wide, any key).
+  static bool MustWait(const CommandContext& ctx, const CommandSpec& spec, ArgList args);
   // The cluster's quorums with this connection's RING QUORUM overrides.
   QuorumSettings QuorumFor(const CommandContext& ctx) const;
   // Whether a replica's answer is a live value now, by the keyspace's clock.
@@ -71,12 +72,14 @@ class ClusterRouter : public Router {
   }
   // What the read reply sees of a replica's answer (counted as a hit or a
   // miss when the command touches its keys).
-  ValueView ViewOf(const CommandSpec& spec, const ReplicaValueView& v) {
+  // A counter is rendered into `rendered`, which the view then points into.
+  ValueView ViewOf(const CommandSpec& spec, const ReplicaValueView& v, std::string* rendered) {
     ValueView view;
     view.exists = LiveNow(v);
     if (spec.run.touches) state_.keyspace.CountRead(view.exists);
     if (view.exists) {
-      view.value = v.value;
+      if (v.counter) *rendered = RenderCounterBytes(v.value, true);
+      view.value = v.counter ? std::string_view(*rendered) : v.value;
       view.expire_at_ms = v.expire_at_ms;
     }
     return view;
@@ -93,14 +96,20 @@ class ClusterRouter : public Router {
   // Read-modify-write (read_modify_write.cc).
   std::shared_ptr<Evaluation> NewEvaluation(CommandContext& ctx, const CommandSpec& spec,
                                             ArgList args);
-  // Runs the command on `keyspace` and stamps what it changed (see
-  // ApplyLocally); the node's own keyspace or a scratch copy.
+  // Runs the command on `keyspace` and stamps what it changed with fresh
+  // versions. REQUIRES: `args` passed the dispatcher's checks.
   Applied ApplyTo(Keyspace& keyspace, const CommandSpec& spec, ArgList args, int protocol);
   void RouteReadModifyWrite(CommandContext& ctx, const CommandSpec& spec, ArgList args);
-  void ReadModifyWriteAcross(const std::shared_ptr<Evaluation>& eval);
-  void TryApply(std::shared_ptr<Evaluation> eval, size_t replica);
-  void ReplicateApplied(const std::shared_ptr<Evaluation>& eval, const std::string& applied_by,
-                        Applied applied);
+  void RunOverValues(const std::shared_ptr<Evaluation>& eval,
+                     const std::vector<ReplicaValue>& values);
+  void ReplicateApplied(const std::shared_ptr<Evaluation>& eval, Applied applied);
+
+  // Increments (counter_route.cc): read the key, reply as the command does
+  // over the merged counter and this node's own latest increments, and count
+  // the increment in this node's shard.
+  void RouteIncrement(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+  void CountIncrement(const std::string& key, const Increment& by, const ReplicaValueView& read,
+                      const QuorumSettings& quorum, int protocol, const DeferredReply& done);
 
   // Keyspace-wide commands (keyspace_wide.cc).
   void RouteEveryNode(CommandContext& ctx, const CommandSpec& spec, ArgList args);
@@ -111,13 +120,9 @@ class ClusterRouter : public Router {
 
   ServerState& state_;
   ClusterNode& node_;
-  OverwritePlan plan_;     // reused: planning is synchronous
-  Session reply_session_;  // what read replies see of their client (its protocol)
+  OverwritePlan plan_;      // reused: planning is synchronous
+  CounterShards counters_;  // this node's shards of the counters it counted on
+  Session reply_session_;   // what read replies see of their client (its protocol)
 };
-
-// RC.APPLY's reply: [client reply, key, state, key, state, ...], each state
-// as cluster::WriteReplicaState encodes it.
-void WriteApplied(ReplyBuilder& reply, const ClusterRouter::Applied& applied);
-bool ParseApplied(std::string_view resp, ClusterRouter::Applied* out);
 
 }  // namespace ringcache::cluster

@@ -71,13 +71,13 @@ class Coordinator {
   template <typename Done>
   void Put(std::string_view key, std::string_view value, int64_t expire_at_ms,
            const QuorumSettings& quorum, Done done) {
-    WriteState(std::string(key), NewState(value, expire_at_ms), {}, quorum,
+    WriteState(std::string(key), NewState(value, expire_at_ms), quorum,
                [done = std::move(done)](const Status& s, bool) mutable { done(s); });
   }
   template <typename Done>
   void Delete(std::string_view key, int64_t tombstone_until_ms, const QuorumSettings& quorum,
               Done done) {
-    WriteState(std::string(key), NewTombstone(tombstone_until_ms), {}, quorum, std::move(done));
+    WriteState(std::string(key), NewTombstone(tombstone_until_ms), quorum, std::move(done));
   }
   template <typename Done>
   void Get(std::string_view key, const QuorumSettings& quorum, Done&& done) {
@@ -85,16 +85,14 @@ class Coordinator {
     // copy of the command's arguments).
     StartRead(new ReadWith<std::decay_t<Done>>(this, std::forward<Done>(done)), key, quorum);
   }
-  // Writes a state that already carries its version (the result of a
-  // command applied on one replica, `applied_by`, which counts as an ack and
-  // is not sent the write again; empty if none).
+  // Writes a state that already carries its version (a read-modify-write's
+  // result, a counter's increment).
   template <typename Done>
-  void WriteState(std::string key, ReplicaValue value, const std::string& applied_by,
-                  const QuorumSettings& quorum, Done done) {
+  void WriteState(std::string key, ReplicaValue value, const QuorumSettings& quorum, Done done) {
     auto* write = new WriteWith<Done>(this, std::move(done));
     write->op.key = std::move(key);
     write->op.value = std::move(value);
-    StartWrite(write, applied_by, quorum);
+    StartWrite(write, quorum);
   }
 
   // A stamp above every version this node has seen, including writes other
@@ -179,6 +177,7 @@ class Coordinator {
     void Finish(const Status& status);
     void Expire() override;
     void AddAnswer(size_t candidate, const ReplicaValueView& value);
+    void AddCounterAnswer(size_t candidate, const ReplicaValueView& value);
     virtual void Deliver(const Status& status, const ReplicaValueView& value) = 0;
 
     // Keep a copy of the key, and of the newest answer's value: inline when
@@ -215,7 +214,7 @@ class Coordinator {
   ReplicaValue NewState(std::string_view value, int64_t expire_at_ms);
   ReplicaValue NewTombstone(int64_t until_ms);
   // Take over the operation's first reference.
-  void StartWrite(Write* write, const std::string& applied_by, const QuorumSettings& quorum);
+  void StartWrite(Write* write, const QuorumSettings& quorum);
   void StartRead(Read* read, std::string_view key, const QuorumSettings& quorum);
 
   // Sends `value` (or its tombstone) with its version to one replica. The

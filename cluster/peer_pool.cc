@@ -75,6 +75,15 @@ void PeerPool::SendDel(const std::string& id, std::string_view key, std::string_
   Add(&batch, 3, std::move(done));
 }
 
+void PeerPool::SendMerge(const std::string& id, std::string_view key, std::string_view state,
+                         client::AsyncClient::RawReplyCallback done) {
+  Peer& peer = *Resolve(id);
+  Batch& batch = Open(peer, &peer.merges);
+  const std::string_view args[] = {key, state};
+  client::AppendArguments(args, &batch.args);
+  Add(&batch, 2, std::move(done));
+}
+
 void PeerPool::AppendPutArguments(std::string_view key, std::string_view value,
                                   std::string_view expire_at_ms, std::string_view version,
                                   std::string* out) {
@@ -83,7 +92,7 @@ void PeerPool::AppendPutArguments(std::string_view key, std::string_view value,
 }
 
 PeerPool::Batch& PeerPool::Open(Peer& peer, Batch* batch) {
-  for (Batch* other : {&peer.gets, &peer.puts, &peer.dels}) {
+  for (Batch* other : {&peer.gets, &peer.puts, &peer.dels, &peer.merges}) {
     if (other != batch && !other->callbacks.empty()) SendBatch(peer, other);
   }
   return *batch;
@@ -104,7 +113,7 @@ void PeerPool::SendAllBatches() {
 }
 
 void PeerPool::SendWaiting(Peer& peer) {
-  for (Batch* batch : {&peer.gets, &peer.puts, &peer.dels}) {
+  for (Batch* batch : {&peer.gets, &peer.puts, &peer.dels, &peer.merges}) {
     if (!batch->callbacks.empty()) SendBatch(peer, batch);
   }
 }

@@ -36,7 +36,7 @@ class PeerPool {
   void SendEncoded(const std::string& peer, std::string_view command,
                    client::AsyncClient::RawReplyCallback done);
   // RC.GET, RC.PUT and RC.DEL, batched: the requests of one kind for a peer
-  // during a turn of the event loop go as one RC.MGET, RC.MPUT or RC.MDEL
+  // during a turn of the event loop go as one RC.MGET, RC.MPUT, RC.MDEL or RC.MMERGE
   // when the turn ends, so each costs the peer a loop step instead of a
   // command (and both sides a callback per batch). A request of another
   // kind, or anything else sent to the peer, first sends what is waiting, so
@@ -55,6 +55,10 @@ class PeerPool {
   // RC.DEL's arguments: the key, the delete's version, the tombstone's end.
   void SendDel(const std::string& peer, std::string_view key, std::string_view version,
                std::string_view tombstone_until_ms, client::AsyncClient::RawReplyCallback done);
+  // RC.MERGE's arguments: the key and its state (EncodeState), merged by the
+  // replica (counters).
+  void SendMerge(const std::string& peer, std::string_view key, std::string_view state,
+                 client::AsyncClient::RawReplyCallback done);
   static void AppendPutArguments(std::string_view key, std::string_view value,
                                  std::string_view expire_at_ms, std::string_view version,
                                  std::string* out);
@@ -72,7 +76,7 @@ class PeerPool {
  private:
   struct Batch {
     Batch(std::string_view name, bool records) : command(name), state_records(records) {}
-    std::string_view command;  // RC.MGET, RC.MPUT or RC.MDEL
+    std::string_view command;  // RC.MGET, RC.MPUT, RC.MDEL or RC.MMERGE
     // The reply: one bulk string of state records (RC.MGET), or an array
     // with an element per request.
     bool state_records;
@@ -88,6 +92,7 @@ class PeerPool {
     Batch gets{"RC.MGET", true};
     Batch puts{"RC.MPUT", false};
     Batch dels{"RC.MDEL", false};
+    Batch merges{"RC.MMERGE", false};
   };
 
  private:

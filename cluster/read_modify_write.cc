@@ -1,18 +1,17 @@
 // ClusterRouter's read-modify-write route: a write that reads what it changes
-// (INCR, APPEND, SET NX, RENAME, ...) is shipped whole to the first live
-// replica of its keys, which applies it and returns the new states for the
-// coordinator to replicate (RC.APPLY); across replica sets it runs over a
-// scratch copy of its keys' newest values instead, and what changed is
-// written back.
+// (APPEND, SET NX, RENAME, EXPIRE, INCR, ...) reads its keys with the read
+// quorum, runs with its own handler over a scratch copy of their newest
+// values, and writes back what changed, last writer wins. (Increments are
+// counted in the key's replicated counter instead: counter_route.cc.)
 #include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "client/sync_client.h"
 #include "cluster/cluster_router.h"
 #include "cluster/gather.h"
 #include "resp/reply_builder.h"
+#include "types/counter_state.h"
 
 namespace ringcache::cluster {
 namespace {
@@ -71,10 +70,14 @@ struct ClusterRouter::Evaluation {
   std::vector<std::string> keys;
   int protocol = 2;
   QuorumSettings quorum;
-  ReplicaSet replicas;  // the first key's preference list
   DeferredReply done;
+  // The client's next commands on these keys wait until this one's writes
+  // are sent: one pipelined after it must see its effect (and an INCR after
+  // an INCR must count on it).
+  KeyHold hold;
 
-  void Fail(const Status& status) const {
+  void Fail(const Status& status) {
+    hold.Release();
     std::string out;
     ReplyBuilder(&out).Error(status);
     done(std::move(out));
@@ -92,86 +95,51 @@ std::shared_ptr<ClusterRouter::Evaluation> ClusterRouter::NewEvaluation(CommandC
   eval->protocol = ctx.session().protocol;
   eval->quorum = QuorumFor(ctx);
   eval->done = ctx.Defer();
+  eval->hold = ctx.HoldKeys(eval->keys);
   return eval;
 }
 
+// Reads every key with the read quorum (R + W > N: the read sees every
+// acknowledged write), runs the command over the newest values on a scratch
+// keyspace, and writes back what changed. Never on one replica's own copy: a
+// replica that was restarted, cut off or frozen would apply the command to a
+// stale copy, and its result would then win.
 void ClusterRouter::RouteReadModifyWrite(CommandContext& ctx, const CommandSpec& spec,
                                          ArgList args) {
   auto eval = NewEvaluation(ctx, spec, args);
-  // One replica set for all keys: one replica can apply the command whole.
-  const Ring& ring = node_.ring();
-  eval->replicas = ring.PreferenceList(eval->keys.front(), eval->quorum.replicas);
-  const bool together = std::all_of(eval->keys.begin(), eval->keys.end(), [&](const auto& key) {
-    const ReplicaSet set = ring.PreferenceList(key, eval->quorum.replicas);
-    return std::equal(set.begin(), set.end(), eval->replicas.begin(), eval->replicas.end());
-  });
-  together ? TryApply(std::move(eval), 0) : ReadModifyWriteAcross(eval);
-}
-
-void ClusterRouter::ReadModifyWriteAcross(const std::shared_ptr<Evaluation>& eval) {
   auto gather = std::make_shared<Gather<ReplicaValue>>(eval->keys.size());
   for (size_t i = 0; i < eval->keys.size(); ++i) {
-    node_.coordinator().Get(
-        eval->keys[i], eval->quorum,
-        [this, eval, i, gather](const Status& s, const ReplicaValueView& v) {
-          if (!gather->Done(i, s, ToOwned(v))) return;
-          if (!gather->error.ok()) {
-            eval->Fail(gather->error);
-            return;
-          }
-          Keyspace scratch;
-          scratch.set_now_ms(state_.keyspace.now_ms());
-          for (size_t k = 0; k < eval->keys.size(); ++k) {
-            const ReplicaValue& value = gather->results[k];
-            if (value.live()) {
-              scratch.PutIfNewer(eval->keys[k], value.value, value.expire_at_ms, value.version);
-            }
-          }
-          // Run and stamp on the scratch copy; what changed is written back.
-          ReplicateApplied(eval, {}, ApplyTo(scratch, *eval->spec, eval->views, eval->protocol));
-        });
+    node_.coordinator().Get(eval->keys[i], eval->quorum,
+                            [this, eval, i, gather](const Status& s, const ReplicaValueView& v) {
+                              if (!gather->Done(i, s, ToOwned(v))) return;
+                              if (!gather->error.ok()) {
+                                eval->Fail(gather->error);
+                                return;
+                              }
+                              RunOverValues(eval, gather->results);
+                            });
   }
 }
 
-// The first live replica applies the command, so concurrent INCRs of a key
-// through different nodes meet on one replica and none is lost. If it cannot
-// be reached the next one takes over (a command whose reply was lost in
-// transit may then be applied twice).
-void ClusterRouter::TryApply(std::shared_ptr<Evaluation> eval, size_t replica) {
-  if (replica == eval->replicas.size) {
-    eval->Fail(Status::Unavailable("no replica of the key could apply the command"));
-    return;
+void ClusterRouter::RunOverValues(const std::shared_ptr<Evaluation>& eval,
+                                  const std::vector<ReplicaValue>& values) {
+  Keyspace scratch;
+  scratch.set_now_ms(state_.keyspace.now_ms());
+  const CommandSpec& spec = *eval->spec;
+  for (size_t k = 0; k < eval->keys.size(); ++k) {
+    const ReplicaValue& value = values[k];
+    if (value.live()) {
+      scratch.PutIfNewer(eval->keys[k], RenderCounterBytes(value.value, value.counter),
+                         value.expire_at_ms, value.version);
+    }
   }
-  const std::string node = node_.ring().nodes()[eval->replicas.nodes[replica]];
-  if (node == node_.self_id()) {
-    ReplicateApplied(eval, node,
-                     ApplyTo(state_.keyspace, *eval->spec, eval->views, eval->protocol));
-    return;
-  }
-  if (!node_.membership().IsUp(node)) {
-    TryApply(std::move(eval), replica + 1);
-    return;
-  }
-  const std::string protocol = std::to_string(eval->protocol);
-  std::vector<std::string_view> args = {"RC.APPLY", protocol};
-  args.insert(args.end(), eval->args.begin(), eval->args.end());
-  std::string command;
-  client::AppendCommand(args, &command);
-  node_.peers().SendEncoded(
-      node, command,
-      [this, eval, node, replica](const asio::error_code& ec, std::string_view resp) {
-        Applied applied;
-        if (ec || !ParseApplied(resp, &applied)) {
-          TryApply(eval, replica + 1);
-          return;
-        }
-        for (const auto& [key, value] : applied.changed) node_.clock().Observe(value.version);
-        ReplicateApplied(eval, node, std::move(applied));
-      });
+  ReplicateApplied(eval, ApplyTo(scratch, spec, eval->views, eval->protocol));
+  // Sent (the local replica has it, the peers' batches hold it in order):
+  // later commands of this client now find it wherever they read.
+  eval->hold.Release();
 }
 
-void ClusterRouter::ReplicateApplied(const std::shared_ptr<Evaluation>& eval,
-                                     const std::string& applied_by, Applied applied) {
+void ClusterRouter::ReplicateApplied(const std::shared_ptr<Evaluation>& eval, Applied applied) {
   if (applied.changed.empty()) {
     eval->done(std::move(applied.reply));
     return;
@@ -180,18 +148,13 @@ void ClusterRouter::ReplicateApplied(const std::shared_ptr<Evaluation>& eval,
   auto reply = std::make_shared<std::string>(std::move(applied.reply));
   for (size_t i = 0; i < applied.changed.size(); ++i) {
     auto& [key, value] = applied.changed[i];
-    node_.coordinator().WriteState(std::move(key), std::move(value), applied_by, eval->quorum,
+    node_.coordinator().WriteState(std::move(key), std::move(value), eval->quorum,
                                    [eval, i, gather, reply](const Status& s, bool) {
                                      if (!gather->Done(i, s, true)) return;
                                      gather->error.ok() ? eval->done(std::move(*reply))
                                                         : eval->Fail(gather->error);
                                    });
   }
-}
-
-ClusterRouter::Applied ClusterRouter::ApplyLocally(const CommandSpec& spec, ArgList args,
-                                                   int protocol) {
-  return ApplyTo(state_.keyspace, spec, args, protocol);
 }
 
 ClusterRouter::Applied ClusterRouter::ApplyTo(Keyspace& keyspace, const CommandSpec& spec,
@@ -221,38 +184,6 @@ ClusterRouter::Applied ClusterRouter::ApplyTo(Keyspace& keyspace, const CommandS
     applied.changed.emplace_back(keys[i], std::move(value));
   }
   return applied;
-}
-
-bool ParseApplied(std::string_view resp, ClusterRouter::Applied* out) {
-  client::RespCursor cursor(resp);
-  int64_t count = 0;
-  std::string_view client_reply;
-  if (!cursor.ArrayHeader(&count) || count < 1 || (count - 1) % 2 != 0 ||
-      !cursor.Bulk(&client_reply)) {
-    return false;
-  }
-  out->reply.assign(client_reply);
-  out->changed.clear();
-  for (int64_t i = 1; i < count; i += 2) {
-    std::string_view key;
-    std::string_view element;
-    ReplicaValueView value;
-    if (!cursor.Bulk(&key) || !cursor.Element(&element) || !DecodeReplicaState(element, &value) ||
-        !value.found) {
-      return false;
-    }
-    out->changed.emplace_back(std::string(key), ToOwned(value));
-  }
-  return cursor.at_end();
-}
-
-void WriteApplied(ReplyBuilder& reply, const ClusterRouter::Applied& applied) {
-  reply.ArrayHeader(1 + 2 * applied.changed.size());
-  reply.Bulk(applied.reply);
-  for (const auto& [key, value] : applied.changed) {
-    reply.Bulk(key);
-    WriteReplicaState(reply, value);
-  }
 }
 
 }  // namespace ringcache::cluster

@@ -33,6 +33,9 @@ class ReadAnswers {
     answers_[count_] = {candidate, newest || order == 0 ? generation_ : kOlder};
     ++count_;
   }
+  // A state newer than every answer so far arrived from none of them alone
+  // (the merge of replicas' counters): every answer so far is stale.
+  void Supersede() { ++generation_; }
   size_t size() const { return count_; }
   // Calls repair(candidate) for each answer that is not the newest state and
   // returns how many; afterwards the answers are forgotten, so a read is

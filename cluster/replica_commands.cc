@@ -15,11 +15,12 @@
 #include "commands/command_context.h"
 #include "commands/command_helpers.h"
 #include "commands/command_table.h"
-#include "commands/dispatcher.h"
 #include "common/error_texts.h"
 #include "common/number_parsing.h"
+#include "core/replica_value.h"
 #include "core/state_order.h"
 #include "core/version.h"
+#include "types/replica_merge.h"
 
 namespace ringcache::cluster {
 namespace {
@@ -115,16 +116,32 @@ void MDelCommand(CommandContext& ctx, ArgList args) {
   ApplyEach(ctx, args, "rc.mdel", 3, [&](size_t, ArgList del) { ApplyDel(ctx, del); });
 }
 
+// RC.MMERGE, then <key> <state> for each state (cluster::EncodeState) -> an
+// array with, for each, 1 (it changed what this replica holds) or 0: states
+// that merge rather than replace (counters), as RC.MPUT is for values.
+// Each after the first makes room under maxmemory first.
+void MMergeCommand(CommandContext& ctx, ArgList args) {
+  ApplyEach(ctx, args, "rc.mmerge", 2, [&](size_t i, ArgList merge) {
+    ReplicaValueView state;
+    if (!cluster::DecodeStateBytes(merge[1], &state) || !state.found) {
+      ctx.reply().Error("ERR malformed replica state");
+    } else if (i > 0 && !state.tombstone && !ctx.server().evictor.RoomForWrite()) {
+      ctx.reply().Error(kOomError);
+    } else {
+      ctx.reply().Integer(ApplyReplicaState(ctx.keyspace(), merge[0], state) ? 1 : 0);
+    }
+  });
+}
+
 // RC.GET <key>  -> nil, or [kind, value, expire-at-ms, version] where kind is
-// "string" or "tombstone": readable, for people and tests.
+// "string", "counter" or "tombstone": readable, for people and tests.
 void GetCommand(CommandContext& ctx, ArgList args) {
   const Entry* e = ctx.keyspace().ReadReplica(args[1]);
   if (e == nullptr) {
     ctx.reply().NullArray();
     return;
   }
-  cluster::WriteReplicaValue(ctx.reply(), e->is_tombstone(), e->value(), e->expire_at_ms,
-                             e->version());
+  cluster::WriteReplicaValue(ctx.reply(), ViewOfEntry(e));
 }
 
 // RC.MGET key [key ...] -> one bulk string of each key's state record, in
@@ -148,8 +165,7 @@ void MGetCommand(CommandContext& ctx, ArgList args) {
     if (e == nullptr) {
       cluster::AppendEmptyStateRecord(&out);
     } else {
-      cluster::AppendStateRecord(&out, e->is_tombstone(), e->value(), e->expire_at_ms,
-                                 e->version());
+      cluster::AppendStateRecord(&out, ViewOfEntry(e));
     }
   }
   out += "\r\n";
@@ -173,7 +189,7 @@ void GossipCommand(CommandContext& ctx, ArgList args) {
   }
 }
 
-// The key command that RC.APPLY or RC.OWNED carry, checked as the dispatcher
+// The key command that RC.OWNED carries, checked as the dispatcher
 // checks a client's command; nullptr after replying with the error.
 const CommandSpec* InnerCommandOrReply(CommandContext& ctx, ArgList args) {
   const CommandSpec* spec = ctx.server().commands.Find(args[0]);
@@ -189,24 +205,6 @@ const CommandSpec* InnerCommandOrReply(CommandContext& ctx, ArgList args) {
     return nullptr;
   }
   return spec;
-}
-
-// RC.APPLY <protocol> <command> [args...]: runs a key command whose keys
-// share this replica set, as its coordinating replica: applies it, stamps
-// what changed with a new version and returns the client's reply and the new
-// states, for the coordinator to replicate (see ClusterRouter).
-void ApplyCommand(CommandContext& ctx, ArgList args) {
-  ClusterRouter* router = ClusterRouterOrReply(ctx);
-  int64_t protocol = 0;
-  if (router == nullptr || !ParseInt64OrReply(ctx, args[1], &protocol)) return;
-  const CommandSpec* spec = InnerCommandOrReply(ctx, args.subspan(2));
-  if (spec == nullptr || !Dispatcher::CheckMemoryOrReply(ctx, *spec)) return;
-  if (spec->first_key <= 0 || (protocol != 2 && protocol != 3)) {
-    ctx.reply().Error("ERR RC.APPLY needs protocol 2 or 3 and a key command");
-    return;
-  }
-  WriteApplied(ctx.reply(),
-               router->ApplyLocally(*spec, args.subspan(2), static_cast<int>(protocol)));
 }
 
 // RC.OWNED <down-members|-> KEYS|SCAN|DBSIZE [args...]: the command over the
@@ -288,12 +286,12 @@ const CommandSpec kReplicaCommands[] = {
      "Applies several RC.PUT writes, replying to each."},
     {"rc.mdel", -4, kInternal | kWrite, 1, -1, 3, MDelCommand, "cluster", "0.1.0",
      "Applies several RC.DEL deletes, replying to each."},
+    {"rc.mmerge", -3, kInternal | kWrite | kDenyOom, 1, -1, 2, MMergeCommand, "cluster", "0.1.0",
+     "Merges several replica states (counters) into this replica's, replying to each."},
     {"rc.mget", -2, kInternal | kReadOnly | kFast, 1, -1, 1, MGetCommand, "cluster", "0.1.0",
      "Returns the state of each of several keys, compactly encoded."},
     {"rc.gossip", -1, kInternal | kFast | kLoading | kStale, 0, 0, 0, GossipCommand, "cluster",
      "0.1.0", "Exchanges membership tables (heartbeats) with another node."},
-    {"rc.apply", -4, kInternal | kWrite, 0, 0, 0, ApplyCommand, "cluster", "0.1.0",
-     "Applies a key command as the coordinating replica and returns the new states."},
     {"rc.owned", -3, kInternal | kReadOnly, 0, 0, 0, OwnedCommand, "cluster", "0.1.0",
      "Runs KEYS, SCAN or DBSIZE over the keys this node is home to."},
     {"rc.digest", 4, kInternal | kReadOnly, 0, 0, 0, DigestCommand, "cluster", "0.1.0",

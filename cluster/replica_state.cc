@@ -3,8 +3,6 @@
 #include <bit>
 #include <cstring>
 
-#include "client/reply.h"
-
 namespace ringcache::cluster {
 namespace {
 
@@ -33,56 +31,42 @@ Int LoadLittleEndian(const char* in) {
   return v;
 }
 
-void EncodeStateHeader(bool tombstone, int64_t expire_at_ms, const Version& version, char* out) {
-  out[0] = tombstone ? 't' : 's';
-  char* p = StoreLittleEndian(static_cast<uint64_t>(expire_at_ms), out + 1);
-  p = StoreLittleEndian(version.hlc, p);
-  StoreLittleEndian(version.node, p);
+char KindOf(const ReplicaValueView& state) {
+  return state.tombstone ? 't' : state.counter ? 'c' : 's';
+}
+
+void EncodeStateHeader(const ReplicaValueView& state, char* out) {
+  out[0] = KindOf(state);
+  char* p = StoreLittleEndian(static_cast<uint64_t>(state.expire_at_ms), out + 1);
+  p = StoreLittleEndian(state.version.hlc, p);
+  StoreLittleEndian(state.version.node, p);
 }
 
 }  // namespace
 
-void WriteReplicaValue(ReplyBuilder& reply, bool tombstone, std::string_view value,
-                       int64_t expire_at_ms, const Version& version) {
+void WriteReplicaValue(ReplyBuilder& reply, const ReplicaValueView& state) {
   reply.ArrayHeader(4);
-  reply.Bulk(tombstone ? "tombstone" : "string");
-  reply.Bulk(value);
-  reply.Integer(expire_at_ms);
-  reply.Bulk(version.Format().view());
+  reply.Bulk(state.tombstone ? "tombstone" : state.counter ? "counter" : "string");
+  reply.Bulk(state.value);
+  reply.Integer(state.expire_at_ms);
+  reply.Bulk(state.version.Format().view());
 }
 
-void WriteReplicaState(ReplyBuilder& reply, bool tombstone, std::string_view value,
-                       int64_t expire_at_ms, const Version& version) {
+void EncodeState(const ReplicaValueView& state, std::string* out) {
   char header[kStateHeaderSize];
-  EncodeStateHeader(tombstone, expire_at_ms, version, header);
-  reply.Bulk({header, kStateHeaderSize}, value);
-}
-
-void WriteReplicaState(ReplyBuilder& reply, const ReplicaValue& value) {
-  if (!value.found) {
-    reply.Null();
-    return;
-  }
-  WriteReplicaState(reply, value.tombstone, value.value, value.expire_at_ms, value.version);
-}
-
-bool DecodeReplicaState(std::string_view resp, ReplicaValueView* out) {
-  *out = ReplicaValueView();
-  if (resp == "$-1\r\n" || resp == "_\r\n") return true;  // nothing there
-  client::RespCursor cursor(resp);
-  std::string_view bytes;
-  return cursor.Bulk(&bytes) && cursor.at_end() && !bytes.empty() && DecodeStateBytes(bytes, out);
+  EncodeStateHeader(state, header);
+  out->append(header, sizeof(header));
+  out->append(state.value);
 }
 
 size_t StateRecordSize(std::string_view value) { return 4 + kStateHeaderSize + value.size(); }
 
-void AppendStateRecord(std::string* out, bool tombstone, std::string_view value,
-                       int64_t expire_at_ms, const Version& version) {
+void AppendStateRecord(std::string* out, const ReplicaValueView& state) {
   char header[4 + kStateHeaderSize];
-  StoreLittleEndian(static_cast<uint32_t>(kStateHeaderSize + value.size()), header);
-  EncodeStateHeader(tombstone, expire_at_ms, version, header + 4);
+  StoreLittleEndian(static_cast<uint32_t>(kStateHeaderSize + state.value.size()), header);
+  EncodeStateHeader(state, header + 4);
   out->append(header, sizeof(header));
-  out->append(value);
+  out->append(state.value);
 }
 
 void AppendEmptyStateRecord(std::string* out) { out->append(kEmptyStateRecordSize, '\0'); }
@@ -99,9 +83,12 @@ bool NextStateRecord(std::string_view* records, std::string_view* state) {
 bool DecodeStateBytes(std::string_view state, ReplicaValueView* out) {
   *out = ReplicaValueView();
   if (state.empty()) return true;  // nothing there
-  if (state.size() < kStateHeaderSize || (state[0] != 's' && state[0] != 't')) return false;
+  if (state.size() < kStateHeaderSize || (state[0] != 's' && state[0] != 't' && state[0] != 'c')) {
+    return false;
+  }
   out->found = true;
   out->tombstone = state[0] == 't';
+  out->counter = state[0] == 'c';
   out->expire_at_ms = static_cast<int64_t>(LoadLittleEndian<uint64_t>(state.data() + 1));
   out->version.hlc = LoadLittleEndian<uint64_t>(state.data() + 9);
   out->version.node = LoadLittleEndian<uint16_t>(state.data() + 17);

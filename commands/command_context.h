@@ -5,8 +5,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "commands/server_state.h"
 #include "commands/session.h"
@@ -42,10 +45,47 @@ class ReplyDeferrer {
  public:
   virtual ~ReplyDeferrer() = default;
   virtual DeferredReply DeferReply() = 0;
+  virtual std::shared_ptr<ReplyDeferrer> shared_from_this_deferrer() = 0;
   // What DeferredReply calls: where the reply in `slot` is to be appended,
   // then that it is there.
   virtual std::string* DeferredBuffer(uint64_t slot) = 0;
   virtual void CompleteDeferred(uint64_t slot) = 0;
+  // Keys of a cluster read-modify-write between its read and its write:
+  // this client's next commands on them wait (see KeyHold).
+  virtual void HoldKeys(std::span<const std::string> keys) = 0;
+  virtual void ReleaseKeys(std::span<const std::string> keys) = 0;
+  virtual bool IsHeld(std::string_view key) const = 0;
+  virtual bool AnyHeld() const = 0;
+};
+
+// Makes a client's next commands on `keys` (and its keyspace-wide ones)
+// wait until it is released or destroyed: a cluster read-modify-write holds
+// its keys between its read and its write, so that a command pipelined after
+// it sees its effect, while commands on other keys go on. Movable.
+class KeyHold {
+ public:
+  KeyHold() = default;
+  KeyHold(std::shared_ptr<ReplyDeferrer> target, std::vector<std::string> keys)
+      : target_(std::move(target)), keys_(std::move(keys)) {
+    if (target_) target_->HoldKeys(keys_);
+  }
+  KeyHold(KeyHold&& other) noexcept = default;
+  KeyHold& operator=(KeyHold&& other) noexcept {
+    Release();
+    target_ = std::move(other.target_);
+    keys_ = std::move(other.keys_);
+    return *this;
+  }
+  KeyHold(const KeyHold&) = delete;
+  KeyHold& operator=(const KeyHold&) = delete;
+  ~KeyHold() { Release(); }
+  void Release() {
+    if (target_) std::exchange(target_, nullptr)->ReleaseKeys(keys_);
+  }
+
+ private:
+  std::shared_ptr<ReplyDeferrer> target_;
+  std::vector<std::string> keys_;
 };
 
 template <typename WriteFn>
@@ -70,6 +110,14 @@ class CommandContext {
   // handler returns: copy what the completion needs.
   // REQUIRES: can_defer().
   DeferredReply Defer() { return deferrer_->DeferReply(); }
+  // REQUIRES: can_defer().
+  KeyHold HoldKeys(std::vector<std::string> keys) {
+    return KeyHold(deferrer_->shared_from_this_deferrer(), std::move(keys));
+  }
+  // Whether an earlier command of this client holds `key` (false when the
+  // context cannot defer: nothing is held there).
+  bool IsHeld(std::string_view key) const { return deferrer_ != nullptr && deferrer_->IsHeld(key); }
+  bool AnyHeld() const { return deferrer_ != nullptr && deferrer_->AnyHeld(); }
   bool can_defer() const { return deferrer_ != nullptr; }
 
   ServerState& server() { return server_; }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "commands/command_context.h"
+#include "commands/increment.h"
 #include "common/strings.h"
 
 namespace ringcache {
@@ -50,6 +51,8 @@ void RunLocalOverwrite(CommandContext& ctx, const CommandSpec& spec, ArgList arg
 void RunWithoutHandler(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
   if (spec.run.read != nullptr) {
     RunLocalRead(ctx, spec, args);
+  } else if (spec.run.increment != nullptr) {
+    IncrementLocally(ctx, spec, args);
   } else {
     RunLocalOverwrite(ctx, spec, args);
   }
@@ -100,7 +103,11 @@ void CommandTable::CheckRow(const CommandSpec& spec) {
   const bool has_keys = spec.first_key > 0 || spec.get_keys != nullptr;
   const bool handles = spec.run.handler != nullptr;
   const int ways = (handles ? 1 : 0) + (spec.run.read != nullptr && !handles ? 1 : 0) +
-                   (spec.run.overwrite != nullptr && !handles ? 1 : 0);
+                   (spec.run.overwrite != nullptr && !handles ? 1 : 0) +
+                   (spec.run.increment != nullptr ? 1 : 0);
+  if (spec.run.increment != nullptr && (spec.first_key != 1 || spec.last_key != 1)) {
+    fail("an increment's key is args[1]");
+  }
   // A container may also run on its own (COMMAND without a subcommand).
   if (ways > 1 || (ways == 0 && spec.subcommands.empty())) {
     fail("needs one implementation, or subcommands");

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/value_view.h"
+#include "types/counter_state.h"
 
 namespace ringcache {
 
@@ -67,6 +68,13 @@ enum class PlanResult : uint8_t {
 };
 using PlanOverwrite = PlanResult (*)(CommandContext& ctx, ArgList args, OverwritePlan* plan);
 
+// An INCR-family command's increment of its key (args[1]), from its
+// arguments; false after replying their error. A node applies it to its
+// keyspace; a cluster counts it in the key's replicated counter
+// (types/counter_state.h). Both reply with ReplyIncremented
+// (commands/increment.h).
+using PlanIncrement = bool (*)(CommandContext& ctx, ArgList args, Increment* by);
+
 // How a command runs, as one of:
 //  - a handler;
 //  - for a command that only reads keys, the reply it builds from their
@@ -76,7 +84,8 @@ using PlanOverwrite = PlanResult (*)(CommandContext& ctx, ArgList args, Overwrit
 //  - a handler for every use and a plan for the uses that only overwrite
 //    (SET: not with NX, XX, GET or KEEPTTL);
 //  - for a read of one key, its reply and a handler that inlines it
-//    (commands/read_command.h: ReadsKey, PeeksAtKey).
+//    (commands/read_command.h: ReadsKey, PeeksAtKey);
+//  - for an increment (INCR, INCRBYFLOAT, ...), its plan.
 // NOLINTBEGIN(google-explicit-constructor): rows name the function alone.
 struct Implementation {
   constexpr Implementation(std::nullptr_t) {}  // containers: a subcommand runs
@@ -86,10 +95,12 @@ struct Implementation {
   constexpr Implementation(CommandHandler h, PlanOverwrite p) : handler(h), overwrite(p) {}
   constexpr Implementation(CommandHandler h, ReadReply r, bool t)
       : handler(h), read(r), touches(t) {}
+  constexpr Implementation(PlanIncrement i) : increment(i) {}
 
   CommandHandler handler = nullptr;
   ReadReply read = nullptr;
   PlanOverwrite overwrite = nullptr;
+  PlanIncrement increment = nullptr;
   // Whether reading counts as a keyspace hit or miss and as an access for
   // eviction (GET does; TTL, TYPE and EXISTS only peek, as in Redis).
   bool touches = false;

@@ -17,17 +17,16 @@ void RejectWith(CommandContext& ctx, std::string_view error) {
 
 }  // namespace
 
-void Dispatcher::Dispatch(CommandContext& ctx, ArgList args) {
+bool Dispatcher::Dispatch(CommandContext& ctx, ArgList args) {
   const CommandSpec* spec = ResolveOrReply(ctx, args);
   if (spec == nullptr || !CheckArityOrReply(ctx, *spec, args) || !CheckAuthOrReply(ctx, *spec) ||
       !CheckPeerOrReply(ctx, *spec) || !CheckMemoryOrReply(ctx, *spec)) {
     if (spec != nullptr) ++spec->stats.rejected_calls;
     // A refused command spoils the transaction it was meant for.
     if (ctx.session().in_multi) ctx.session().multi_failed = true;
-    return;
+    return true;
   }
-  if (QueueIfInMulti(ctx, *spec, args)) return;
-  Execute(ctx, *spec, args);
+  return QueueIfInMulti(ctx, *spec, args) || Execute(ctx, *spec, args);
 }
 
 bool Dispatcher::QueueIfInMulti(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
@@ -91,13 +90,16 @@ bool Dispatcher::CheckMemoryOrReply(CommandContext& ctx, const CommandSpec& spec
   return false;
 }
 
-void Dispatcher::Execute(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+bool Dispatcher::Execute(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
   std::string& out = *ctx.reply().buffer();
   const size_t reply_start = out.size();
-  ctx.session().last_command = spec.name;
   const int64_t start_us = MonotonicUs();
   Router* router = ctx.server().router;
-  if (router == nullptr || !router->Route(ctx, spec, args)) RunCommand(ctx, spec, args);
+  const Router::Outcome routed =
+      router == nullptr ? Router::Outcome::kLocal : router->Route(ctx, spec, args);
+  if (routed == Router::Outcome::kWait) return false;
+  ctx.session().last_command = spec.name;
+  if (routed == Router::Outcome::kLocal) RunCommand(ctx, spec, args);
   spec.stats.usec += static_cast<uint64_t>(MonotonicUs() - start_us);
   ctx.server().NoteMemoryPeak();
   ++spec.stats.calls;
@@ -107,6 +109,7 @@ void Dispatcher::Execute(CommandContext& ctx, const CommandSpec& spec, ArgList a
     ++spec.stats.failed_calls;
     ++ctx.server().stats.total_error_replies;
   }
+  return true;
 }
 
 }  // namespace ringcache

@@ -12,8 +12,11 @@ namespace ringcache {
 
 class Dispatcher {
  public:
+  // Returns false when the command must wait for an earlier one of the same
+  // client (a cluster read-modify-write of its keys): nothing was replied,
+  // and the caller runs it again once the wait is over.
   // REQUIRES: !args.empty().
-  static void Dispatch(CommandContext& ctx, ArgList args);
+  static bool Dispatch(CommandContext& ctx, ArgList args);
   // Evicts to get under maxmemory; replies -OOM to a command that may grow
   // memory (kDenyOom) when nothing may be evicted.
   static bool CheckMemoryOrReply(CommandContext& ctx, const CommandSpec& spec);
@@ -23,7 +26,7 @@ class Dispatcher {
   static bool CheckArityOrReply(CommandContext& ctx, const CommandSpec& spec, ArgList args);
   static bool CheckAuthOrReply(CommandContext& ctx, const CommandSpec& spec);
   static bool CheckPeerOrReply(CommandContext& ctx, const CommandSpec& spec);
-  static void Execute(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+  static bool Execute(CommandContext& ctx, const CommandSpec& spec, ArgList args);
   // Inside MULTI: queues the command for EXEC; returns false if it must run now.
   static bool QueueIfInMulti(CommandContext& ctx, const CommandSpec& spec, ArgList args);
 };

@@ -5,6 +5,7 @@
 // Event-loop thread only.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "commands/command_table.h"
@@ -16,10 +17,14 @@ class CommandContext;
 class Router {
  public:
   virtual ~Router() = default;
+  enum class Outcome : uint8_t {
+    kLocal,   // not the cluster's: run it on this node
+    kRouted,  // answered, or its reply deferred
+    kWait,    // must wait for an earlier command of this client: run it again later
+  };
   // Runs `spec` through the cluster, replying through `ctx` (usually by
-  // deferring the reply); returns false when the command runs locally instead.
-  // REQUIRES: `args` passed the dispatcher's checks.
-  virtual bool Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) = 0;
+  // deferring the reply). REQUIRES: `args` passed the dispatcher's checks.
+  virtual Outcome Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) = 0;
   // INFO's ring_* fields ("name:value\r\n" lines) for the Cluster section.
   virtual void AppendInfo(std::string* out) const = 0;
 };

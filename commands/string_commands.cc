@@ -221,37 +221,36 @@ void ReplyMGet(CommandContext& ctx, ArgList /*args*/, std::span<const ValueView>
   }
 }
 
-void IncrementAndReply(CommandContext& ctx, std::string_view key, int64_t delta) {
-  Result<int64_t> result = IncrementBy(ctx.keyspace(), key, delta);
-  if (OkOrReply(ctx, result.status())) ctx.reply().Integer(*result);
+// The INCR family, as plans (commands/increment.h applies and replies).
+bool PlanIncr(CommandContext& /*ctx*/, ArgList /*args*/, Increment* by) {
+  by->by = 1;
+  return true;
 }
 
-void IncrCommand(CommandContext& ctx, ArgList args) { IncrementAndReply(ctx, args[1], 1); }
-void DecrCommand(CommandContext& ctx, ArgList args) { IncrementAndReply(ctx, args[1], -1); }
-
-void IncrByCommand(CommandContext& ctx, ArgList args) {
-  int64_t delta = 0;
-  if (ParseInt64OrReply(ctx, args[2], &delta)) IncrementAndReply(ctx, args[1], delta);
+bool PlanDecr(CommandContext& /*ctx*/, ArgList /*args*/, Increment* by) {
+  by->by = -1;
+  return true;
 }
 
-void DecrByCommand(CommandContext& ctx, ArgList args) {
-  int64_t delta = 0;
-  if (!ParseInt64OrReply(ctx, args[2], &delta)) return;
-  if (delta == std::numeric_limits<int64_t>::min()) {
+bool PlanIncrBy(CommandContext& ctx, ArgList args, Increment* by) {
+  return ParseInt64OrReply(ctx, args[2], &by->by);
+}
+
+bool PlanDecrBy(CommandContext& ctx, ArgList args, Increment* by) {
+  if (!ParseInt64OrReply(ctx, args[2], &by->by)) return false;
+  if (by->by == std::numeric_limits<int64_t>::min()) {
     ctx.reply().Error("ERR decrement would overflow");
-    return;
+    return false;
   }
-  IncrementAndReply(ctx, args[1], -delta);
+  by->by = -by->by;
+  return true;
 }
 
-void IncrByFloatCommand(CommandContext& ctx, ArgList args) {
-  long double delta = 0;
-  if (!ParseLongDouble(args[2], &delta)) {
-    ctx.reply().Error("ERR " + std::string(kNotAFloat));
-    return;
-  }
-  Result<std::string> result = IncrementByFloat(ctx.keyspace(), args[1], delta);
-  if (OkOrReply(ctx, result.status())) ctx.reply().Bulk(*result);
+bool PlanIncrByFloat(CommandContext& ctx, ArgList args, Increment* by) {
+  by->is_float = true;
+  if (ParseLongDouble(args[2], &by->by_float)) return true;
+  ctx.reply().Error("ERR " + std::string(kNotAFloat));
+  return false;
 }
 
 size_t MaxValueLen(CommandContext& ctx) {
@@ -317,19 +316,19 @@ const CommandSpec kStringCommands[] = {
      "Atomically modifies the string values of one or more keys only when all keys don't exist."},
     {"mget", -2, kReadOnly | kFast, 1, -1, 1, ReplyMGet, "string", "1.0.0",
      "Atomically returns the string values of one or more keys."},
-    {"incr", 2, kWrite | kDenyOom | kFast, 1, 1, 1, IncrCommand, "string", "1.0.0",
+    {"incr", 2, kWrite | kDenyOom | kFast, 1, 1, 1, PlanIncr, "string", "1.0.0",
      "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't "
      "exist."},
-    {"decr", 2, kWrite | kDenyOom | kFast, 1, 1, 1, DecrCommand, "string", "1.0.0",
+    {"decr", 2, kWrite | kDenyOom | kFast, 1, 1, 1, PlanDecr, "string", "1.0.0",
      "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't "
      "exist."},
-    {"incrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, IncrByCommand, "string", "1.0.0",
+    {"incrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, PlanIncrBy, "string", "1.0.0",
      "Increments the integer value of a key by a number. Uses 0 as initial value if the key "
      "doesn't exist."},
-    {"decrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, DecrByCommand, "string", "1.0.0",
+    {"decrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, PlanDecrBy, "string", "1.0.0",
      "Decrements a number from the integer value of a key. Uses 0 as initial value if the key "
      "doesn't exist."},
-    {"incrbyfloat", 3, kWrite | kDenyOom | kFast, 1, 1, 1, IncrByFloatCommand, "string", "2.6.0",
+    {"incrbyfloat", 3, kWrite | kDenyOom | kFast, 1, 1, 1, PlanIncrByFloat, "string", "2.6.0",
      "Increment the floating point value of a key by a number. Uses 0 as initial value if the key "
      "doesn't exist."},
     {"append", 3, kWrite | kDenyOom | kFast, 1, 1, 1, AppendCommand, "string", "2.0.0",

@@ -23,6 +23,11 @@ enum class ValueType : uint8_t {
   // A deleted key remembered with its delete's version, so that replica
   // repair cannot bring it back. Invisible to commands; swept at expire_at_ms.
   kTombstone = 1,
+  // In a cluster: a string that INCR-family commands counted on, as a
+  // replicated counter (types/counter_state.h encodes the value bytes: a
+  // base value and per-writer shards). Commands never see one: reads render
+  // it into the string it stands for.
+  kCounter = 2,
 };
 
 struct Entry {

@@ -251,6 +251,9 @@ void Keyspace::FlushUpTo(const Version& version) {
 bool Keyspace::Supersedes(const Version& version, bool tombstone, std::string_view value,
                           int64_t expire_at_ms, const Entry* held) {
   if (held->version() != version) return held->version() < version;
+  // A counter of this version is that write (its base) plus increments made
+  // on it, or counting that started after a delete of this version.
+  if (held->type == ValueType::kCounter) return false;
   return CompareTiedStates(tombstone, value, expire_at_ms, held->is_tombstone(), held->value(),
                            held->expire_at_ms) > 0;
 }
@@ -262,6 +265,19 @@ bool Keyspace::PutIfNewer(std::string_view key, std::string_view value, int64_t 
   const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, hash));
   if (pos && !Supersedes(version, false, value, expire_at_ms, pos.entry())) return false;
   StoreString(pos, hash, key, value, expire_at_ms)->set_version(version);
+  max_version_ = std::max(max_version_, version);
+  return true;
+}
+
+bool Keyspace::StoreCounter(std::string_view key, std::string_view bytes, int64_t expire_at_ms,
+                            const Version& version) {
+  // Counting that starts on nothing takes the flush's own version: allowed.
+  if (version < version_floor_) return false;
+  const uint64_t hash = table_.Hash(key);
+  const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, hash));
+  Entry* e = StoreString(pos, hash, key, bytes, expire_at_ms);
+  e->type = ValueType::kCounter;
+  e->set_version(version);
   max_version_ = std::max(max_version_, version);
   return true;
 }

@@ -139,6 +139,12 @@ class Keyspace {
                   const Version& version);
   bool DeleteIfNewer(std::string_view key, const Version& version, int64_t tombstone_until_ms,
                      bool* removed_value = nullptr);
+  // Stores a replicated counter's state (types/counter_state.h) as `key`'s,
+  // whatever it held: the caller has merged it. Refused below the version
+  // floor (not at it: counting on a flushed key starts from the flush).
+  bool StoreCounter(std::string_view key, std::string_view bytes, int64_t expire_at_ms,
+                    const Version& version);
+  const Version& version_floor() const { return version_floor_; }
   // The greatest version a replica write has brought here: the hybrid clock
   // of this node must stamp later writes above it.
   const Version& max_version() const { return max_version_; }

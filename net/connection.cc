@@ -93,9 +93,31 @@ void Connection::CompleteDeferred(uint64_t slot) {
   }
 }
 
+void Connection::HoldKeys(std::span<const std::string> keys) {
+  held_keys_.insert(keys.begin(), keys.end());
+}
+
+void Connection::ReleaseKeys(std::span<const std::string> keys) {
+  for (const std::string& key : keys) {
+    const auto it = held_keys_.find(key);
+    if (it != held_keys_.end()) held_keys_.erase(it);
+  }
+  if (!waiting_for_keys_ || closed_) return;
+  waiting_for_keys_ = false;
+  // Released from a bus reply's callback, or inside a handler: run the
+  // waiting command from the event loop, not re-entrantly.
+  if (!flush_posted_) {
+    flush_posted_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      self->flush_posted_ = false;
+      self->Pump();
+    });
+  }
+}
+
 void Connection::Pump() {
   if (closed_) return;
-  if (replies_.pending() < kMaxDeferredReplies) ProcessInput();
+  if (replies_.pending() < kMaxDeferredReplies && !waiting_for_keys_) ProcessInput();
   UpdateSessionFigures();
   if (writing_) return;  // OnWrite pumps again
   if (!replies_.output().empty()) {
@@ -192,7 +214,7 @@ void Connection::ProcessInput() {
   RespLimits limits;
   limits.max_bulk_len = state_.config.values().proto_max_bulk_len;
   while (parse_pos_ < fill_pos_ && !session_.close_after_reply &&
-         replies_.pending() < kMaxDeferredReplies) {
+         replies_.pending() < kMaxDeferredReplies && !waiting_for_keys_) {
     limits.authenticated = session_.authenticated;
     parser_.set_limits(limits);
     const auto result =
@@ -209,8 +231,15 @@ void Connection::ProcessInput() {
     const ArgList args = parser_.args();
     if (args.empty()) continue;
     processing_ = true;
-    Dispatcher::Dispatch(ctx, args);
+    const bool ran = Dispatcher::Dispatch(ctx, args);
     processing_ = false;
+    if (!ran) {
+      // Waits, unread, for an earlier command's keys (ReleaseKeys pumps).
+      parse_pos_ -= parser_.consumed();
+      prefetched_ahead_ = 0;
+      waiting_for_keys_ = true;
+      break;
+    }
     replies_.FlushImmediate();
     reply.set_buffer(replies_.ImmediateTarget());
     ++session_.commands_processed;

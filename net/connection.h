@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "commands/command_context.h"
@@ -37,6 +38,13 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   DeferredReply DeferReply() override;
   std::string* DeferredBuffer(uint64_t slot) override;
   void CompleteDeferred(uint64_t slot) override;
+  std::shared_ptr<ReplyDeferrer> shared_from_this_deferrer() override { return shared_from_this(); }
+  void HoldKeys(std::span<const std::string> keys) override;
+  void ReleaseKeys(std::span<const std::string> keys) override;
+  bool IsHeld(std::string_view key) const override {
+    return held_keys_.find(key) != held_keys_.end();
+  }
+  bool AnyHeld() const override { return !held_keys_.empty(); }
 
  private:
   // Moves the connection along after any event: runs buffered commands
@@ -78,6 +86,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   bool processing_ = false;    // inside a command handler
   bool flush_posted_ = false;  // a Pump() is queued on the event loop
   bool closed_ = false;
+  // Keys held by this client's cluster read-modify-writes in flight, and
+  // whether the next command waits for one of them.
+  std::multiset<std::string, std::less<>> held_keys_;
+  bool waiting_for_keys_ = false;
 };
 
 }  // namespace ringcache::net

@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   g++ cmake ninja-build pkg-config
   libasio-dev libxxhash-dev librocksdb-dev libspdlog-dev catch2 libjemalloc-dev libcli11-dev
-  redis-tools redis-server python3 python3-redis
+  redis-tools redis-server python3 python3-redis iptables
 )
 
 missing=()

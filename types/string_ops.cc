@@ -50,20 +50,38 @@ Result<SetOutcome> SetWithOptions(Keyspace& keyspace, std::string_view key, std:
   return outcome;
 }
 
+Result<int64_t> AddToInteger(const std::string_view* current, int64_t delta) {
+  int64_t value = 0;
+  if (current != nullptr && !ParseInt64(*current, &value)) {
+    return Status::InvalidArgument(kNotAnInteger);
+  }
+  if ((delta < 0 && value < 0 && delta < std::numeric_limits<int64_t>::min() - value) ||
+      (delta > 0 && value > 0 && delta > std::numeric_limits<int64_t>::max() - value)) {
+    return Status::InvalidArgument("increment or decrement would overflow");
+  }
+  return value + delta;
+}
+
+Result<std::string> AddToFloat(const std::string_view* current, long double delta) {
+  long double value = 0;
+  if (current != nullptr && !ParseLongDouble(*current, &value)) {
+    return Status::InvalidArgument(kNotAFloat);
+  }
+  const long double result = value + delta;
+  if (std::isnan(result) || std::isinf(result)) {
+    return Status::InvalidArgument("increment would produce NaN or Infinity");
+  }
+  return FormatLongDouble(result);
+}
+
 Result<int64_t> IncrementBy(Keyspace& keyspace, std::string_view key, int64_t delta) {
   Entry* e = keyspace.Find(key);
   if (Status s = CheckString(e); !s.ok()) return s;
-  int64_t current = 0;
-  if (e != nullptr && !ParseInt64(e->value(), &current)) {
-    return Status::InvalidArgument(kNotAnInteger);
-  }
-  if ((delta < 0 && current < 0 && delta < std::numeric_limits<int64_t>::min() - current) ||
-      (delta > 0 && current > 0 && delta > std::numeric_limits<int64_t>::max() - current)) {
-    return Status::InvalidArgument("increment or decrement would overflow");
-  }
-  const int64_t result = current + delta;
+  const std::string_view current = e != nullptr ? e->value() : std::string_view();
+  Result<int64_t> result = AddToInteger(e != nullptr ? &current : nullptr, delta);
+  if (!result.ok()) return result;
   char buf[24];
-  const size_t len = FormatInt64(result, buf);
+  const size_t len = FormatInt64(*result, buf);
   StoreKeepingTtl(keyspace, key, e, {buf, len});
   return result;
 }
@@ -71,17 +89,10 @@ Result<int64_t> IncrementBy(Keyspace& keyspace, std::string_view key, int64_t de
 Result<std::string> IncrementByFloat(Keyspace& keyspace, std::string_view key, long double delta) {
   Entry* e = keyspace.Find(key);
   if (Status s = CheckString(e); !s.ok()) return s;
-  long double current = 0;
-  if (e != nullptr && !ParseLongDouble(e->value(), &current)) {
-    return Status::InvalidArgument(kNotAFloat);
-  }
-  const long double result = current + delta;
-  if (std::isnan(result) || std::isinf(result)) {
-    return Status::InvalidArgument("increment would produce NaN or Infinity");
-  }
-  std::string text = FormatLongDouble(result);
-  StoreKeepingTtl(keyspace, key, e, text);
-  return text;
+  const std::string_view current = e != nullptr ? e->value() : std::string_view();
+  Result<std::string> result = AddToFloat(e != nullptr ? &current : nullptr, delta);
+  if (result.ok()) StoreKeepingTtl(keyspace, key, e, *result);
+  return result;
 }
 
 Result<size_t> Append(Keyspace& keyspace, std::string_view key, std::string_view suffix,

@@ -31,6 +31,11 @@ struct SetOutcome {
 Result<SetOutcome> SetWithOptions(Keyspace& keyspace, std::string_view key, std::string_view value,
                                   const SetOptions& options);
 
+// INCRBY's and INCRBYFLOAT's arithmetic on a string's value (`current`,
+// null for none), wherever the value came from (a cluster counts it in a
+// replicated counter): the result, or kInvalidArgument with Redis's words.
+Result<int64_t> AddToInteger(const std::string_view* current, int64_t delta);
+Result<std::string> AddToFloat(const std::string_view* current, long double delta);
 // INCRBY/DECRBY: the new value, or kInvalidArgument for a value that is not an
 // integer or a result that would overflow.
 Result<int64_t> IncrementBy(Keyspace& keyspace, std::string_view key, int64_t delta);

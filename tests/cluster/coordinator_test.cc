@@ -16,7 +16,7 @@
 
 using namespace ringcache;
 using cluster::QuorumSettings;
-using cluster::ReplicaValue;
+using ringcache::ReplicaValue;
 using testing::TestServer;
 
 namespace {
@@ -53,8 +53,8 @@ struct Cluster {
 
   std::pair<Status, ReplicaValue> Get(const std::string& key, QuorumSettings q) {
     std::optional<std::pair<Status, ReplicaValue>> result;
-    coordinator->Get(key, q, [&](const Status& s, const cluster::ReplicaValueView& v) {
-      result = {s, cluster::ToOwned(v)};  // the view lasts only for the call
+    coordinator->Get(key, q, [&](const Status& s, const ReplicaValueView& v) {
+      result = {s, ToOwned(v)};  // the view lasts only for the call
     });
     RunUntilDone([&] { return result.has_value(); });
     return *result;

@@ -30,7 +30,12 @@ std::string Answer(const Command& c) {
   if (c[0] == "RC.MGET") {
     std::string records;
     for (size_t i = 1; i < c.size(); ++i) {
-      cluster::AppendStateRecord(&records, false, "value-of-" + c[i], 0, Version{7, 1});
+      const std::string value = "value-of-" + c[i];
+      ReplicaValueView state;
+      state.found = true;
+      state.value = value;
+      state.version = Version{7, 1};
+      cluster::AppendStateRecord(&records, state);
     }
     return "$" + std::to_string(records.size()) + "\r\n" + records + "\r\n";
   }
@@ -62,7 +67,7 @@ TEST_CASE("reads for one peer in one turn travel as one RC.MGET", "[peer_pool]")
   for (const char* key : {"a", "b", "c"}) {
     pool.SendGet(peer.id(), key, [&](const asio::error_code& ec, std::string_view state) {
       REQUIRE_FALSE(ec);
-      cluster::ReplicaValueView value;
+      ReplicaValueView value;
       REQUIRE(cluster::DecodeStateBytes(state, &value));
       got.emplace_back(value.value);
     });

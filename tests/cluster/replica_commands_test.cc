@@ -5,18 +5,17 @@
 
 #include "client/reply.h"
 #include "cluster/coordinator.h"
-#include "resp/reply_builder.h"
+#include "cluster/replica_state.h"
 #include "tests/support/command_runner.h"
 
 using namespace ringcache::testing;
+using ringcache::ReplicaValue;
+using ringcache::ReplicaValueView;
 using ringcache::ReplyBuilder;
 using ringcache::Version;
-using ringcache::cluster::DecodeReplicaState;
 using ringcache::cluster::DecodeStateBytes;
+using ringcache::cluster::EncodeState;
 using ringcache::cluster::NextStateRecord;
-using ringcache::cluster::ReplicaValue;
-using ringcache::cluster::ReplicaValueView;
-using ringcache::cluster::WriteReplicaState;
 
 TEST_CASE("replica commands need the cluster secret", "[commands][replica]") {
   CommandRunner r;
@@ -97,34 +96,26 @@ TEST_CASE("replica states survive their compact encoding", "[commands][replica]"
   const Version versions[] = {{0, 0}, {1, 1}, {0xFFFFFFFFFFFFFFFF, 0xFFFF}, {1ULL << 40, 258}};
   const int64_t expiries[] = {0, 1, INT64_MAX, 1700000000123};
   const std::string values[] = {"", "v", std::string(1000, '\xff'), "a\r\nb"};
-  for (int protocol : {2, 3}) {
-    for (size_t i = 0; i < 4; ++i) {
-      ReplicaValue in;
-      in.found = true;
-      in.tombstone = i % 2 == 1;
-      in.value = values[i];
-      in.expire_at_ms = expiries[i];
-      in.version = versions[i];
-      std::string wire;
-      ReplyBuilder builder(&wire, protocol);
-      WriteReplicaState(builder, in);
-      ReplicaValueView out;
-      REQUIRE(DecodeReplicaState(wire, &out));
-      REQUIRE((out.found && out.tombstone == in.tombstone && out.value == in.value));
-      REQUIRE((out.expire_at_ms == in.expire_at_ms && out.version == in.version));
-    }
-    std::string nothing;
-    ReplyBuilder builder(&nothing, protocol);
-    WriteReplicaState(builder, ReplicaValue());
+  for (size_t i = 0; i < 4; ++i) {
+    ReplicaValue in;
+    in.found = true;
+    in.tombstone = i % 2 == 1;
+    in.counter = i == 2;
+    in.value = values[i];
+    in.expire_at_ms = expiries[i];
+    in.version = versions[i];
+    std::string bytes;
+    EncodeState(in.view(), &bytes);
     ReplicaValueView out;
-    REQUIRE(DecodeReplicaState(nothing, &out));
-    REQUIRE_FALSE(out.found);
+    REQUIRE(DecodeStateBytes(bytes, &out));
+    REQUIRE((out.found && out.tombstone == in.tombstone && out.counter == in.counter));
+    REQUIRE((out.value == in.value && out.expire_at_ms == in.expire_at_ms));
+    REQUIRE(out.version == in.version);
   }
   ReplicaValueView out;
-  for (const char* bad : {"$0\r\n\r\n", "$19\r\nx23456789012345678\r\n", "*-1\r\n", ":1\r\n",
-                          "$20\r\ns2345678901234567890\r\nextra"}) {
-    REQUIRE_FALSE(DecodeReplicaState(bad, &out));
-  }
+  REQUIRE(DecodeStateBytes("", &out));
+  REQUIRE_FALSE(out.found);
+  REQUIRE_FALSE(DecodeStateBytes("x234567890123456789", &out));  // unknown kind
 }
 
 TEST_CASE("state records split back into the states written", "[commands][replica]") {
@@ -135,8 +126,13 @@ TEST_CASE("state records split back into the states written", "[commands][replic
   std::string records;
   size_t size = 0;
   for (size_t i = 0; i < 4; ++i) {
-    AppendStateRecord(&records, i == 1, values[i], static_cast<int64_t>(i) * 1000,
-                      Version{i + 1, static_cast<uint16_t>(i)});
+    ReplicaValueView state;
+    state.found = true;
+    state.tombstone = i == 1;
+    state.value = values[i];
+    state.expire_at_ms = static_cast<int64_t>(i) * 1000;
+    state.version = Version{i + 1, static_cast<uint16_t>(i)};
+    AppendStateRecord(&records, state);
     size += StateRecordSize(values[i]);
     AppendEmptyStateRecord(&records);
     size += ringcache::cluster::kEmptyStateRecordSize;

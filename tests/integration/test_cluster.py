@@ -231,7 +231,12 @@ class ClusterTest(unittest.TestCase):
                 t.join()
             for i in range(3):
                 self.assertEqual(c.client(i).get("counter"), b"900")
-                self.assertEqual(c.replica_value(i, "counter")[1], b"900")
+            # Every replica holds the same counter: base and three writers' shards.
+            deadline = time.time() + 10
+            while len({bytes(c.replica_value(i, "counter")[1]) for i in range(3)}) != 1:
+                self.assertLess(time.time(), deadline, "replicas of the counter differ")
+                time.sleep(0.05)
+            self.assertEqual(c.replica_value(0, "counter")[0], b"counter")
         finally:
             c.stop()
 
