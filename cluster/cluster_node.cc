@@ -41,7 +41,8 @@ void CheckSettings(const ConfigValues& config, const std::string& self_id,
 }  // namespace
 
 ClusterNode::ClusterNode(asio::io_context& io, ServerState& state)
-    : self_id_(SelfId(state)),
+    : io_(io),
+      self_id_(SelfId(state)),
       ring_(static_cast<int>(state.config.values().vnodes)),
       membership_(self_id_, WallClockMs(), state.config.values().cluster_node_timeout_ms),
       peers_(io, state.config.values().cluster_secret),
@@ -106,6 +107,10 @@ bool ClusterNode::IsHome(std::string_view key, const std::vector<std::string>& d
 }
 
 bool ClusterNode::IsReplica(std::string_view node, std::string_view key) const {
+  const std::vector<std::string>& nodes = ring_.nodes();
+  if (nodes.size() <= quorum_.replicas) {  // every member holds every key
+    return std::binary_search(nodes.begin(), nodes.end(), node);
+  }
   for (uint32_t index : ring_.PreferenceList(key, quorum_.replicas)) {
     if (ring_.nodes()[index] == node) return true;
   }

@@ -60,6 +60,7 @@ class ClusterNode {
   void AppendInfo(std::string* out) const;
 
   const std::string& self_id() const { return self_id_; }
+  asio::io_context& io() { return io_; }
   const Ring& ring() const { return ring_; }
   const Membership& membership() const { return membership_; }
   PeerPool& peers() { return peers_; }
@@ -77,6 +78,7 @@ class ClusterNode {
   // Tells the coordinator whether two members' version tags collide.
   void NoteVersionTags();
 
+  asio::io_context& io_;
   std::string self_id_;
   Ring ring_;
   Membership membership_;

@@ -110,6 +110,11 @@ class ClusterRouter : public Router {
   void RouteIncrement(CommandContext& ctx, const CommandSpec& spec, ArgList args);
   void CountIncrement(const std::string& key, const Increment& by, const ReplicaValueView& read,
                       const QuorumSettings& quorum, int protocol, const DeferredReply& done);
+  struct AheadCount;
+  bool CountAhead(CommandContext& ctx, std::string_view key, const Increment& by,
+                  const QuorumSettings& quorum, KeyHold* hold);
+  void OnReadAhead(const std::string& key, AheadCount& ahead, const Status& s,
+                   const ReplicaValueView& read, const QuorumSettings& quorum);
 
   // Keyspace-wide commands (keyspace_wide.cc).
   void RouteEveryNode(CommandContext& ctx, const CommandSpec& spec, ArgList args);

@@ -131,6 +131,12 @@ void Coordinator::Read::AddAnswer(size_t candidate, const ReplicaValueView& valu
 // Counters of one base merge: the read answers with the merge of what its
 // replicas hold, and repairs every replica that lacks part of it.
 void Coordinator::Read::AddCounterAnswer(size_t candidate, const ReplicaValueView& value) {
+  // Canonical encodings: equal bytes are equal states (the usual answer, as
+  // an increment's merge reaches a replica before its read).
+  if (value.counter && newest.counter && value.value == newest.value) {
+    answers.Add(static_cast<uint32_t>(candidate), 0);
+    return;
+  }
   const std::optional<std::string> merged =
       MergeCounterStates(newest.value, newest.counter, value.value, value.counter);
   if (!merged) {  // malformed: ignored, and repaired with the newest

@@ -4,11 +4,14 @@
 // shard of the key's replicated counter (types/counter_state.h), so every
 // acknowledged increment is counted once in the value replicas converge to,
 // whatever replica was restarted, cut off or frozen meanwhile.
+#include <array>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "cluster/cluster_router.h"
 #include "commands/increment.h"
+#include "common/number_parsing.h"
 #include "types/counter_state.h"
 
 namespace ringcache::cluster {
@@ -48,8 +51,9 @@ void ClusterRouter::RouteIncrement(CommandContext& ctx, const CommandSpec& spec,
   const std::string_view key = args[1];
   // A command of this client pipelined after this one waits until the
   // increment is sent, so it finds it (and a second INCR counts on it).
-  KeyHold hold = ctx.HoldKeys({std::string(key)});
+  KeyHold hold = ctx.HoldKeys(std::array{key});
   const QuorumSettings quorum = QuorumFor(ctx);
+  if (CountAhead(ctx, key, by, quorum, &hold)) return;
   node_.coordinator().Get(
       key, quorum,
       [this, key = std::string(key), by, quorum, hold = std::move(hold), done = ctx.Defer(),
@@ -58,6 +62,131 @@ void ClusterRouter::RouteIncrement(CommandContext& ctx, const CommandSpec& spec,
         if (!s.ok()) done.Write([&](std::string* out) { ReplyBuilder(out, protocol).Error(s); });
         hold.Release();  // sent: later commands find it wherever they read
       });
+}
+
+// An increment counted ahead of its read: it replies once both its write and
+// its read are done, or leaves the reply to the slow path when the read
+// found another base.
+struct ClusterRouter::AheadCount {
+  DeferredReply done;
+  int protocol = 2;
+  Increment by;
+  Version base;
+  CounterShard shard;  // this node's, as it counted this increment
+  bool written = false;
+  bool read = false;
+  Status status;             // the first failure, of the write or the read
+  std::string reply;         // the read's answer
+  bool handed_over = false;  // the read found another base
+
+  void Fail(const Status& s) {
+    if (status.ok()) status = s;
+  }
+  void ReplyWhenDone() {
+    if (handed_over || !written || !read) return;
+    if (!status.ok()) {
+      done.Write([&](std::string* out) { ReplyBuilder(out, protocol).Error(status); });
+      return;
+    }
+    done(reply);
+  }
+};
+
+namespace {
+
+// What the command replies over a counter that already counts it.
+std::string ReplyFor(const Increment& by, std::string text, int protocol) {
+  Incremented counted{std::move(text), 0};
+  const bool fits = by.is_float || ParseInt64(counted.text, &counted.integer);
+  const Result<Incremented> result =
+      fits ? Result<Incremented>(std::move(counted))
+           : Result<Incremented>(Status::InvalidArgument("increment or decrement would overflow"));
+  std::string reply;
+  ReplyBuilder builder(&reply, protocol);
+  ReplyIncremented(builder, by, result);
+  return reply;
+}
+
+}  // namespace
+
+// The fast path, for a node that holds a replica of the key: the increment
+// is counted on the base this replica holds and its write and the quorum read
+// go out together, a round trip rather than two. The read then says whether
+// that base was the key's: if so it already counts the increment (the node's
+// own replica, read first, took it) and is the reply; if a newer write had
+// replaced the base, the increment is counted again on that one (the slow
+// path's second half) and the first shard, of a superseded base, drops out
+// wherever the two meet. Declined (false) when the local copy says the
+// command fails: the quorum read decides, before anything is written.
+bool ClusterRouter::CountAhead(CommandContext& ctx, std::string_view key, const Increment& by,
+                               const QuorumSettings& quorum, KeyHold* hold) {
+  if (!node_.IsReplica(node_.self_id(), key)) return false;
+  const Entry* entry = state_.keyspace.ReadReplica(key);
+  const ReplicaValueView local = entry != nullptr ? ViewOfEntry(entry) : ReplicaValueView{};
+  Base base = BaseOf(local, state_.keyspace.now_ms(), state_.keyspace.version_floor());
+  const CounterShard* mine = counters_.Find(key, base.version);
+  if (mine != nullptr) base.state.Merge(CounterState{base.state.base, {*mine}});
+  std::optional<std::string> current;
+  if (base.live || mine != nullptr) current = base.state.Render();
+  const Result<Incremented> result = ApplyIncrement(current, by);
+  // Near the limits, other writers' shards may tip the merged count over.
+  constexpr int64_t kSafe = int64_t{1} << 62;
+  if (!result.ok() || (!by.is_float && (result->integer > kSafe || result->integer < -kSafe))) {
+    return false;
+  }
+  auto ahead = std::make_shared<AheadCount>();
+  ahead->done = ctx.Defer();
+  ahead->protocol = ctx.session().protocol;
+  ahead->by = by;
+  ahead->base = base.version;
+  ReplicaValue state;
+  state.found = true;
+  state.counter = true;
+  ahead->shard = counters_.Advance(key, base.version, by);
+  state.value = CounterState{base.state.base, {ahead->shard}}.Encode();
+  state.expire_at_ms = base.expire_at_ms;
+  state.version = base.version;
+  node_.coordinator().WriteState(std::string(key), std::move(state), quorum,
+                                 [ahead](const Status& s, bool) {
+                                   ahead->written = true;
+                                   ahead->Fail(s);
+                                   ahead->ReplyWhenDone();
+                                 });
+  // The read goes out after this turn's writes: a peer's batch of merges is
+  // then not cut into pieces by reads between them (a peer sees one node's
+  // requests in order, so each kind switch sends what waits).
+  asio::post(node_.io(), [this, key = std::string(key), ahead, quorum,
+                          hold = std::move(*hold)]() mutable {
+    node_.coordinator().Get(
+        key, quorum,
+        [this, key, ahead, quorum, hold = std::move(hold)](const Status& s,
+                                                           const ReplicaValueView& v) mutable {
+          OnReadAhead(key, *ahead, s, v, quorum);
+          hold.Release();
+        });
+  });
+  return true;
+}
+
+void ClusterRouter::OnReadAhead(const std::string& key, AheadCount& ahead, const Status& s,
+                                const ReplicaValueView& read, const QuorumSettings& quorum) {
+  ahead.read = true;
+  if (!s.ok()) {
+    ahead.Fail(s);
+    ahead.ReplyWhenDone();
+    return;
+  }
+  Base base = BaseOf(read, state_.keyspace.now_ms(), state_.keyspace.version_floor());
+  if (base.version != ahead.base) {
+    ahead.handed_over = true;
+    CountIncrement(key, ahead.by, read, quorum, ahead.protocol, ahead.done);
+    return;
+  }
+  // Counted already where this replica answered (it took the increment
+  // first); merged again for a replica that lost it meanwhile (evicted).
+  base.state.Merge(CounterState{base.state.base, {ahead.shard}});
+  ahead.reply = ReplyFor(ahead.by, base.state.Render(), ahead.protocol);
+  ahead.ReplyWhenDone();
 }
 
 void ClusterRouter::CountIncrement(const std::string& key, const Increment& by,

@@ -14,11 +14,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "common/string_hash.h"
 #include "core/version.h"
 #include "types/counter_state.h"
 
@@ -41,7 +43,7 @@ class CounterShards {
     CounterShard shard;
   };
   size_t max_keys_;
-  std::unordered_map<std::string, Kept> shards_;
+  std::unordered_map<std::string, Kept, StringHash, std::equal_to<>> shards_;
   std::mt19937_64 random_;
 };
 

@@ -18,6 +18,10 @@ PeerPool::Peer* PeerPool::Resolve(const std::string& id) {
 
 client::AsyncClient& PeerPool::Connection(Peer& peer) {
   SendWaiting(peer);
+  return Connected(peer);
+}
+
+client::AsyncClient& PeerPool::Connected(Peer& peer) {
   const std::string& id = peer.id;
   // A connection that failed has no pending requests left and is replaced.
   if (peer.connection && (peer.connection->connected() || peer.connection->pending() > 0)) {
@@ -128,7 +132,7 @@ void PeerPool::SendBatch(Peer& peer, Batch* batch) {
   encode_buffer_ += batch->args;
   ReleaseIfLarge(&batch->args);
   batch->arg_count = 0;
-  Connection(peer).SendEncodedRaw(
+  Connected(peer).SendEncodedRaw(
       encode_buffer_, [callbacks = std::move(callbacks), records = batch->state_records](
                           const asio::error_code& ec, std::string_view resp) {
         // Each request gets its own part of the reply: its key's state

@@ -96,8 +96,11 @@ class PeerPool {
   };
 
  private:
-  // The peer's live connection, made if needed, with its batch sent first.
+  // The peer's live connection, made if needed, with its batches sent first.
   client::AsyncClient& Connection(Peer& peer);
+  // The same without sending the batches (SendBatch's: it encodes into the
+  // one encode buffer, which sending another batch would overwrite).
+  client::AsyncClient& Connected(Peer& peer);
   // The batch to add to, after sending another kind if one waits: at most
   // one kind waits, so the peer sees requests in the order they were made.
   Batch& Open(Peer& peer, Batch* batch);

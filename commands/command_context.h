@@ -52,9 +52,11 @@ class ReplyDeferrer {
   virtual void CompleteDeferred(uint64_t slot) = 0;
   // Keys of a cluster read-modify-write between its read and its write:
   // this client's next commands on them wait (see KeyHold).
-  virtual void HoldKeys(std::span<const std::string> keys) = 0;
-  virtual void ReleaseKeys(std::span<const std::string> keys) = 0;
-  virtual bool IsHeld(std::string_view key) const = 0;
+  // Keys go by hash (KeyHold::HashOf): two keys that share one only make a
+  // command wait that need not have.
+  virtual void HoldKeys(std::span<const uint64_t> key_hashes) = 0;
+  virtual void ReleaseKeys(std::span<const uint64_t> key_hashes) = 0;
+  virtual bool IsHeld(uint64_t key_hash) const = 0;
   virtual bool AnyHeld() const = 0;
 };
 
@@ -65,27 +67,30 @@ class ReplyDeferrer {
 class KeyHold {
  public:
   KeyHold() = default;
-  KeyHold(std::shared_ptr<ReplyDeferrer> target, std::vector<std::string> keys)
-      : target_(std::move(target)), keys_(std::move(keys)) {
-    if (target_) target_->HoldKeys(keys_);
+  template <typename Keys>
+  KeyHold(std::shared_ptr<ReplyDeferrer> target, const Keys& keys) : target_(std::move(target)) {
+    hashes_.reserve(std::size(keys));
+    for (const auto& key : keys) hashes_.push_back(HashOf(key));
+    if (target_) target_->HoldKeys(hashes_);
   }
+  static uint64_t HashOf(std::string_view key) { return std::hash<std::string_view>()(key); }
   KeyHold(KeyHold&& other) noexcept = default;
   KeyHold& operator=(KeyHold&& other) noexcept {
     Release();
     target_ = std::move(other.target_);
-    keys_ = std::move(other.keys_);
+    hashes_ = std::move(other.hashes_);
     return *this;
   }
   KeyHold(const KeyHold&) = delete;
   KeyHold& operator=(const KeyHold&) = delete;
   ~KeyHold() { Release(); }
   void Release() {
-    if (target_) std::exchange(target_, nullptr)->ReleaseKeys(keys_);
+    if (target_) std::exchange(target_, nullptr)->ReleaseKeys(hashes_);
   }
 
  private:
   std::shared_ptr<ReplyDeferrer> target_;
-  std::vector<std::string> keys_;
+  std::vector<uint64_t> hashes_;
 };
 
 template <typename WriteFn>
@@ -111,12 +116,15 @@ class CommandContext {
   // REQUIRES: can_defer().
   DeferredReply Defer() { return deferrer_->DeferReply(); }
   // REQUIRES: can_defer().
-  KeyHold HoldKeys(std::vector<std::string> keys) {
-    return KeyHold(deferrer_->shared_from_this_deferrer(), std::move(keys));
+  template <typename Keys>  // a range of strings or string_views
+  KeyHold HoldKeys(const Keys& keys) {
+    return KeyHold(deferrer_->shared_from_this_deferrer(), keys);
   }
   // Whether an earlier command of this client holds `key` (false when the
   // context cannot defer: nothing is held there).
-  bool IsHeld(std::string_view key) const { return deferrer_ != nullptr && deferrer_->IsHeld(key); }
+  bool IsHeld(std::string_view key) const {
+    return deferrer_ != nullptr && deferrer_->IsHeld(KeyHold::HashOf(key));
+  }
   bool AnyHeld() const { return deferrer_ != nullptr && deferrer_->AnyHeld(); }
   bool can_defer() const { return deferrer_ != nullptr; }
 

@@ -93,14 +93,16 @@ void Connection::CompleteDeferred(uint64_t slot) {
   }
 }
 
-void Connection::HoldKeys(std::span<const std::string> keys) {
-  held_keys_.insert(keys.begin(), keys.end());
+void Connection::HoldKeys(std::span<const uint64_t> key_hashes) {
+  held_keys_.insert(held_keys_.end(), key_hashes.begin(), key_hashes.end());
 }
 
-void Connection::ReleaseKeys(std::span<const std::string> keys) {
-  for (const std::string& key : keys) {
-    const auto it = held_keys_.find(key);
-    if (it != held_keys_.end()) held_keys_.erase(it);
+void Connection::ReleaseKeys(std::span<const uint64_t> key_hashes) {
+  for (const uint64_t hash : key_hashes) {
+    const auto it = std::find(held_keys_.begin(), held_keys_.end(), hash);
+    if (it == held_keys_.end()) continue;
+    *it = held_keys_.back();
+    held_keys_.pop_back();
   }
   if (!waiting_for_keys_ || closed_) return;
   waiting_for_keys_ = false;

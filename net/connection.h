@@ -8,13 +8,14 @@
 // Runs on the server's single event-loop thread.
 #pragma once
 
+#include <algorithm>
 #include <asio.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <set>
 #include <string>
+#include <vector>
 
 #include "commands/command_context.h"
 #include "commands/server_state.h"
@@ -39,10 +40,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   std::string* DeferredBuffer(uint64_t slot) override;
   void CompleteDeferred(uint64_t slot) override;
   std::shared_ptr<ReplyDeferrer> shared_from_this_deferrer() override { return shared_from_this(); }
-  void HoldKeys(std::span<const std::string> keys) override;
-  void ReleaseKeys(std::span<const std::string> keys) override;
-  bool IsHeld(std::string_view key) const override {
-    return held_keys_.find(key) != held_keys_.end();
+  void HoldKeys(std::span<const uint64_t> key_hashes) override;
+  void ReleaseKeys(std::span<const uint64_t> key_hashes) override;
+  bool IsHeld(uint64_t key_hash) const override {
+    return std::find(held_keys_.begin(), held_keys_.end(), key_hash) != held_keys_.end();
   }
   bool AnyHeld() const override { return !held_keys_.empty(); }
 
@@ -88,7 +89,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   bool closed_ = false;
   // Keys held by this client's cluster read-modify-writes in flight, and
   // whether the next command waits for one of them.
-  std::multiset<std::string, std::less<>> held_keys_;
+  // Hashes of the keys earlier commands hold, once per hold: as many as the
+  // client's read-modify-writes in flight, so a vector.
+  std::vector<uint64_t> held_keys_;
   bool waiting_for_keys_ = false;
 };
 

@@ -41,6 +41,7 @@ std::string Answer(const Command& c) {
   }
   if (c[0] == "RC.MPUT") return Integers((c.size() - 1) / 4, 1);
   if (c[0] == "RC.MDEL") return Integers((c.size() - 1) / 3, 2);
+  if (c[0] == "RC.MMERGE") return Integers((c.size() - 1) / 2, 1);
   if (c[0] == "PING") return "+PONG\r\n";
   return "+OK\r\n";
 }
