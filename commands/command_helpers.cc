@@ -68,6 +68,34 @@ bool ParseCursorOrReply(CommandContext& ctx, std::string_view arg, uint64_t* cur
   return false;
 }
 
+bool ParseScanOrReply(CommandContext& ctx, ArgList args, size_t cursor_index, bool allow_type,
+                      uint64_t* cursor, ScanOptions* options) {
+  if (!ParseCursorOrReply(ctx, args[cursor_index], cursor)) return false;
+  for (size_t i = cursor_index + 1; i < args.size(); i += 2) {
+    if (i + 1 >= args.size()) {
+      ctx.reply().Error("ERR " + std::string(kSyntaxError));
+      return false;
+    }
+    if (Is(args[i], "match")) {
+      options->pattern = args[i + 1];
+      options->has_pattern = !(options->pattern == "*");
+    } else if (Is(args[i], "count")) {
+      if (!ParseInt64OrReply(ctx, args[i + 1], &options->count)) return false;
+      if (options->count < 1) {
+        ctx.reply().Error("ERR " + std::string(kSyntaxError));
+        return false;
+      }
+    } else if (allow_type && Is(args[i], "type")) {
+      options->type = args[i + 1];
+      options->has_type = true;
+    } else {
+      ctx.reply().Error("ERR " + std::string(kSyntaxError));
+      return false;
+    }
+  }
+  return true;
+}
+
 void NoteFailedAuth(CommandContext& ctx, std::string_view what) {
   LogLimiter& limiter = ctx.server().auth_warnings;
   if (!limiter.Allow(ctx.keyspace().now_ms())) return;

@@ -42,6 +42,27 @@ bool CheckFlushArgsOrReply(CommandContext& ctx, ArgList args);
 // A SCAN cursor; false after replying "ERR invalid cursor".
 bool ParseCursorOrReply(CommandContext& ctx, std::string_view arg, uint64_t* cursor);
 
+// SCAN's, HSCAN's and SSCAN's options: MATCH, COUNT and (SCAN only) TYPE.
+struct ScanOptions {
+  std::string_view pattern;
+  bool has_pattern = false;
+  int64_t count = 10;
+  std::string_view type;
+  bool has_type = false;
+};
+// The cursor at args[cursor_index] and the options after it; false after
+// replying the error.
+bool ParseScanOrReply(CommandContext& ctx, ArgList args, size_t cursor_index, bool allow_type,
+                      uint64_t* cursor, ScanOptions* options);
+// A SCAN-family reply: the next cursor, then the items.
+template <typename Items>
+void ReplyScan(CommandContext& ctx, uint64_t cursor, const Items& items) {
+  ctx.reply().ArrayHeader(2);
+  ctx.reply().Bulk(std::to_string(cursor));
+  ctx.reply().ArrayHeader(items.size());
+  for (const auto& item : items) ctx.reply().Bulk(item);
+}
+
 // Logs a failed AUTH, HELLO AUTH or RC.AUTH (`what`) at warning level, at
 // most every few seconds (a client may guess fast).
 void NoteFailedAuth(CommandContext& ctx, std::string_view what);

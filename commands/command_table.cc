@@ -94,6 +94,8 @@ CommandTable::CommandTable() {
   RegisterTransactionCommands(*this);
   RegisterServerCommands(*this);
   RegisterStringCommands(*this);
+  RegisterHashCommands(*this);
+  RegisterSetCommands(*this);
 }
 
 void CommandTable::CheckRow(const CommandSpec& spec) {

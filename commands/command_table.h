@@ -255,5 +255,7 @@ void RegisterKeyCommands(CommandTable& table);
 void RegisterMemoryCommands(CommandTable& table);
 void RegisterServerCommands(CommandTable& table);
 void RegisterStringCommands(CommandTable& table);
+void RegisterHashCommands(CommandTable& table);
+void RegisterSetCommands(CommandTable& table);
 
 }  // namespace ringcache

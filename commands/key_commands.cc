@@ -16,7 +16,12 @@ namespace {
 std::string_view TypeName(ValueType type) {
   switch (type) {
     case ValueType::kString:
+    case ValueType::kCounter:
       return "string";
+    case ValueType::kHash:
+      return "hash";
+    case ValueType::kSet:
+      return "set";
     case ValueType::kTombstone:
       break;
   }
@@ -63,46 +68,10 @@ void KeysCommand(CommandContext& ctx, ArgList args) {
   for (std::string_view key : keys) ctx.reply().Bulk(key);
 }
 
-struct ScanOptions {
-  std::string_view pattern;
-  bool has_pattern = false;
-  int64_t count = 10;
-  std::string_view type;
-  bool has_type = false;
-};
-
-bool ParseScanOptionsOrReply(CommandContext& ctx, ArgList args, ScanOptions* options) {
-  for (size_t i = 2; i < args.size(); i += 2) {
-    if (i + 1 >= args.size()) {
-      ctx.reply().Error("ERR " + std::string(kSyntaxError));
-      return false;
-    }
-    if (Is(args[i], "match")) {
-      options->pattern = args[i + 1];
-      options->has_pattern = !(options->pattern == "*");
-    } else if (Is(args[i], "count")) {
-      if (!ParseInt64OrReply(ctx, args[i + 1], &options->count)) return false;
-      if (options->count < 1) {
-        ctx.reply().Error("ERR " + std::string(kSyntaxError));
-        return false;
-      }
-    } else if (Is(args[i], "type")) {
-      options->type = args[i + 1];
-      options->has_type = true;
-    } else {
-      ctx.reply().Error("ERR " + std::string(kSyntaxError));
-      return false;
-    }
-  }
-  return true;
-}
-
 void ScanCommand(CommandContext& ctx, ArgList args) {
   uint64_t cursor = 0;
   ScanOptions options;
-  if (!ParseCursorOrReply(ctx, args[1], &cursor) || !ParseScanOptionsOrReply(ctx, args, &options)) {
-    return;
-  }
+  if (!ParseScanOrReply(ctx, args, 1, true, &cursor, &options)) return;
   std::vector<std::string> keys;
   // Like Redis: visit buckets until COUNT keys are found or 10*COUNT buckets
   // were empty, so a sparse table cannot make one call walk it all.
@@ -115,10 +84,7 @@ void ScanCommand(CommandContext& ctx, ArgList args) {
       if (ctx.Shows(e->key())) keys.emplace_back(e->key());
     });
   } while (cursor != 0 && static_cast<int64_t>(keys.size()) < options.count && ++steps < max_steps);
-  ctx.reply().ArrayHeader(2);
-  ctx.reply().Bulk(std::to_string(cursor));
-  ctx.reply().ArrayHeader(keys.size());
-  for (const std::string& key : keys) ctx.reply().Bulk(key);
+  ReplyScan(ctx, cursor, keys);
 }
 
 void RandomKeyCommand(CommandContext& ctx, ArgList /*args*/) {

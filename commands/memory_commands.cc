@@ -33,7 +33,9 @@ std::string_view StringEncoding(std::string_view value) {
 }
 
 void ObjectEncodingCommand(CommandContext& ctx, ArgList args) {
-  if (const Entry* e = EntryOrReplyNil(ctx, args[2])) ctx.reply().Bulk(StringEncoding(e->value()));
+  if (const Entry* e = EntryOrReplyNil(ctx, args[2])) {
+    ctx.reply().Bulk(e->holds_object() ? e->object()->encoding() : StringEncoding(e->value()));
+  }
 }
 
 void ObjectRefcountCommand(CommandContext& ctx, ArgList args) {

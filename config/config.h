@@ -46,6 +46,13 @@ struct ConfigValues {
   int64_t maxmemory_samples = 5;
   int64_t lfu_log_factor = 10;
   int64_t lfu_decay_time = 1;  // minutes of idleness that take one off a key's LFU counter
+  // Sizes up to which hashes and sets keep their compact encodings
+  // (types/collection_limits.h); the *-ziplist-* names are aliases.
+  int64_t hash_max_listpack_entries = 128;
+  int64_t hash_max_listpack_value = 64;
+  int64_t set_max_intset_entries = 512;
+  int64_t set_max_listpack_entries = 128;
+  int64_t set_max_listpack_value = 64;
   std::string loglevel = "notice";
   std::string logfile;
   std::string pidfile;

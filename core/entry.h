@@ -12,8 +12,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
+#include "core/value_object.h"
 #include "core/version.h"
 
 namespace ringcache {
@@ -28,6 +30,10 @@ enum class ValueType : uint8_t {
   // base value and per-writer shards). Commands never see one: reads render
   // it into the string it stands for.
   kCounter = 2,
+  // Collections: the value bytes hold a pointer to the entry's own
+  // ValueObject (core/value_object.h), which the keyspace deletes with it.
+  kHash = 3,
+  kSet = 4,
 };
 
 struct Entry {
@@ -48,6 +54,13 @@ struct Entry {
   char* value_data() { return data() + key_len; }
   bool has_expiry() const { return expire_at_ms != 0; }
   bool is_tombstone() const { return type == ValueType::kTombstone; }
+  bool holds_object() const { return type >= ValueType::kHash; }
+  // REQUIRES: holds_object().
+  ValueObject* object() const {
+    ValueObject* object = nullptr;
+    std::memcpy(&object, data() + key_len, sizeof(object));
+    return object;
+  }
   Version version() const { return {version_hlc, version_node}; }
   void set_version(const Version& v) {
     version_hlc = v.hlc;

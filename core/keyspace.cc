@@ -67,12 +67,21 @@ size_t Keyspace::ValueCapacity(const Entry* e) {
 
 size_t Keyspace::MemoryUsage(const Entry* e) {
   return malloc_usable_size(const_cast<Entry*>(e)) +
-         sizeof(Entry*);  // NOLINT(bugprone-sizeof-expression): the bucket slot
+         sizeof(Entry*) +  // NOLINT(bugprone-sizeof-expression): the bucket slot
+         (e->holds_object() ? e->object()->MemoryUsage() : 0);
+}
+
+void Keyspace::DropObject(Entry* e) {
+  if (!e->holds_object()) return;
+  delete e->object();
+  e->type = ValueType::kString;
+  e->value_len = 0;
 }
 
 void Keyspace::FreeEntry(Entry* e) {
   if (e->has_expiry()) --expires_count_;
   if (e->is_tombstone()) --tombstones_;
+  DropObject(e);
   std::free(e);
 }
 
@@ -164,6 +173,7 @@ Entry* Keyspace::StoreString(HashTable::Position pos, uint64_t hash, std::string
   if (pos) {
     e = pos.entry();
     if (e->is_tombstone()) --tombstones_;  // a write revives the key
+    DropObject(e);
     const size_t capacity = ValueCapacity(e);
     // Overwrite in place unless the old block would waste more than it holds.
     if (value.size() > capacity || capacity > 2 * value.size() + 64) {
@@ -233,11 +243,25 @@ void Keyspace::Rename(std::string_view from, std::string_view to) {
   Entry* target = SetString(to, source->value(), source->expire_at_ms);
   target->type = source->type;
   target->set_version(source->version());
+  source->type = ValueType::kString;  // an object now belongs to `to`
   Delete(from);
 }
 
+Entry* Keyspace::SetObject(std::string_view key, ValueType type,
+                           std::unique_ptr<ValueObject> object, int64_t expire_at_ms) {
+  ValueObject* raw = object.release();
+  char pointer[sizeof(raw)];
+  std::memcpy(pointer, &raw, sizeof(raw));
+  Entry* e = SetString(key, std::string_view(pointer, sizeof(pointer)), expire_at_ms);
+  e->type = type;
+  return e;
+}
+
 void Keyspace::Clear() {
-  table_.Clear([](Entry* e) { std::free(e); });
+  table_.Clear([](Entry* e) {
+    DropObject(e);
+    std::free(e);
+  });
   expires_count_ = 0;
   tombstones_ = 0;
 }
@@ -294,6 +318,7 @@ bool Keyspace::DeleteIfNewer(std::string_view key, const Version& version,
     if (!Supersedes(version, true, {}, tombstone_until_ms, e)) return false;
     removed = !e->is_tombstone();
     if (removed) ++tombstones_;
+    DropObject(e);
     // A tombstone holds no value: the old value's block would otherwise stay
     // allocated, and counted against maxmemory, for the whole grace period.
     if (ValueCapacity(e) > kTombstoneSlack) e = ShrinkToKey(pos);

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -109,6 +110,10 @@ class Keyspace {
   // Grows geometrically so that APPEND loops stay linear. Returns the entry's
   // (possibly new) address.
   Entry* ResizeValue(Entry* entry, size_t len);
+  // Creates or overwrites `key` as a collection of `type` (kHash, kSet) that
+  // `object` holds; the entry owns it from then on. Returns the entry.
+  Entry* SetObject(std::string_view key, ValueType type, std::unique_ptr<ValueObject> object,
+                   int64_t expire_at_ms);
   void SetExpiry(Entry* entry, int64_t expire_at_ms);
   bool Delete(std::string_view key);
   // Moves `from`'s value and expiry to `to`, replacing what `to` held.
@@ -192,6 +197,8 @@ class Keyspace {
                      std::string_view value, int64_t expire_at_ms);
   static size_t ValueCapacity(const Entry* e);
   void FreeEntry(Entry* e);
+  // Deletes the collection `e` holds, if any, leaving an empty string.
+  static void DropObject(Entry* e);
   void DeleteAt(HashTable::Position pos);
   // Returns `pos` if its entry is live, or deletes it and returns no position.
   HashTable::Position LiveOrExpire(HashTable::Position pos);

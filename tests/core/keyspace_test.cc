@@ -246,3 +246,50 @@ TEST_CASE("replica reads of a batch answer each key as a single read does",
   REQUIRE(visited == keys.size());
   REQUIRE(ks.stats().expired_keys == 5);  // 10, 20, 25, 35 and 5; 0, 15 and 30 were never set
 }
+
+namespace {
+// Counts live objects, so the test sees each one deleted exactly once.
+struct CountedObject final : ringcache::ValueObject {
+  explicit CountedObject(int* live) : live(live) { ++*live; }
+  ~CountedObject() override { --*live; }
+  size_t MemoryUsage() const override { return 1000; }
+  size_t size() const override { return 1; }
+  std::string_view encoding() const override { return "counted"; }
+  std::unique_ptr<ValueObject> Clone() const override {
+    return std::make_unique<CountedObject>(live);
+  }
+  int* live;
+};
+}  // namespace
+
+TEST_CASE("a collection is deleted with whatever replaces or removes its key", "[keyspace]") {
+  using ringcache::ValueType;
+  ringcache::Keyspace ks;
+  int live = 0;
+  const auto add = [&](std::string_view key) {
+    ks.SetObject(key, ValueType::kSet, std::make_unique<CountedObject>(&live), 0);
+  };
+  add("a");
+  REQUIRE(ringcache::Keyspace::MemoryUsage(ks.Find("a")) > 1000);
+  ks.SetString("a", "plain", 0);  // overwritten
+  REQUIRE(live == 0);
+  add("b");
+  ks.Rename("b", "c");  // moved, not copied
+  REQUIRE(live == 1);
+  REQUIRE(ks.Find("c")->object()->encoding() == "counted");
+  ks.Delete("c");
+  REQUIRE(live == 0);
+  add("d");
+  ks.DeleteIfNewer("d", ringcache::Version{5, 1}, 1000);  // a replica's delete
+  REQUIRE(live == 0);
+  add("e");
+  ks.set_now_ms(10);
+  ks.SetExpiry(ks.Find("e"), 20);
+  ks.set_now_ms(30);
+  REQUIRE(ks.Find("e") == nullptr);  // expired
+  REQUIRE(live == 0);
+  add("f");
+  add("g");
+  ks.Clear();
+  REQUIRE(live == 0);
+}

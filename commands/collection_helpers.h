@@ -1,0 +1,57 @@
+// What the hash and set commands share: finding a key's collection with
+// Redis's WRONGTYPE rule, creating it on the first write, removing it when
+// its last element goes, and the encoding limits from the configuration.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "commands/command_context.h"
+#include "types/collection_limits.h"
+
+namespace ringcache {
+
+inline CollectionLimits LimitsOf(CommandContext& ctx) {
+  const ConfigValues& v = ctx.server().config.values();
+  CollectionLimits limits;
+  limits.hash_max_listpack_entries = static_cast<size_t>(v.hash_max_listpack_entries);
+  limits.hash_max_listpack_value = static_cast<size_t>(v.hash_max_listpack_value);
+  limits.set_max_intset_entries = static_cast<size_t>(v.set_max_intset_entries);
+  limits.set_max_listpack_entries = static_cast<size_t>(v.set_max_listpack_entries);
+  limits.set_max_listpack_value = static_cast<size_t>(v.set_max_listpack_value);
+  return limits;
+}
+
+// The collection of type T (a kType value) at `key`, nullptr when there is
+// none; false after replying WRONGTYPE for a key of another type. Counts a
+// hit or miss and an access.
+template <typename T, ValueType kType>
+bool FindOrReply(CommandContext& ctx, std::string_view key, T** out) {
+  Entry* e = ctx.keyspace().Lookup(key);
+  if (e != nullptr && e->type != kType) {
+    ctx.reply().Error(Status::WrongType());
+    return false;
+  }
+  *out = e != nullptr ? static_cast<T*>(e->object()) : nullptr;
+  return true;
+}
+
+// The collection at `key`, created empty when there is none; nullptr after
+// replying WRONGTYPE.
+template <typename T, ValueType kType>
+T* FindOrCreateOrReply(CommandContext& ctx, std::string_view key) {
+  T* found = nullptr;
+  if (!FindOrReply<T, kType>(ctx, key, &found)) return nullptr;
+  if (found != nullptr) return found;
+  auto created = std::make_unique<T>();
+  found = created.get();
+  ctx.keyspace().SetObject(key, kType, std::move(created), 0);
+  return found;
+}
+
+// Empty collections do not exist: removes `key` once `value` has no elements.
+inline void DeleteIfEmpty(CommandContext& ctx, std::string_view key, const ValueObject& value) {
+  if (value.size() == 0) ctx.keyspace().Delete(key);
+}
+
+}  // namespace ringcache

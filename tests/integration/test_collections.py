@@ -1,0 +1,240 @@
+"""Hashes and sets against redis-server 7 itself: every command of a script,
+edge cases and errors included, goes to both servers in RESP2 and RESP3 and
+the replies must be the same (orderless replies compared as sorted). Random
+commands (SPOP, SRANDMEMBER, HRANDFIELD) are checked for their properties."""
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+from support import Node, free_port, recv_reply, resp_command
+
+
+def parse(data, pos=0):
+    """One RESP reply as Python values; returns (value, next position)."""
+    kind = data[pos:pos + 1]
+    end = data.index(b"\r\n", pos)
+    header = data[pos + 1:end]
+    pos = end + 2
+    if kind in (b"+", b"-", b":", b",", b"#", b"_"):
+        return (kind, header), pos
+    if kind in (b"$", b"=", b"!"):
+        if header == b"-1":
+            return (kind, None), pos
+        n = int(header)
+        return (kind, data[pos:pos + n]), pos + n + 2
+    if header == b"-1":
+        return (kind, None), pos
+    count = int(header) * (2 if kind in (b"%", b"|") else 1)
+    items = []
+    for _ in range(count):
+        item, pos = parse(data, pos)
+        items.append(item)
+    return (kind, items), pos
+
+
+def normalize(reply, orderless):
+    kind, value = reply
+    if kind == b"~" or (orderless and isinstance(value, list)):
+        nested = value and all(v[0] == b"*" for v in value)  # RESP3's [field, value] arrays
+        if kind == b"%" or (orderless == "pairs" and kind == b"*" and not nested):
+            pairs = [(repr(value[i]), repr(value[i + 1])) for i in range(0, len(value), 2)]
+            return (kind, sorted(pairs))
+        return (kind, sorted(repr(v) for v in value))
+    return reply
+
+
+# (command, orderless): orderless True sorts the elements, "pairs" sorts
+# field-value pairs.
+SCRIPT = [
+    # hashes
+    ("HSET h f1 v1 f2 v2", False), ("HSET h f1 x", False), ("HSET h", False),
+    ("HSET h f1", False), ("HSET h f1 v f2", False), ("HMSET h f3 v3 f4 v4", False),
+    ("HMSET h f3", False), ("HSETNX h f1 y", False), ("HSETNX h f9 y", False),
+    ("HGET h f1", False), ("HGET h nope", False), ("HGET nokey f", False),
+    ("HMGET h f1 nope f2", False), ("HMGET nokey a b", False), ("HGETALL h", "pairs"),
+    ("HGETALL nokey", False), ("HKEYS h", True), ("HVALS h", True), ("HLEN h", False),
+    ("HLEN nokey", False), ("HEXISTS h f1", False), ("HEXISTS h nope", False),
+    ("HSTRLEN h f1", False), ("HSTRLEN h nope", False), ("HSTRLEN nokey f", False),
+    ("HINCRBY h n 5", False), ("HINCRBY h n -7", False), ("HINCRBY h f1 1", False),
+    ("HINCRBY h n x", False), ("HSET h big 9223372036854775807", False),
+    ("HINCRBY h big 1", False), ("HINCRBYFLOAT h fl 1.5", False),
+    ("HINCRBYFLOAT h fl 1e2", False), ("HINCRBYFLOAT h f1 1", False),
+    ("HINCRBYFLOAT h fl x", False), ("HINCRBYFLOAT h n 0.25", False),
+    ("HINCRBYFLOAT h fl inf", False), ("HDEL h f1 nope f2", False), ("HDEL nokey f", False),
+    ("HDEL h f3 f4 f9 n big fl", False), ("EXISTS h", False), ("TYPE h", False),
+    ("HINCRBY fresh a x", False), ("EXISTS fresh", False),
+    ("HSCAN nokey 0", False), ("HSET hs a 1 b 2 c 3", False), ("HSCAN hs 0", "scan-pairs"),
+    ("HSCAN hs 0 MATCH a", "scan-pairs"), ("HSCAN hs 0 COUNT 0", False),
+    ("HSCAN hs x", False), ("HSCAN hs 0 BOGUS 1", False), ("HRANDFIELD hs 0", False),
+    ("HRANDFIELD nokey", False), ("HRANDFIELD nokey 3", False), ("HRANDFIELD hs 5", True),
+    ("HRANDFIELD hs 5 WITHVALUES", "pairs"), ("HRANDFIELD hs 1 BOGUS", False),
+    ("HRANDFIELD hs x", False), ("OBJECT ENCODING hs", False),
+    # sets
+    ("SADD s 3 1 2", False), ("SADD s 2 4", False),
+    ("SADD s 007", False), ("SADD s a b", False),
+    ("SMEMBERS s", True), ("SMEMBERS nokey", False), ("SISMEMBER s a", False),
+    ("SISMEMBER s zz", False), ("SISMEMBER nokey a", False), ("SMISMEMBER s a zz 1", False),
+    ("SMISMEMBER nokey a", False), ("SCARD s", False), ("SCARD nokey", False),
+    ("SREM s a zz", False), ("SREM nokey a", False), ("SADD t 1 2 x y", False),
+    ("SADD u 2 y z", False), ("SINTER s t", True), ("SINTER s t u", True),
+    ("SINTER s nokey", False), ("SUNION s t u", True), ("SUNION nokey", False),
+    ("SDIFF s t", True), ("SDIFF t s u", True), ("SDIFF nokey s", False), ("SDIFF s s", False),
+    ("SINTERSTORE d s t", False), ("SMEMBERS d", True), ("SUNIONSTORE d s t u", False),
+    ("SCARD d", False), ("SDIFFSTORE d s s", False), ("EXISTS d", False),
+    ("SET str v", False), ("SINTERSTORE str s t", False), ("TYPE str", False),
+    ("SINTERCARD 2 s t", False), ("SINTERCARD 2 s t LIMIT 1", False),
+    ("SINTERCARD 0 s", False), ("SINTERCARD 3 s t", False), ("SINTERCARD 1 s LIMIT -1", False),
+    ("SINTERCARD x s", False), ("SINTERCARD 1 s BOGUS 1", False),
+    ("SMOVE s t 1", False), ("SMOVE s t zz", False), ("SMOVE nokey t 1", False),
+    ("SMOVE t newset x", False), ("SMEMBERS newset", True), ("SMOVE s s 2", False),
+    ("SPOP nokey", False), ("SPOP nokey 2", False), ("SPOP s -1", False),
+    ("SPOP s 0", False), ("SRANDMEMBER nokey", False), ("SRANDMEMBER nokey 5", False),
+    ("SRANDMEMBER s 0", False), ("SRANDMEMBER s 100", True), ("SRANDMEMBER s x", False),
+    ("SSCAN nokey 0", False), ("SSCAN s 0", "scan"), ("SSCAN s 0 MATCH 0*", "scan"),
+    ("SADD one only", False), ("SREM one only", False), ("EXISTS one", False),
+    # wrong types, both ways
+    ("SET str v", False), ("HSET str f v", False), ("HGET str f", False),
+    ("SADD str m", False), ("SMEMBERS str", False), ("SINTER s str", False),
+    ("SMOVE s str 1", False), ("SMOVE str s 1", False), ("GET s", False), ("GET hs", False),
+    ("APPEND hs x", False), ("INCR s", False), ("STRLEN hs", False), ("HGET s f", False),
+    ("SCARD hs", False), ("TYPE s", False), ("TYPE hs", False),
+    ("RENAME hs hs2", False), ("HGETALL hs2", "pairs"), ("EXISTS hs", False),
+    ("SET hs2 plain", False), ("GET hs2", False), ("EXPIRE s 100", False), ("TTL s", False),
+    ("DEL s hs2 t u", False),
+]
+
+
+def command_args(text):
+    return text.split(" ")
+
+
+def normalize_scan(reply, pairs):
+    kind, value = reply
+    if kind != b"*" or len(value) != 2:
+        return reply
+    items = value[1][1]
+    if pairs:
+        items = sorted((repr(items[i]), repr(items[i + 1])) for i in range(0, len(items), 2))
+    else:
+        items = sorted(repr(v) for v in items)
+    return (kind, [value[0], items])
+
+
+class RedisServer:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="redis-")
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no",
+             "--dir", self.dir, "--bind", "127.0.0.1"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("redis-server did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@unittest.skipIf(shutil.which("redis-server") is None, "redis-server is not installed")
+class CollectionsAgainstRedisTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.node = Node()
+        cls.redis = RedisServer()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.redis.stop()
+        cls.node.stop_and_check()
+
+    def run_script(self, protocol):
+        socks = [socket.create_connection(("127.0.0.1", port))
+                 for port in (self.node.port, self.redis.port)]
+        try:
+            for s in socks:
+                s.sendall(resp_command("FLUSHALL"))
+                recv_reply(s)
+                if protocol == 3:
+                    s.sendall(resp_command("HELLO", "3"))
+                    recv_reply(s)
+            for text, orderless in SCRIPT:
+                replies = []
+                for s in socks:
+                    s.sendall(resp_command(*command_args(text)))
+                    reply, _ = parse(recv_reply(s))
+                    if orderless in ("scan", "scan-pairs"):
+                        reply = normalize_scan(reply, orderless == "scan-pairs")
+                    else:
+                        reply = normalize(reply, orderless)
+                    replies.append(reply)
+                if replies[0][0] == b"-" and replies[1][0] == b"-":
+                    # Same error prefix and text, up to Redis's own wording
+                    # of the command name.
+                    self.assertEqual(replies[0][1].split(b" ")[0], replies[1][1].split(b" ")[0],
+                                     text)
+                self.assertEqual(replies[0], replies[1], "RESP%d: %s" % (protocol, text))
+        finally:
+            for s in socks:
+                s.close()
+
+    def test_resp2(self):
+        self.run_script(2)
+
+    def test_resp3(self):
+        self.run_script(3)
+
+
+class RandomMembersTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.node = Node()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.node.stop_and_check()
+
+    def test_random_commands_keep_their_promises(self):
+        import redis
+        r = redis.Redis(host="127.0.0.1", port=self.node.port)
+        for encoding_size in (5, 300):  # packed and table encodings
+            r.flushall()
+            members = {str(i).encode() + b"m" for i in range(encoding_size)}
+            r.sadd("s", *members)
+            r.hset("h", mapping={m: b"v" + m for m in members})
+            self.assertEqual(r.srandmember("s", 3).__len__(), 3)
+            self.assertEqual(len(set(r.srandmember("s", 3))), 3)
+            self.assertEqual(set(r.srandmember("s", encoding_size + 10)), members)
+            self.assertEqual(len(r.srandmember("s", -20)), 20)
+            self.assertTrue(set(r.srandmember("s", -20)) <= members)
+            self.assertIn(r.srandmember("s"), members)
+            fields = r.hrandfield("h", 4, withvalues=True)
+            self.assertEqual(len(fields), 8)
+            for i in range(0, 8, 2):
+                self.assertEqual(fields[i + 1], b"v" + fields[i])
+            self.assertEqual(len(r.hrandfield("h", -10)), 10)
+            popped = set(r.spop("s", 2))
+            self.assertEqual(len(popped), 2)
+            self.assertEqual(r.scard("s"), encoding_size - 2)
+            self.assertFalse(any(r.sismember("s", m) for m in popped))
+            rest = set(r.spop("s", encoding_size))
+            self.assertEqual(rest | popped, members)
+            self.assertEqual(r.exists("s"), 0)
+            # A full scan sees every member and field.
+            self.assertEqual({f for f, _ in r.hscan_iter("h", count=7)}, members)
+        r.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
