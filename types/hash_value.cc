@@ -60,9 +60,12 @@ bool HashValue::Set(std::string_view field, std::string_view value,
     }
     ConvertToTable();
   }
-  auto [it, added] = table_->try_emplace(std::string(field));
-  it->second.assign(value);
-  return added;
+  if (const auto it = table_->find(field); it != table_->end()) {  // no copy of the field
+    it->second.assign(value);
+    return false;
+  }
+  table_->emplace(std::string(field), std::string(value));
+  return true;
 }
 
 bool HashValue::Erase(std::string_view field) {

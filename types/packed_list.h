@@ -8,81 +8,127 @@
 // Value type; no I/O.
 #pragma once
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace ringcache {
 
 class PackedList {
  public:
+  PackedList() = default;
+  PackedList(const PackedList& other) { *this = other; }
+  PackedList(PackedList&& other) noexcept { *this = std::move(other); }
+  PackedList& operator=(const PackedList& other) {
+    if (this != &other) {
+      Reserve(other.size_, true);
+      if (other.size_ != 0) std::memcpy(data_, other.data_, other.size_);
+      size_ = other.size_;
+      count_ = other.count_;
+    }
+    return *this;
+  }
+  PackedList& operator=(PackedList&& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(capacity_, other.capacity_);
+    std::swap(count_, other.count_);
+    return *this;
+  }
+  ~PackedList() { std::free(data_); }
+
   size_t count() const { return count_; }
   bool empty() const { return count_ == 0; }
 
   // Reads the item at byte offset *pos and moves *pos past it; false at the end.
   bool Next(size_t* pos, std::string_view* item) const {
-    if (*pos >= buf_.size()) return false;
-    const auto first = static_cast<uint8_t>(buf_[*pos]);
+    if (*pos >= size_) return false;
+    const auto first = static_cast<uint8_t>(data_[*pos]);
     uint32_t len = first;
     size_t header = 1;
     if (first == kLongMarker) {
-      std::memcpy(&len, buf_.data() + *pos + 1, sizeof(len));
+      std::memcpy(&len, data_ + *pos + 1, sizeof(len));
       header = 1 + sizeof(len);
     }
-    *item = std::string_view(buf_.data() + *pos + header, len);
+    *item = std::string_view(data_ + *pos + header, len);
     *pos += header + len;
     return true;
   }
   void Append(std::string_view item) {
-    AppendLength(static_cast<uint32_t>(item.size()));
-    buf_.append(item);
+    char header[1 + sizeof(uint32_t)];
+    const size_t header_size = EncodeLength(static_cast<uint32_t>(item.size()), header);
+    Reserve(size_ + header_size + item.size(), false);
+    std::memcpy(data_ + size_, header, header_size);
+    if (!item.empty()) std::memcpy(data_ + size_ + header_size, item.data(), item.size());
+    size_ += static_cast<uint32_t>(header_size + item.size());
     ++count_;
-    ReleaseSlack();
   }
   // Removes `items` items starting at byte offset `pos`.
   void Erase(size_t pos, size_t items) {
     size_t end = pos;
     std::string_view ignored;
     for (size_t i = 0; i < items && Next(&end, &ignored); ++i) --count_;
-    buf_.erase(pos, end - pos);
-    ReleaseSlack();
+    std::memmove(data_ + pos, data_ + end, size_ - end);
+    size_ -= static_cast<uint32_t>(end - pos);
+    Reserve(size_, true);
   }
   // Replaces the item at byte offset `pos` with `item`.
   void Replace(size_t pos, std::string_view item) {
     size_t end = pos;
     std::string_view old;
     Next(&end, &old);
-    PackedList one;
-    one.Append(item);
-    buf_.replace(pos, end - pos, one.buf_);
-    ReleaseSlack();
+    char header[1 + sizeof(uint32_t)];
+    const size_t header_size = EncodeLength(static_cast<uint32_t>(item.size()), header);
+    const size_t new_size = size_ - (end - pos) + header_size + item.size();
+    Reserve(std::max<size_t>(new_size, size_), false);
+    std::memmove(data_ + pos + header_size + item.size(), data_ + end, size_ - end);
+    std::memcpy(data_ + pos, header, header_size);
+    if (!item.empty()) std::memcpy(data_ + pos + header_size, item.data(), item.size());
+    size_ = static_cast<uint32_t>(new_size);
+    Reserve(size_, true);
   }
-  // Heap bytes of the buffer (0 while it fits in the string itself).
-  size_t heap_bytes() const { return buf_.capacity() > kInline ? buf_.capacity() + 1 : 0; }
-  size_t byte_size() const { return buf_.size(); }
+  // Heap bytes of the buffer.
+  size_t heap_bytes() const { return capacity_; }
+  size_t byte_size() const { return size_; }
 
  private:
   static constexpr uint8_t kLongMarker = 0xff;
-  static constexpr size_t kInline = 15;
-  void AppendLength(uint32_t len) {
+  static size_t EncodeLength(uint32_t len, char* out) {
     if (len < kLongMarker) {
-      buf_.push_back(static_cast<char>(len));
+      out[0] = static_cast<char>(len);
+      return 1;
+    }
+    out[0] = static_cast<char>(kLongMarker);
+    std::memcpy(out + 1, &len, sizeof(len));
+    return 1 + sizeof(len);
+  }
+  // Room for `needed` bytes. Small collections are many, so the buffer is
+  // sized to its bytes (the allocator's size classes give the slack) rather
+  // than doubled; `shrink` also gives back what is no longer needed.
+  void Reserve(size_t needed, bool shrink) {
+    if (needed <= capacity_ && !(shrink && capacity_ > needed + needed / 4 + 16)) return;
+    if (needed == 0) {
+      std::free(data_);
+      data_ = nullptr;
+      capacity_ = 0;
       return;
     }
-    buf_.push_back(static_cast<char>(kLongMarker));
-    buf_.append(reinterpret_cast<const char*>(&len), sizeof(len));
-  }
-  // Small collections are many: a buffer keeps at most a quarter of its
-  // size spare (std::string doubles as it grows).
-  void ReleaseSlack() {
-    if (buf_.capacity() > kInline && buf_.capacity() > buf_.size() + buf_.size() / 4 + 16) {
-      buf_.shrink_to_fit();
-    }
+    void* grown = std::realloc(data_, needed);
+    if (grown == nullptr) std::abort();
+    data_ = static_cast<char*>(grown);
+    capacity_ = static_cast<uint32_t>(malloc_usable_size(data_));
   }
 
-  std::string buf_;
+  char* data_ = nullptr;
+  uint32_t size_ = 0;
+  uint32_t capacity_ = 0;
   uint32_t count_ = 0;
 };
 

@@ -101,7 +101,11 @@ bool SetValue::Add(std::string_view member, const CollectionLimits& limits) {
     }
     ConvertToTable();
   }
-  return table_->emplace(member).second;
+  // Looked up first: emplace would build a node (and copy the member) to
+  // find it is there already.
+  if (table_->find(member) != table_->end()) return false;
+  table_->emplace(member);
+  return true;
 }
 
 bool SetValue::Remove(std::string_view member) {
