@@ -29,6 +29,22 @@ void QuitCommand(CommandContext& ctx, ArgList /*args*/) {
   ctx.session().close_after_reply = true;
 }
 
+// RESET: the connection as it was on connect, as Redis 7 resets it (the
+// transaction, RESP2, the name, this connection's quorums, authentication
+// when a password is required).
+void ResetCommand(CommandContext& ctx, ArgList /*args*/) {
+  Session& session = ctx.session();
+  session.in_multi = false;
+  session.multi_failed = false;
+  session.queued.clear();
+  session.protocol = 2;
+  session.name.clear();
+  session.write_quorum = 0;
+  session.read_quorum = 0;
+  session.authenticated = ctx.config().requirepass.empty();
+  ctx.reply().SimpleString("RESET");
+}
+
 void SelectCommand(CommandContext& ctx, ArgList args) {
   int64_t index = 0;
   if (!ParseInt64OrReply(ctx, args[1], &index)) return;
@@ -349,6 +365,8 @@ const CommandSpec kConnectionCommands[] = {
     {"echo", 2, kFast, 0, 0, 0, EchoCommand, "connection", "1.0.0", "Returns the given string."},
     {"quit", -1, kNoAuth | kNoQueue | kFast | kStale | kLoading, 0, 0, 0, QuitCommand, "connection",
      "1.0.0", "Closes the connection."},
+    {"reset", 1, kNoAuth | kNoQueue | kFast | kStale | kLoading, 0, 0, 0, ResetCommand,
+     "connection", "6.2.0", "Resets the connection."},
     {"select", 2, kFast | kLoading | kStale, 0, 0, 0, SelectCommand, "connection", "1.0.0",
      "Changes the selected database."},
     {"auth", -2, kNoAuth | kFast | kStale | kLoading, 0, 0, 0, AuthCommand, "connection", "1.0.0",

@@ -87,6 +87,44 @@ void ScanCommand(CommandContext& ctx, ArgList args) {
   ReplyScan(ctx, cursor, keys);
 }
 
+// COPY source destination [DB destination-db] [REPLACE]: the value and its
+// TTL; a collection is cloned.
+void CopyCommand(CommandContext& ctx, ArgList args) {
+  bool replace = false;
+  for (size_t i = 3; i < args.size(); ++i) {
+    int64_t db = 0;
+    if (Is(args[i], "replace")) {
+      replace = true;
+    } else if (Is(args[i], "db") && i + 1 < args.size()) {
+      if (!ParseInt64OrReply(ctx, args[++i], &db)) return;
+      if (db != 0) {
+        ctx.reply().Error("ERR DB index is out of range");
+        return;
+      }
+    } else {
+      ctx.reply().Error("ERR syntax error");
+      return;
+    }
+  }
+  if (args[1] == args[2]) {
+    ctx.reply().Error("ERR source and destination objects are the same");
+    return;
+  }
+  Keyspace& keyspace = ctx.keyspace();
+  const Entry* source = keyspace.Lookup(args[1]);
+  if (source == nullptr || (!replace && keyspace.Find(args[2]) != nullptr)) {
+    ctx.reply().Integer(0);
+    return;
+  }
+  if (source->holds_object()) {
+    keyspace.SetObject(args[2], source->type, source->object()->Clone(), source->expire_at_ms);
+  } else {
+    const std::string value(source->value());  // the table may grow under it
+    keyspace.SetString(args[2], value, source->expire_at_ms);
+  }
+  ctx.reply().Integer(1);
+}
+
 void RandomKeyCommand(CommandContext& ctx, ArgList /*args*/) {
   const Entry* e = ctx.keyspace().RandomEntry();
   if (e == nullptr) {
@@ -260,6 +298,8 @@ const CommandSpec kKeyCommands[] = {
      "Iterates over the key names in the database.", kEveryNode},
     {"randomkey", 1, kReadOnly, 0, 0, 0, RandomKeyCommand, "generic", "1.0.0",
      "Returns a random key name from the database."},
+    {"copy", -3, kWrite | kDenyOom, 1, 2, 1, CopyCommand, "generic", "6.2.0",
+     "Copies the value of a key to a new key."},
     {"rename", 3, kWrite, 1, 2, 1, RenameCommand, "generic", "1.0.0",
      "Renames a key and overwrites the destination."},
     {"renamenx", 3, kWrite | kFast, 1, 2, 1, RenameNxCommand, "generic", "1.0.0",
