@@ -96,6 +96,7 @@ CommandTable::CommandTable() {
   RegisterStringCommands(*this);
   RegisterHashCommands(*this);
   RegisterSetCommands(*this);
+  RegisterBitCommands(*this);
 }
 
 void CommandTable::CheckRow(const CommandSpec& spec) {

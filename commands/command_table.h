@@ -257,5 +257,6 @@ void RegisterServerCommands(CommandTable& table);
 void RegisterStringCommands(CommandTable& table);
 void RegisterHashCommands(CommandTable& table);
 void RegisterSetCommands(CommandTable& table);
+void RegisterBitCommands(CommandTable& table);
 
 }  // namespace ringcache

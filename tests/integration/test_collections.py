@@ -104,6 +104,27 @@ SCRIPT = [
     ("SCARD hs", False), ("TYPE s", False), ("TYPE hs", False),
     ("RENAME hs hs2", False), ("HGETALL hs2", "pairs"), ("EXISTS hs", False),
     ("SET hs2 plain", False), ("GET hs2", False), ("EXPIRE s 100", False), ("TTL s", False),
+    # bits
+    ("SETBIT b 7 1", False), ("SETBIT b 7 0", False), ("SETBIT b 100 1", False),
+    ("GET b", False), ("GETBIT b 100", False), ("GETBIT b 99", False), ("GETBIT b 99999", False),
+    ("GETBIT nokey 3", False), ("SETBIT b -1 1", False), ("SETBIT b 4294967296 1", False),
+    ("SETBIT b 1 2", False), ("SETBIT b 1 x", False), ("GETBIT b x", False),
+    ("SET bc foobar", False), ("BITCOUNT bc", False), ("BITCOUNT bc 0 0", False),
+    ("BITCOUNT bc 1 1", False), ("BITCOUNT bc -2 -1", False), ("BITCOUNT bc 5 30 BIT", False),
+    ("BITCOUNT bc 1 1 BYTE", False), ("BITCOUNT bc 3 1", False), ("BITCOUNT bc 0", False),
+    ("BITCOUNT bc 0 1 BOGUS", False), ("BITCOUNT nokey", False), ("BITCOUNT bc x 1", False),
+    ("SET bp \xff\xf0\x00", False), ("BITPOS bp 0", False), ("BITPOS bp 1 2", False),
+    ("BITPOS bp 1 2 -1 BYTE", False), ("BITPOS bp 0 7 15 BIT", False), ("BITPOS bp 1 0 -1", False),
+    ("SET allones \xff\xff", False), ("BITPOS allones 0", False), ("BITPOS allones 0 0 -1", False),
+    ("BITPOS nokey 1", False), ("BITPOS nokey 0", False), ("BITPOS bp 2", False),
+    ("SET empty \x00", False), ("BITPOS empty 1", False), ("BITPOS bc 1 3 1", False),
+    ("BITPOS bc 0 1 2 BIT", False), ("BITPOS bc 1 -3 -2 BIT", False),
+    ("BITOP AND dest bc bp", False), ("GET dest", False), ("BITOP OR dest bc bp nokey", False),
+    ("GET dest", False), ("BITOP XOR dest bc bc", False), ("GET dest", False),
+    ("BITOP NOT dest bc", False), ("GET dest", False), ("BITOP NOT dest bc bp", False),
+    ("BITOP BOGUS dest bc", False), ("BITOP AND dest nokey", False), ("EXISTS dest", False),
+    ("SADD bset m", False), ("BITOP AND dest bc bset", False), ("GETBIT bset 0", False),
+    ("SETBIT bset 0 1", False), ("BITCOUNT bset", False),
     # COPY of every type, and RESET
     ("SADD cs a b", False), ("HSET ch f v", False), ("SET cstr v EX 100", False),
     ("COPY cs cs2", False), ("SMEMBERS cs2", True), ("SADD cs2 c", False), ("SCARD cs", False),
@@ -119,7 +140,7 @@ SCRIPT = [
 
 
 def command_args(text):
-    return text.split(" ")
+    return [a.encode().decode("unicode_escape").encode("latin-1") for a in text.split(" ")]
 
 
 def normalize_scan(reply, pairs):
