@@ -28,12 +28,6 @@ bool BitOffsetOrReply(CommandContext& ctx, std::string_view arg, uint64_t* offse
   return false;
 }
 
-bool StringOrMissingOrReply(CommandContext& ctx, const ValueView& value) {
-  if (!value.exists || value.type == ValueType::kString) return true;
-  ctx.reply().Error(Status::WrongType());
-  return false;
-}
-
 void SetBitCommand(CommandContext& ctx, ArgList args) {
   uint64_t offset = 0;
   if (!BitOffsetOrReply(ctx, args[2], &offset)) return;

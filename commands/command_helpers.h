@@ -42,6 +42,13 @@ bool CheckFlushArgsOrReply(CommandContext& ctx, ArgList args);
 // A SCAN cursor; false after replying "ERR invalid cursor".
 bool ParseCursorOrReply(CommandContext& ctx, std::string_view arg, uint64_t* cursor);
 
+// False after replying WRONGTYPE for a value that is not a string.
+inline bool StringOrMissingOrReply(CommandContext& ctx, const ValueView& value) {
+  if (!value.exists || value.type == ValueType::kString) return true;
+  ctx.reply().Error(Status::WrongType());
+  return false;
+}
+
 // SCAN's, HSCAN's and SSCAN's options: MATCH, COUNT and (SCAN only) TYPE.
 struct ScanOptions {
   std::string_view pattern;

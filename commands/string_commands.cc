@@ -22,13 +22,6 @@ Entry* LookupStringOrReply(CommandContext& ctx, std::string_view key, bool* wron
   return *wrong_type ? nullptr : e;
 }
 
-// False after replying WRONGTYPE for a value that is not a string.
-inline bool StringOrMissingOrReply(CommandContext& ctx, const ValueView& value) {
-  if (!value.exists || value.type == ValueType::kString) return true;
-  ctx.reply().Error(Status::WrongType());
-  return false;
-}
-
 void ReplyValueOrNull(CommandContext& ctx, const Entry* e) {
   if (e == nullptr) {
     ctx.reply().Null();
