@@ -1,5 +1,6 @@
 // String commands: thin wrappers that parse arguments, call string_ops or the
 // keyspace, and write Redis's replies.
+#include <algorithm>
 #include <limits>
 #include <string>
 
@@ -8,6 +9,7 @@
 #include "commands/command_table.h"
 #include "commands/read_command.h"
 #include "common/number_parsing.h"
+#include "types/lcs.h"
 #include "types/string_ops.h"
 
 namespace ringcache {
@@ -271,6 +273,69 @@ void ReplyGetRange(CommandContext& ctx, ArgList args, std::span<const ValueView>
   ctx.reply().Bulk(Substring(values[0].value, start, end));
 }
 
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]
+void ReplyLcs(CommandContext& ctx, ArgList args, std::span<const ValueView> values) {
+  bool len = false;
+  bool idx = false;
+  bool with_match_len = false;
+  int64_t min_match = 0;
+  for (size_t i = 3; i < args.size(); ++i) {
+    if (Is(args[i], "len")) {
+      len = true;
+    } else if (Is(args[i], "idx")) {
+      idx = true;
+    } else if (Is(args[i], "withmatchlen")) {
+      with_match_len = true;
+    } else if (Is(args[i], "minmatchlen") && i + 1 < args.size()) {
+      if (!ParseInt64OrReply(ctx, args[++i], &min_match)) return;
+      min_match = std::clamp<int64_t>(min_match, 0, UINT32_MAX);
+    } else {
+      ctx.reply().Error("ERR syntax error");
+      return;
+    }
+  }
+  for (const ValueView& v : values) {
+    if (v.exists && v.type != ValueType::kString) {
+      ctx.reply().Error("ERR The specified keys must contain string values");
+      return;
+    }
+  }
+  if (len && idx) {
+    ctx.reply().Error("ERR If you want both the length and indexes, please just use IDX.");
+    return;
+  }
+  const uint64_t table = LcsTableBytes(values[0].value, values[1].value);
+  const auto limit = static_cast<uint64_t>(ctx.config().lcs_max_memory);
+  if (table > limit) {
+    ctx.reply().Error("ERR LCS of strings this long needs " + std::to_string(table >> 20) +
+                      " MB, over lcs-max-memory");
+    return;
+  }
+  const LcsResult lcs =
+      LongestCommonSubsequence(values[0].value, values[1].value, static_cast<uint32_t>(min_match));
+  if (len) {
+    ctx.reply().Integer(static_cast<int64_t>(lcs.text.size()));
+  } else if (!idx) {
+    ctx.reply().Bulk(lcs.text);
+  } else {
+    ctx.reply().MapHeader(2);
+    ctx.reply().Bulk("matches");
+    ctx.reply().ArrayHeader(lcs.matches.size());
+    for (const LcsMatch& m : lcs.matches) {
+      ctx.reply().ArrayHeader(with_match_len ? 3 : 2);
+      for (const auto [start, end] :
+           {std::pair{m.a_start, m.a_end}, std::pair{m.b_start, m.b_end}}) {
+        ctx.reply().ArrayHeader(2);
+        ctx.reply().Integer(start);
+        ctx.reply().Integer(end);
+      }
+      if (with_match_len) ctx.reply().Integer(m.length());
+    }
+    ctx.reply().Bulk("len");
+    ctx.reply().Integer(static_cast<int64_t>(lcs.text.size()));
+  }
+}
+
 void SetRangeCommand(CommandContext& ctx, ArgList args) {
   int64_t offset = 0;
   if (!ParseInt64OrReply(ctx, args[2], &offset)) return;
@@ -332,6 +397,8 @@ const CommandSpec kStringCommands[] = {
      "Returns a substring of the string stored at a key."},
     {"substr", 4, kReadOnly, 1, 1, 1, ReadsKey<ReplyGetRange>(), "string", "1.0.0",
      "Returns a substring from a string value."},
+    {"lcs", -3, kReadOnly, 1, 2, 1, ReplyLcs, "string", "7.0.0",
+     "Finds the longest common substring."},
     {"setrange", 4, kWrite | kDenyOom, 1, 1, 1, SetRangeCommand, "string", "2.2.0",
      "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't "
      "exist."},

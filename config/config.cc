@@ -52,6 +52,7 @@ const Setting kSettings[] = {
     {"maxmemory-policy", Kind::kEvictionPolicy, true, 0, 0, nullptr, nullptr,
      &ConfigValues::maxmemory_policy},
     {"maxmemory-samples", Kind::kInt, true, 1, 64, &ConfigValues::maxmemory_samples},
+    {"lcs-max-memory", Kind::kMemory, true, 0, kMaxInt, &ConfigValues::lcs_max_memory},
     {"lfu-log-factor", Kind::kInt, true, 0, INT32_MAX, &ConfigValues::lfu_log_factor},
     {"lfu-decay-time", Kind::kInt, true, 0, INT32_MAX, &ConfigValues::lfu_decay_time},
     {"hash-max-listpack-entries", Kind::kInt, true, 0, kMaxInt,

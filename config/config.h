@@ -44,6 +44,9 @@ struct ConfigValues {
   int64_t maxmemory = 0;
   std::string maxmemory_policy = "noeviction";
   int64_t maxmemory_samples = 5;
+  // The largest table LCS may allocate (its length matrix is 4 bytes per pair
+  // of positions): two 10 KB strings need 400 MB.
+  int64_t lcs_max_memory = 256LL * 1024 * 1024;
   int64_t lfu_log_factor = 10;
   int64_t lfu_decay_time = 1;  // minutes of idleness that take one off a key's LFU counter
   // Sizes up to which hashes and sets keep their compact encodings

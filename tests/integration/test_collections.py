@@ -125,6 +125,13 @@ SCRIPT = [
     ("BITOP BOGUS dest bc", False), ("BITOP AND dest nokey", False), ("EXISTS dest", False),
     ("SADD bset m", False), ("BITOP AND dest bc bset", False), ("GETBIT bset 0", False),
     ("SETBIT bset 0 1", False), ("BITCOUNT bset", False),
+    # LCS
+    ("SET la ohmytext", False), ("SET lb mynewtext", False), ("LCS la lb", False),
+    ("LCS la lb LEN", False), ("LCS la lb IDX", False), ("LCS la lb IDX MINMATCHLEN 4", False),
+    ("LCS la lb IDX WITHMATCHLEN", False), ("LCS la lb LEN IDX", False), ("LCS la nokey", False),
+    ("LCS nokey nokey2 IDX", False), ("LCS la bset", False), ("LCS la lb BOGUS", False),
+    ("LCS la lb IDX MINMATCHLEN x", False), ("SET lc aaaa", False), ("SET ld aa", False),
+    ("LCS lc ld IDX WITHMATCHLEN", False), ("LCS ld lc IDX", False),
     # COPY of every type, and RESET
     ("SADD cs a b", False), ("HSET ch f v", False), ("SET cstr v EX 100", False),
     ("COPY cs cs2", False), ("SMEMBERS cs2", True), ("SADD cs2 c", False), ("SCARD cs", False),
@@ -268,6 +275,23 @@ class RandomMembersTest(unittest.TestCase):
             # A full scan sees every member and field.
             self.assertEqual({f for f, _ in r.hscan_iter("h", count=7)}, members)
         r.close()
+
+
+class LcsLimitTest(unittest.TestCase):
+    def test_an_lcs_over_its_memory_limit_is_refused(self):
+        import redis
+        with Node("--lcs-max-memory", "1mb") as node:
+            r = redis.Redis(host="127.0.0.1", port=node.port)
+            r.set("a", "x" * 1000)
+            r.set("b", "y" * 1000)
+            with self.assertRaisesRegex(redis.ResponseError, "lcs-max-memory"):
+                r.execute_command("LCS", "a", "b")
+            r.set("b", "x" * 400)  # 1.6 MB table: still refused; 200 bytes: fine
+            with self.assertRaises(redis.ResponseError):
+                r.execute_command("LCS", "a", "b")
+            r.set("b", "x" * 200)
+            self.assertEqual(r.execute_command("LCS", "a", "b", "LEN"), 200)
+            r.close()
 
 
 if __name__ == "__main__":
