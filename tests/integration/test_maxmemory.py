@@ -56,6 +56,45 @@ class WithinTheLimitTest(unittest.TestCase):
         self.assert_stays_within(16 * 1024)
 
 
+class CollectionsTest(unittest.TestCase):
+    """Hashes and sets count against the limit like strings, and go the same way."""
+
+    def test_hashes_and_sets_are_evicted_within_the_limit(self):
+        limit = 16 * MB
+        with Node("--maxmemory", str(limit), "--maxmemory-policy", "allkeys-lru") as node:
+            r = redis.Redis(port=node.port)
+            pipe = r.pipeline(transaction=False)
+            for i in range(150_000):  # ~4x the limit
+                pipe.hset("h:%d" % i, mapping={"f%d" % f: "v" * 40 for f in range(4)})
+                pipe.sadd("s:%d" % i, *("member-%d" % m for m in range(6)))
+                if i % 500 == 499:
+                    pipe.execute()
+            pipe.execute()
+            mem = info(r, "memory")
+            self.assertGreater(info(r, "stats")["evicted_keys"], 100_000)
+            self.assertLessEqual(mem["used_memory_peak"], limit * 1.02, mem)
+            self.assertLessEqual(mem["used_memory"], limit * 1.02, mem)
+            self.assertEqual(r.hlen("h:149999"), 4)  # the newest survive
+            self.assertEqual(r.scard("s:149999"), 6)
+            r.close()
+
+    def test_noeviction_refuses_collection_writes_but_not_removals(self):
+        with Node("--maxmemory", "4mb") as node:
+            r = redis.Redis(port=node.port)
+            i = 0
+            with self.assertRaisesRegex(redis.exceptions.ResponseError, "OOM"):
+                while True:
+                    r.hset("h:%d" % i, "f", "x" * 500)
+                    r.sadd("s:%d" % i, "x" * 500)
+                    i += 1
+            with self.assertRaisesRegex(redis.exceptions.ResponseError, "OOM"):
+                r.sadd("s:0", "another")
+            self.assertEqual(r.hdel("h:0", "f"), 1)
+            self.assertEqual(r.srem("s:1", "x" * 500), 1)
+            self.assertEqual(r.exists("h:0", "s:1"), 0)
+            r.close()
+
+
 class PoliciesTest(unittest.TestCase):
     def fill_until_oom(self, r, prefix, value, ex=None):
         """Writes keys until the node refuses one; returns how many it took."""
