@@ -43,6 +43,28 @@ Base BaseOf(const ReplicaValueView& read, int64_t now_ms, const Version& floor) 
   return base;
 }
 
+// What replicas merge for an increment: this node's shard on `base`.
+ReplicaValue ShardState(const Base& base, const CounterShard& shard) {
+  ReplicaValue state;
+  state.found = true;
+  state.counter = true;
+  state.value = CounterState{base.state.base, {shard}}.Encode();
+  state.expire_at_ms = base.expire_at_ms;
+  state.version = base.version;
+  return state;
+}
+
+// What the command sees: the counter as read, with this node's own latest
+// increments on its base merged in (they may not have reached the replicas
+// read yet); nullopt when the key holds nothing.
+std::optional<std::string> SeenWithMine(const CounterShards& counters, std::string_view key,
+                                        Base* base) {
+  const CounterShard* mine = counters.Find(key, base->version);
+  if (mine != nullptr) base->state.Merge(CounterState{base->state.base, {*mine}});
+  if (!base->live && mine == nullptr) return std::nullopt;
+  return base->state.Render();
+}
+
 }  // namespace
 
 void ClusterRouter::RouteIncrement(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
@@ -124,11 +146,7 @@ bool ClusterRouter::CountAhead(CommandContext& ctx, std::string_view key, const 
   const Entry* entry = state_.keyspace.ReadReplica(key);
   const ReplicaValueView local = entry != nullptr ? ViewOfEntry(entry) : ReplicaValueView{};
   Base base = BaseOf(local, state_.keyspace.now_ms(), state_.keyspace.version_floor());
-  const CounterShard* mine = counters_.Find(key, base.version);
-  if (mine != nullptr) base.state.Merge(CounterState{base.state.base, {*mine}});
-  std::optional<std::string> current;
-  if (base.live || mine != nullptr) current = base.state.Render();
-  const Result<Incremented> result = ApplyIncrement(current, by);
+  const Result<Incremented> result = ApplyIncrement(SeenWithMine(counters_, key, &base), by);
   // Near the limits, other writers' shards may tip the merged count over.
   constexpr int64_t kSafe = int64_t{1} << 62;
   if (!result.ok() || (!by.is_float && (result->integer > kSafe || result->integer < -kSafe))) {
@@ -139,14 +157,8 @@ bool ClusterRouter::CountAhead(CommandContext& ctx, std::string_view key, const 
   ahead->protocol = ctx.session().protocol;
   ahead->by = by;
   ahead->base = base.version;
-  ReplicaValue state;
-  state.found = true;
-  state.counter = true;
   ahead->shard = counters_.Advance(key, base.version, by);
-  state.value = CounterState{base.state.base, {ahead->shard}}.Encode();
-  state.expire_at_ms = base.expire_at_ms;
-  state.version = base.version;
-  node_.coordinator().WriteState(std::string(key), std::move(state), quorum,
+  node_.coordinator().WriteState(std::string(key), ShardState(base, ahead->shard), quorum,
                                  [ahead](const Status& s, bool) {
                                    ahead->written = true;
                                    ahead->Fail(s);
@@ -155,16 +167,15 @@ bool ClusterRouter::CountAhead(CommandContext& ctx, std::string_view key, const 
   // The read goes out after this turn's writes: a peer's batch of merges is
   // then not cut into pieces by reads between them (a peer sees one node's
   // requests in order, so each kind switch sends what waits).
-  asio::post(node_.io(), [this, key = std::string(key), ahead, quorum,
-                          hold = std::move(*hold)]() mutable {
-    node_.coordinator().Get(
-        key, quorum,
-        [this, key, ahead, quorum, hold = std::move(hold)](const Status& s,
-                                                           const ReplicaValueView& v) mutable {
-          OnReadAhead(key, *ahead, s, v, quorum);
-          hold.Release();
-        });
-  });
+  asio::post(node_.io(),
+             [this, key = std::string(key), ahead, quorum, hold = std::move(*hold)]() mutable {
+               node_.coordinator().Get(key, quorum,
+                                       [this, key, ahead, quorum, hold = std::move(hold)](
+                                           const Status& s, const ReplicaValueView& v) mutable {
+                                         OnReadAhead(key, *ahead, s, v, quorum);
+                                         hold.Release();
+                                       });
+             });
   return true;
 }
 
@@ -193,13 +204,7 @@ void ClusterRouter::CountIncrement(const std::string& key, const Increment& by,
                                    const ReplicaValueView& read, const QuorumSettings& quorum,
                                    int protocol, const DeferredReply& done) {
   Base base = BaseOf(read, state_.keyspace.now_ms(), state_.keyspace.version_floor());
-  // What the command sees: the replicas' merged counter with this node's own
-  // latest increments, which may not have reached the replicas read yet.
-  const CounterShard* mine = counters_.Find(key, base.version);
-  if (mine != nullptr) base.state.Merge(CounterState{base.state.base, {*mine}});
-  std::optional<std::string> current;
-  if (base.live || mine != nullptr) current = base.state.Render();
-  const Result<Incremented> result = ApplyIncrement(current, by);
+  const Result<Incremented> result = ApplyIncrement(SeenWithMine(counters_, key, &base), by);
   std::string reply;
   ReplyBuilder builder(&reply, protocol);
   ReplyIncremented(builder, by, result);
@@ -207,14 +212,8 @@ void ClusterRouter::CountIncrement(const std::string& key, const Increment& by,
     done(reply);
     return;
   }
-  ReplicaValue state;
-  state.found = true;
-  state.counter = true;
-  state.value = CounterState{base.state.base, {counters_.Advance(key, base.version, by)}}.Encode();
-  state.expire_at_ms = base.expire_at_ms;
-  state.version = base.version;
-  node_.coordinator().WriteState(key, std::move(state), quorum,
-                                 [done, reply = std::move(reply)](const Status& s, bool) {
+  node_.coordinator().WriteState(key, ShardState(base, counters_.Advance(key, base.version, by)),
+                                 quorum, [done, reply = std::move(reply)](const Status& s, bool) {
                                    if (s.ok()) {
                                      done(reply);
                                      return;
