@@ -57,9 +57,9 @@ struct Entry {
   bool holds_object() const { return type >= ValueType::kHash; }
   // REQUIRES: holds_object().
   ValueObject* object() const {
-    ValueObject* object = nullptr;
-    std::memcpy(&object, data() + key_len, sizeof(object));
-    return object;
+    uintptr_t address = 0;
+    std::memcpy(&address, data() + key_len, sizeof(address));
+    return reinterpret_cast<ValueObject*>(address);
   }
   Version version() const { return {version_hlc, version_node}; }
   void set_version(const Version& v) {

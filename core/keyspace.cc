@@ -249,9 +249,10 @@ void Keyspace::Rename(std::string_view from, std::string_view to) {
 
 Entry* Keyspace::SetObject(std::string_view key, ValueType type,
                            std::unique_ptr<ValueObject> object, int64_t expire_at_ms) {
-  ValueObject* raw = object.release();
-  char pointer[sizeof(raw)];
-  std::memcpy(pointer, &raw, sizeof(raw));
+  // The value bytes hold the pointer itself.
+  const auto address = reinterpret_cast<uintptr_t>(object.release());
+  char pointer[sizeof(address)];
+  std::memcpy(pointer, &address, sizeof(address));
   Entry* e = SetString(key, std::string_view(pointer, sizeof(pointer)), expire_at_ms);
   e->type = type;
   return e;

@@ -65,6 +65,8 @@ class PackedList {
     char header[1 + sizeof(uint32_t)];
     const size_t header_size = EncodeLength(static_cast<uint32_t>(item.size()), header);
     Reserve(size_ + header_size + item.size(), false);
+    // Reserve made room for at least the header: data_ is not null.
+    // NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker)
     std::memcpy(data_ + size_, header, header_size);
     if (!item.empty()) std::memcpy(data_ + size_ + header_size, item.data(), item.size());
     size_ += static_cast<uint32_t>(header_size + item.size());
