@@ -29,22 +29,42 @@ int GetBit(std::string_view value, uint64_t offset) {
   return BitAt(value, static_cast<int64_t>(offset));
 }
 
-Result<int> SetBit(Keyspace& keyspace, std::string_view key, uint64_t offset, int bit) {
+Result<Entry*> GrowForBits(Keyspace& keyspace, std::string_view key, uint64_t last_bit) {
   Entry* e = keyspace.Find(key);
   if (e != nullptr && e->type != ValueType::kString) return Status::WrongType();
-  const size_t byte = offset >> 3;
+  const size_t needed = (last_bit >> 3) + 1;
   const size_t old_len = e == nullptr ? 0 : e->value_len;
   if (e == nullptr) e = keyspace.SetString(key, {}, 0);
-  if (byte >= old_len) {
-    e = keyspace.ResizeValue(e, byte + 1);
-    std::memset(e->value_data() + old_len, 0, byte + 1 - old_len);
+  if (needed > old_len) {
+    e = keyspace.ResizeValue(e, needed);
+    std::memset(e->value_data() + old_len, 0, needed - old_len);
   }
-  auto* target = reinterpret_cast<uint8_t*>(e->value_data() + byte);
-  const int shift = 7 - static_cast<int>(offset & 7);
-  const int old = (*target >> shift) & 1;
-  *target =
-      static_cast<uint8_t>((*target & ~(1U << shift)) | (static_cast<unsigned>(bit) << shift));
+  return e;
+}
+
+Result<int> SetBit(Keyspace& keyspace, std::string_view key, uint64_t offset, int bit) {
+  Result<Entry*> e = GrowForBits(keyspace, key, offset);
+  if (!e.ok()) return e.status();
+  const int old = BitAt((*e)->value(), static_cast<int64_t>(offset));
+  SetBits((*e)->value_data(), offset, 1, static_cast<uint64_t>(bit));
   return old;
+}
+
+uint64_t GetBits(std::string_view value, uint64_t offset, int bits) {
+  uint64_t field = 0;
+  for (int i = 0; i < bits; ++i)
+    field = (field << 1) | static_cast<uint64_t>(GetBit(value, offset + i));
+  return field;
+}
+
+void SetBits(char* data, uint64_t offset, int bits, uint64_t field) {
+  for (int i = 0; i < bits; ++i) {
+    const uint64_t bit = offset + static_cast<uint64_t>(i);
+    auto* byte = reinterpret_cast<uint8_t*>(data + (bit >> 3));
+    const int shift = 7 - static_cast<int>(bit & 7);
+    const auto value = static_cast<unsigned>((field >> (bits - 1 - i)) & 1);
+    *byte = static_cast<uint8_t>((*byte & ~(1U << shift)) | (value << shift));
+  }
 }
 
 int64_t CountBits(std::string_view value, const BitRange& range) {

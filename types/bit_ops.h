@@ -29,6 +29,14 @@ int64_t CountBits(std::string_view value, const BitRange& range);
 // finds the first bit past the value: the string is padded with zeros.
 int64_t FindBit(std::string_view value, int bit, const BitRange& range, bool end_given);
 
+// BITFIELD's fields: `bits` (1..64) bits from bit `offset`, most significant
+// first; bits past the value read as zero. SetBits needs the room made.
+uint64_t GetBits(std::string_view value, uint64_t offset, int bits);
+void SetBits(char* data, uint64_t offset, int bits, uint64_t field);
+// Grows the string at `key` with zero bytes to hold bit `last_bit` (creating
+// it); the entry, or WRONGTYPE.
+Result<Entry*> GrowForBits(Keyspace& keyspace, std::string_view key, uint64_t last_bit);
+
 enum class BitOp { kAnd, kOr, kXor, kNot };
 // The operation over `values` (NOT: exactly one), as long as the longest.
 std::string CombineBits(BitOp op, std::span<const std::string_view> values);
