@@ -35,7 +35,7 @@ class PeerPool {
   // A command already in RESP; the callback gets the reply's RESP bytes.
   void SendEncoded(const std::string& peer, std::string_view command,
                    client::AsyncClient::RawReplyCallback done);
-  // RC.GET, RC.PUT and RC.DEL, batched: the requests of one kind for a peer
+  // RC.GET, RC.PUT, RC.DEL and merges, batched: the requests of one kind for a peer
   // during a turn of the event loop go as one RC.MGET, RC.MPUT, RC.MDEL or RC.MMERGE
   // when the turn ends, so each costs the peer a loop step instead of a
   // command (and both sides a callback per batch). A request of another
@@ -55,8 +55,8 @@ class PeerPool {
   // RC.DEL's arguments: the key, the delete's version, the tombstone's end.
   void SendDel(const std::string& peer, std::string_view key, std::string_view version,
                std::string_view tombstone_until_ms, client::AsyncClient::RawReplyCallback done);
-  // RC.MERGE's arguments: the key and its state (EncodeState), merged by the
-  // replica (counters).
+  // A merge: the key and its state (EncodeState), which the replica merges
+  // into what it holds (counters); RC.MMERGE carries them.
   void SendMerge(const std::string& peer, std::string_view key, std::string_view state,
                  client::AsyncClient::RawReplyCallback done);
   static void AppendPutArguments(std::string_view key, std::string_view value,
