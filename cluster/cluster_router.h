@@ -8,9 +8,9 @@
 //    command's read reply over the newest values;
 //  - overwrites (SET, MSET, DEL, ...) replicate the changes the command's
 //    plan lists, last-writer-wins, with W acknowledgements;
-//  - increments (INCR, INCRBY, INCRBYFLOAT, ...) read their key, reply as
-//    the command does over the merged counter, and count the increment in
-//    this node's shard of the key's replicated counter (counter_route.cc);
+//  - increments (INCR, INCRBY, INCRBYFLOAT, ...) count in this node's shard
+//    of the key's replicated counter and reply with the counter as a quorum
+//    read merges it (counter_route.cc);
 //  - other writes read their keys, run over the newest values and write back
 //    what changed, last writer wins (read_modify_write.cc);
 //  - keyspace-wide commands (KEYS, SCAN, DBSIZE, FLUSHALL) ask every member
@@ -20,7 +20,6 @@
 #pragma once
 
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -104,9 +103,10 @@ class ClusterRouter : public Router {
                      const std::vector<ReplicaValue>& values);
   void ReplicateApplied(const std::shared_ptr<Evaluation>& eval, Applied applied);
 
-  // Increments (counter_route.cc): read the key, reply as the command does
-  // over the merged counter and this node's own latest increments, and count
-  // the increment in this node's shard.
+  // Increments (counter_route.cc): count the increment in this node's shard
+  // and reply with the merged counter; CountAhead sends the shard and the
+  // read together when this node holds a replica, CountIncrement writes
+  // after a read.
   void RouteIncrement(CommandContext& ctx, const CommandSpec& spec, ArgList args);
   void CountIncrement(const std::string& key, const Increment& by, const ReplicaValueView& read,
                       const QuorumSettings& quorum, int protocol, const DeferredReply& done);

@@ -144,9 +144,9 @@ void Coordinator::Read::AddCounterAnswer(size_t candidate, const ReplicaValueVie
     return;
   }
   const auto id = static_cast<uint32_t>(candidate);
-  if (value.counter && *merged == value.value) {
-    answers.Add(id, newest.counter && *merged == newest.value ? 0 : 1);
-    if (!(newest.counter && *merged == newest.value)) KeepNewest(value);
+  if (value.counter && *merged == value.value) {  // it has it all (equal ones returned above)
+    answers.Add(id, 1);
+    KeepNewest(value);
     return;
   }
   if (newest.counter && *merged == newest.value) {
@@ -242,9 +242,8 @@ void Coordinator::Replicate(const std::string& node, bool self, std::string_view
     return;
   }
   if (value.counter) {
-    std::string state;
-    EncodeState(value, &state);
-    peers_.SendMerge(node, key, state, std::move(on_reply));
+    if (put->empty()) EncodeState(value, put);  // a counter's write carries its state
+    peers_.SendMerge(node, key, *put, std::move(on_reply));
     return;
   }
   if (put->empty()) {

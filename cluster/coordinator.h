@@ -225,8 +225,9 @@ class Coordinator {
   // allocation and an indirect call less per replica request.)
   // `self`: `node` is this one (callers that know it by index say so, rather
   // than comparing node ids for every replica). `put` keeps RC.PUT's
-  // arguments, encoded by the first remote replica that needs them: the same
-  // bytes go to every replica of a write.
+  // arguments (or, for a counter, RC.MMERGE's state), encoded by the first
+  // remote replica that needs them: the same bytes go to every replica of a
+  // write.
   template <typename Done>  // void(int64_t outcome)
   void Replicate(const std::string& node, bool self, std::string_view key,
                  const ReplicaValueView& value, std::string* put, Done done);

@@ -143,8 +143,7 @@ std::string ReplyFor(const Increment& by, std::string text, int protocol) {
 bool ClusterRouter::CountAhead(CommandContext& ctx, std::string_view key, const Increment& by,
                                const QuorumSettings& quorum, KeyHold* hold) {
   if (!node_.IsReplica(node_.self_id(), key)) return false;
-  const Entry* entry = state_.keyspace.ReadReplica(key);
-  const ReplicaValueView local = entry != nullptr ? ViewOfEntry(entry) : ReplicaValueView{};
+  const ReplicaValueView local = ViewOfEntry(state_.keyspace.ReadReplica(key));
   Base base = BaseOf(local, state_.keyspace.now_ms(), state_.keyspace.version_floor());
   const Result<Incremented> result = ApplyIncrement(SeenWithMine(counters_, key, &base), by);
   // Near the limits, other writers' shards may tip the merged count over.

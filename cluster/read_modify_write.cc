@@ -72,8 +72,7 @@ struct ClusterRouter::Evaluation {
   QuorumSettings quorum;
   DeferredReply done;
   // The client's next commands on these keys wait until this one's writes
-  // are sent: one pipelined after it must see its effect (and an INCR after
-  // an INCR must count on it).
+  // are sent: one pipelined after it must see its effect.
   KeyHold hold;
 
   void Fail(const Status& status) {

@@ -5,8 +5,12 @@
 
 #include <memory>
 #include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "commands/command_context.h"
+#include "core/keyspace.h"
 #include "types/collection_limits.h"
 
 namespace ringcache {
@@ -47,6 +51,32 @@ T* FindOrCreateOrReply(CommandContext& ctx, std::string_view key) {
   found = created.get();
   ctx.keyspace().SetObject(key, kType, std::move(created), 0);
   return found;
+}
+
+// `n` distinct elements of a collection of `size`, at random (SPOP,
+// SRANDMEMBER and HRANDFIELD with a count): while few are wanted, drawn one
+// by one until distinct (draw() returns a random element); else all of them
+// (each(push) pushes every one) partly shuffled. key(element) names an
+// element. REQUIRES: n <= size.
+template <typename Element, typename Draw, typename Each, typename Key>
+std::vector<Element> DistinctRandom(size_t size, size_t n, Draw&& draw, Each&& each, Key&& key) {
+  std::vector<Element> out;
+  if (n * 4 < size) {
+    out.reserve(n);  // never reallocated: `seen` views the elements in place
+    std::unordered_set<std::string_view> seen;
+    while (out.size() < n) {
+      out.push_back(draw());
+      if (!seen.insert(key(out.back())).second) out.pop_back();
+    }
+    return out;
+  }
+  out.reserve(size);
+  each([&](Element element) { out.push_back(std::move(element)); });
+  for (size_t i = 0; i < n; ++i) {
+    std::swap(out[i], out[i + Keyspace::NextRandom() % (out.size() - i)]);
+  }
+  out.resize(n);
+  return out;
 }
 
 // Empty collections do not exist: removes `key` once `value` has no elements.

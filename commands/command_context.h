@@ -51,9 +51,9 @@ class ReplyDeferrer {
   virtual std::string* DeferredBuffer(uint64_t slot) = 0;
   virtual void CompleteDeferred(uint64_t slot) = 0;
   // Keys of a cluster read-modify-write between its read and its write:
-  // this client's next commands on them wait (see KeyHold).
-  // Keys go by hash (KeyHold::HashOf): two keys that share one only make a
-  // command wait that need not have.
+  // this client's next commands on them wait (see KeyHold). Keys go by hash
+  // (KeyHold::HashOf): two keys that share one only make a command wait that
+  // need not have.
   virtual void HoldKeys(std::span<const uint64_t> key_hashes) = 0;
   virtual void ReleaseKeys(std::span<const uint64_t> key_hashes) = 0;
   virtual bool IsHeld(uint64_t key_hash) const = 0;

@@ -123,19 +123,20 @@ void HIncrByCommand(CommandContext& ctx, ArgList args) {
   if (!ParseInt64OrReply(ctx, args[3], &by)) return;
   HashValue* hash = FindOrCreateOrReply<HashValue, ValueType::kHash>(ctx, args[1]);
   if (hash == nullptr) return;
+  // Errors need a field already there: the hash is never left empty.
   const auto current = hash->Get(args[2]);
-  int64_t n = 0;
-  if (current && !ParseInt64(*current, &n)) {
+  int64_t parsed = 0;
+  if (current && !ParseInt64(*current, &parsed)) {
     ctx.reply().Error("ERR hash value is not an integer");
-  } else if ((by > 0 && n > INT64_MAX - by) || (by < 0 && n < INT64_MIN - by)) {
-    ctx.reply().Error("ERR increment or decrement would overflow");
-  } else {
-    n += by;
-    hash->Set(args[2], std::to_string(n), LimitsOf(ctx));
-    ctx.reply().Integer(n);
     return;
   }
-  DeleteIfEmpty(ctx, args[1], *hash);  // created for nothing
+  const Result<int64_t> sum = AddToInteger(current ? &*current : nullptr, by);
+  if (!sum.ok()) {
+    ctx.reply().Error(sum.status());
+    return;
+  }
+  hash->Set(args[2], std::to_string(*sum), LimitsOf(ctx));
+  ctx.reply().Integer(*sum);
 }
 
 void HIncrByFloatCommand(CommandContext& ctx, ArgList args) {
@@ -150,17 +151,17 @@ void HIncrByFloatCommand(CommandContext& ctx, ArgList args) {
   }
   HashValue* hash = FindOrCreateOrReply<HashValue, ValueType::kHash>(ctx, args[1]);
   if (hash == nullptr) return;
+  // Errors need a field already there (`by` is finite): the hash is never
+  // left empty.
   const auto current = hash->Get(args[2]);
-  long double ignored = 0;
-  if (current && !ParseLongDouble(*current, &ignored)) {
+  long double parsed = 0;
+  if (current && !ParseLongDouble(*current, &parsed)) {
     ctx.reply().Error("ERR hash value is not a float");
-    DeleteIfEmpty(ctx, args[1], *hash);
     return;
   }
   const Result<std::string> sum = AddToFloat(current ? &*current : nullptr, by);
   if (!sum.ok()) {
     ctx.reply().Error(sum.status());
-    DeleteIfEmpty(ctx, args[1], *hash);
     return;
   }
   hash->Set(args[2], *sum, LimitsOf(ctx));
@@ -210,17 +211,16 @@ void HRandFieldCommand(CommandContext& ctx, ArgList args) {
     }
     return;
   }
-  // Distinct fields: all of them when asked for as many, else a random
-  // choice of the field list.
-  std::vector<std::pair<std::string_view, std::string_view>> all;
-  all.reserve(hash->size());
-  hash->ForEach([&](std::string_view f, std::string_view v) { all.emplace_back(f, v); });
-  const size_t n = std::min(all.size(), static_cast<size_t>(count));
-  for (size_t i = 0; i < n; ++i) {
-    std::swap(all[i], all[i + Keyspace::NextRandom() % (all.size() - i)]);
-  }
-  ctx.reply().ArrayHeader(pairs_flat ? 2 * n : n);
-  for (size_t i = 0; i < n; ++i) reply_pair(all[i].first, all[i].second);
+  using Pair = std::pair<std::string_view, std::string_view>;
+  const std::vector<Pair> pairs = DistinctRandom<Pair>(
+      hash->size(), std::min(hash->size(), static_cast<size_t>(count)),
+      [&] { return hash->Random(Keyspace::NextRandom()); },
+      [&](const auto& push) {
+        hash->ForEach([&](std::string_view f, std::string_view v) { push(Pair{f, v}); });
+      },
+      [](const Pair& pair) { return pair.first; });
+  ctx.reply().ArrayHeader(pairs_flat ? 2 * pairs.size() : pairs.size());
+  for (const auto& [field, value] : pairs) reply_pair(field, value);
 }
 
 // HSCAN key cursor [MATCH pattern] [COUNT count]

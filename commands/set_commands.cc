@@ -88,23 +88,11 @@ bool CountOrReply(CommandContext& ctx, ArgList args, bool allow_negative, int64_
 }
 
 // `n` distinct members drawn at random. REQUIRES: n <= set.size().
-std::vector<std::string> DistinctRandom(const SetValue& set, size_t n) {
-  std::vector<std::string> all;
-  if (n * 4 < set.size()) {  // few: draw until distinct
-    std::vector<std::string> chosen;
-    while (chosen.size() < n) {
-      std::string m = set.Random(Keyspace::NextRandom());
-      if (std::find(chosen.begin(), chosen.end(), m) == chosen.end())
-        chosen.push_back(std::move(m));
-    }
-    return chosen;
-  }
-  all.reserve(set.size());
-  set.ForEach([&](std::string_view m) { all.emplace_back(m); });
-  for (size_t i = 0; i < n; ++i)
-    std::swap(all[i], all[i + Keyspace::NextRandom() % (all.size() - i)]);
-  all.resize(n);
-  return all;
+std::vector<std::string> DistinctMembers(const SetValue& set, size_t n) {
+  return DistinctRandom<std::string>(
+      set.size(), n, [&] { return set.Random(Keyspace::NextRandom()); },
+      [&](const auto& push) { set.ForEach([&](std::string_view m) { push(std::string(m)); }); },
+      [](const std::string& m) { return std::string_view(m); });
 }
 
 void SPopCommand(CommandContext& ctx, ArgList args) {
@@ -118,7 +106,7 @@ void SPopCommand(CommandContext& ctx, ArgList args) {
     return;
   }
   std::vector<std::string> popped =
-      DistinctRandom(*set, std::min(set->size(), static_cast<size_t>(count)));
+      DistinctMembers(*set, std::min(set->size(), static_cast<size_t>(count)));
   for (const std::string& m : popped) set->Remove(m);
   DeleteIfEmpty(ctx, args[1], *set);
   if (!has_count) {
@@ -148,7 +136,7 @@ void SRandMemberCommand(CommandContext& ctx, ArgList args) {
     return;
   }
   const std::vector<std::string> members =
-      DistinctRandom(*set, std::min(set->size(), static_cast<size_t>(count)));
+      DistinctMembers(*set, std::min(set->size(), static_cast<size_t>(count)));
   ctx.reply().ArrayHeader(members.size());
   for (const std::string& m : members) ctx.reply().Bulk(m);
 }
@@ -216,8 +204,9 @@ std::vector<std::string> Combine(SetAlgebra op, std::vector<const SetValue*> set
     return out;
   }
   SetValue merged;
-  CollectionLimits unbounded;
-  unbounded.set_max_intset_entries = 0;  // straight to the table: it only grows
+  CollectionLimits unbounded;  // straight to the table: it only grows
+  unbounded.set_max_intset_entries = 0;
+  unbounded.set_max_listpack_entries = 0;
   for (const SetValue* set : sets) {
     if (set != nullptr) set->ForEach([&](std::string_view m) { merged.Add(m, unbounded); });
   }

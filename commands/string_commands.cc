@@ -323,7 +323,7 @@ void ReplyLcs(CommandContext& ctx, ArgList args, std::span<const ValueView> valu
     ctx.reply().ArrayHeader(lcs.matches.size());
     for (const LcsMatch& m : lcs.matches) {
       ctx.reply().ArrayHeader(with_match_len ? 3 : 2);
-      for (const auto [start, end] :
+      for (const auto& [start, end] :
            {std::pair{m.a_start, m.a_end}, std::pair{m.b_start, m.b_end}}) {
         ctx.reply().ArrayHeader(2);
         ctx.reply().Integer(start);

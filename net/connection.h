@@ -87,10 +87,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   bool processing_ = false;    // inside a command handler
   bool flush_posted_ = false;  // a Pump() is queued on the event loop
   bool closed_ = false;
-  // Keys held by this client's cluster read-modify-writes in flight, and
-  // whether the next command waits for one of them.
-  // Hashes of the keys earlier commands hold, once per hold: as many as the
-  // client's read-modify-writes in flight, so a vector.
+  // Hashes of the keys this client's cluster read-modify-writes in flight
+  // hold, once per hold (few: a vector), and whether the next command waits
+  // for one of them.
   std::vector<uint64_t> held_keys_;
   bool waiting_for_keys_ = false;
 };
