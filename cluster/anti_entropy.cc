@@ -56,8 +56,7 @@ bool AntiEntropy::Differs(std::string_view key, const Version& theirs,
   if (theirs < mine->version()) return false;
   // The same version: fetched when the content differs; the keyspace then
   // keeps whichever state orders last, as the peer will when it pulls ours.
-  return their_fingerprint !=
-         StateFingerprint(mine->is_tombstone(), mine->value(), mine->expire_at_ms).view();
+  return their_fingerprint != EntryFingerprint(mine).view();
 }
 
 void AntiEntropy::RequestPage(const std::shared_ptr<Pull>& pull) {
@@ -84,7 +83,8 @@ void AntiEntropy::RequestPage(const std::shared_ptr<Pull>& pull) {
                            clock_.Observe(value.version);
                            if (!value.tombstone && evictor_ != nullptr && !evictor_->RoomForWrite())
                              return;
-                           if (ApplyReplicaState(keyspace_, key, value)) ++stats_.keys_pulled;
+                           if (ApplyReplicaState(keyspace_, key, value).changed)
+                             ++stats_.keys_pulled;
                          });
         }
         pull->cursor = page.elements[0].str;

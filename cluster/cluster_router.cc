@@ -43,6 +43,8 @@ Router::Outcome ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spe
     ctx.reply().Error("CLUSTERDOWN this node has not reached a seed yet");
   } else if (spec.cluster == ClusterRoute::kEveryNode) {
     RouteEveryNode(ctx, spec, args);
+  } else if (spec.cluster == ClusterRoute::kAddElements) {
+    RouteAddElements(ctx, spec, args);
   } else if (spec.run.read != nullptr) {
     RouteRead(ctx, spec, args);
   } else if (spec.run.increment != nullptr) {

@@ -11,8 +11,11 @@
 //  - increments (INCR, INCRBY, INCRBYFLOAT, ...) count in this node's shard
 //    of the key's replicated counter and reply with the counter as a quorum
 //    read merges it (counter_route.cc);
-//  - other writes read their keys, run over the newest values and write back
-//    what changed, last writer wins (read_modify_write.cc);
+//  - SADD, HSET and HMSET send the elements they add to the replicas of the
+//    key's replicated collection, without a read (collection_route.cc);
+//  - other commands read their keys, run over the merged values and write
+//    back what changed: values last writer wins, collections as the
+//    elements added and the adds observed removed (read_modify_write.cc);
 //  - keyspace-wide commands (KEYS, SCAN, DBSIZE, FLUSHALL) ask every member
 //    (keyspace_wide.cc).
 //
@@ -32,6 +35,7 @@
 #include "commands/command_table.h"
 #include "commands/router.h"
 #include "commands/session.h"
+#include "types/replicated_collection.h"
 
 namespace ringcache::cluster {
 
@@ -76,7 +80,11 @@ class ClusterRouter : public Router {
     ValueView view;
     view.exists = LiveNow(v);
     if (spec.run.touches) state_.keyspace.CountRead(view.exists);
-    if (view.exists) {
+    if (view.exists && v.collection) {
+      // Read replies only see a collection's type (TYPE, EXISTS, TTL, GET's WRONGTYPE).
+      view.type = !v.value.empty() && v.value[0] == 'h' ? ValueType::kHash : ValueType::kSet;
+      view.expire_at_ms = v.expire_at_ms;
+    } else if (view.exists) {
       if (v.counter) *rendered = RenderCounterBytes(v.value, true);
       view.value = v.counter ? std::string_view(*rendered) : v.value;
       view.expire_at_ms = v.expire_at_ms;
@@ -91,13 +99,23 @@ class ClusterRouter : public Router {
   void RouteReadMany(CommandContext& ctx, const CommandSpec& spec, ArgList args,
                      const CommandKeys& keys);
   void RouteOverwrite(CommandContext& ctx, const OverwritePlan& plan);
+  // SADD, HSET, HMSET (collection_route.cc).
+  void RouteAddElements(CommandContext& ctx, const CommandSpec& spec, ArgList args);
 
   // Read-modify-write (read_modify_write.cc).
   std::shared_ptr<Evaluation> NewEvaluation(CommandContext& ctx, const CommandSpec& spec,
                                             ArgList args);
-  // Runs the command on `keyspace` and stamps what it changed with fresh
-  // versions. REQUIRES: `args` passed the dispatcher's checks.
-  Applied ApplyTo(Keyspace& keyspace, const CommandSpec& spec, ArgList args, int protocol);
+  // Runs the command on `keyspace`, which holds what `read` found (may be
+  // null), and stamps what it changed with fresh versions: values whole,
+  // collections as the changes replicas merge. REQUIRES: `args` passed the
+  // dispatcher's checks.
+  struct KeysRead;
+  Applied ApplyTo(Keyspace& keyspace, const CommandSpec& spec, ArgList args, int protocol,
+                  const KeysRead* read);
+  // HINCRBY's count on a field, as this node's shard of it, into `delta`.
+  void CountOn(std::string_view key, std::string_view field, const Increment& by,
+               const ReplicatedCollection* held, const ReplicaValue& read, const Version& stamp,
+               ReplicatedCollection* delta);
   void RouteReadModifyWrite(CommandContext& ctx, const CommandSpec& spec, ArgList args);
   void RunOverValues(const std::shared_ptr<Evaluation>& eval,
                      const std::vector<ReplicaValue>& values);

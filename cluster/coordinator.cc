@@ -22,9 +22,15 @@ Status NoQuorum(std::string_view what, size_t got, size_t asked, size_t needed) 
 }
 
 // A view of what this node's own replica holds: valid until the keyspace
-// next changes.
-ReplicaValueView LocalValue(Keyspace& keyspace, std::string_view key) {
-  return ViewOfEntry(keyspace.ReadReplica(key));
+// next changes (and, for a collection, encoded into `encoded`).
+ReplicaValueView LocalValue(Keyspace& keyspace, std::string_view key, std::string* encoded) {
+  return ViewOfEntry(keyspace.ReadReplica(key), encoded);
+}
+
+// Whether two states are the same (for a merge's result and its inputs).
+bool SameState(const ReplicaValue& a, const ReplicaValueView& b) {
+  return a.found == b.found && a.tombstone == b.tombstone && a.collection == b.collection &&
+         a.empty == b.empty && a.expire_at_ms == b.expire_at_ms && a.value == b.value;
 }
 
 // `bytes`, copied into `fixed` if it fits there, else into `grown`.
@@ -64,7 +70,11 @@ void Coordinator::Write::Finish(const Status& status) {
   if (finished) return;
   finished = true;
   DeadlineList::Remove(this);
-  Deliver(status, removed_live);
+  if (!status.ok() && refused && acks < needed) {
+    Deliver(Status::WrongType(), 0);
+    return;
+  }
+  Deliver(status, fewest_added >= 0 ? fewest_added : removed_live ? 1 : 0);
 }
 
 void Coordinator::Write::Expire() {
@@ -73,7 +83,15 @@ void Coordinator::Write::Expire() {
 
 void Coordinator::Write::OnReply(int64_t outcome) {
   outcome >= 0 ? ++acks : ++failures;
-  if (outcome == 2) removed_live = true;
+  if (outcome == kRefused) refused = true;
+  if (op.value.collection) {
+    // What a collection command reports: the elements that were new to
+    // every replica that acknowledged it.
+    const int64_t added = outcome > 0 ? outcome - 1 : 0;
+    if (outcome >= 0 && (fewest_added < 0 || added < fewest_added)) fewest_added = added;
+  } else if (outcome == 2) {
+    removed_live = true;
+  }
   if (acks >= needed) {
     Finish(Status::Ok());
   } else if (acks + failures == asked) {
@@ -110,6 +128,11 @@ void Coordinator::Read::KeepNewest(const ReplicaValueView& value) {
 }
 
 void Coordinator::Read::AddAnswer(size_t candidate, const ReplicaValueView& value) {
+  if (answers.size() != 0 && (value.collection || newest.collection) && value.found &&
+      newest.found) {
+    AddCollectionAnswer(candidate, value);
+    return;
+  }
   if (answers.size() != 0 && (value.counter || newest.counter) && value.live() && newest.live() &&
       value.version == newest.version) {
     AddCounterAnswer(candidate, value);
@@ -159,6 +182,27 @@ void Coordinator::Read::AddCounterAnswer(size_t candidate, const ReplicaValueVie
   merged_view.counter = true;
   merged_view.value = *merged;
   KeepNewest(merged_view);
+}
+
+// Collections merge too, element by element (with a whole value, by the
+// rules of types/replica_merge.h).
+void Coordinator::Read::AddCollectionAnswer(size_t candidate, const ReplicaValueView& value) {
+  const auto id = static_cast<uint32_t>(candidate);
+  const ReplicaValue merged = MergeReplicaStates(newest, value);
+  const bool value_has_all = SameState(merged, value);
+  const bool newest_has_all = SameState(merged, newest);
+  if (value_has_all && newest_has_all) {
+    answers.Add(id, 0);
+  } else if (value_has_all) {
+    answers.Add(id, 1);
+    KeepNewest(value);
+  } else if (newest_has_all) {
+    answers.Add(id, -1);
+  } else {
+    answers.Supersede();  // neither had it all
+    answers.Add(id, -1);
+    KeepNewest(merged.view());
+  }
 }
 
 Coordinator::Coordinator(asio::io_context& io, const Ring& ring, PeerPool& peers,
@@ -217,9 +261,7 @@ void Coordinator::Replicate(const std::string& node, bool self, std::string_view
       done(-1);  // full, and nothing may be evicted (noeviction)
       return;
     }
-    bool removed = false;  // codes as RC.DEL replies them
-    const bool applied = ApplyReplicaState(*local_, key, value, &removed);
-    done(applied ? (removed ? 2 : 1) : 0);
+    done(ApplyReplicaState(*local_, key, value).Code());  // as RC.DEL and RC.MMERGE reply
     return;
   }
   if (IsDown(node)) {
@@ -230,6 +272,10 @@ void Coordinator::Replicate(const std::string& node, bool self, std::string_view
     // 0 means the replica already holds something newer: it is up to date.
     client::RespCursor cursor(resp);
     int64_t outcome = -1;
+    if (!ec && resp.starts_with("-WRONGTYPE")) {
+      done(kRefused);
+      return;
+    }
     done(!ec && cursor.Integer(&outcome) ? outcome : -1);
   };
   const auto version = [&] { return value.version.Format(); };
@@ -241,8 +287,8 @@ void Coordinator::Replicate(const std::string& node, bool self, std::string_view
     peers_.SendDel(node, key, version().view(), expire(), std::move(on_reply));
     return;
   }
-  if (value.counter) {
-    if (put->empty()) EncodeState(value, put);  // a counter's write carries its state
+  if (value.counter || value.collection) {
+    if (put->empty()) EncodeState(value, put);  // a merging write carries its state
     peers_.SendMerge(node, key, *put, std::move(on_reply));
     return;
   }
@@ -257,7 +303,7 @@ void Coordinator::Fetch(const Ring::NodeList& nodes, uint32_t node, std::string_
                         Done done) {
   const bool self = node == SelfIndex(nodes);
   if (self && local_ != nullptr) {
-    done(true, LocalValue(*local_, key));
+    done(true, LocalValue(*local_, key, &local_encoded_));
     return;
   }
   if (IsDown((*nodes)[node])) {
@@ -309,7 +355,9 @@ void Coordinator::StartWrite(Write* write, const QuorumSettings& quorum) {
               [write, node](int64_t outcome) {
                 // Kept even when the client already has its answer: the replica gets
                 // the write when it is back.
-                if (outcome < 0) write->coordinator->hints_.Store((*write->nodes)[node], write->op);
+                // (Not a write the replica refused: it would refuse it again.)
+                if (outcome == -1)
+                  write->coordinator->hints_.Store((*write->nodes)[node], write->op);
                 write->OnReply(outcome);
                 write->Release();
               });
@@ -396,7 +444,7 @@ void Coordinator::DeliverHint(const std::string& node, const Hint& hint,
                               std::function<void(bool)> done) {
   std::string put;
   Replicate(node, node == self_id_, hint.key, hint.value.view(), &put,
-            [done = std::move(done)](int64_t outcome) { done(outcome >= 0); });
+            [done = std::move(done)](int64_t outcome) { done(outcome != -1); });
 }
 
 void Coordinator::RepairStale(Read* read) {

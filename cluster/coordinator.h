@@ -64,8 +64,13 @@ class Coordinator {
   // Keys and values are copied once, into the write shared by all replicas.
   // Callbacks are templates, kept inside the operation's own allocation:
   //   Put:               void(const Status&)
-  //   Delete/WriteState: void(const Status&, bool existed), where
-  //                      `existed`: whether an acknowledging replica held a live value
+  //   Delete/WriteState: void(const Status&, int64_t answer), where
+  //                      `answer` for a collection's delta is how many of its
+  //                      elements were new to every acknowledging replica,
+  //                      else 1 if an acknowledging replica held a live value
+  //                      (a delete's count), 0 if none did. A collection
+  //                      command's delta that replicas refused because the
+  //                      key holds another type fails with WRONGTYPE.
   //   Get:               void(const Status&, const ReplicaValueView&), the
   //                      view valid during the call
   template <typename Done>
@@ -152,7 +157,7 @@ class Coordinator {
     void Finish(const Status& status);
     void Expire() override;
     void OnReply(int64_t outcome);
-    virtual void Deliver(const Status& status, bool removed_live) = 0;
+    virtual void Deliver(const Status& status, int64_t answer) = 0;
 
     Hint op;  // what is written, kept for hints to replicas that miss it
     size_t asked = 0;
@@ -160,11 +165,13 @@ class Coordinator {
     size_t acks = 0;
     size_t failures = 0;
     bool removed_live = false;
+    bool refused = false;
+    int64_t fewest_added = -1;  // collections: none acknowledged yet
   };
   template <typename Done>
   struct WriteWith final : Write {
     WriteWith(Coordinator* owner, Done d) : Write(owner), done(std::move(d)) {}
-    void Deliver(const Status& status, bool removed) override { done(status, removed); }
+    void Deliver(const Status& status, int64_t answer) override { done(status, answer); }
     Done done;
   };
 
@@ -178,6 +185,7 @@ class Coordinator {
     void Expire() override;
     void AddAnswer(size_t candidate, const ReplicaValueView& value);
     void AddCounterAnswer(size_t candidate, const ReplicaValueView& value);
+    void AddCollectionAnswer(size_t candidate, const ReplicaValueView& value);
     virtual void Deliver(const Status& status, const ReplicaValueView& value) = 0;
 
     // Keep a copy of the key, and of the newest answer's value: inline when
@@ -218,8 +226,10 @@ class Coordinator {
   void StartRead(Read* read, std::string_view key, const QuorumSettings& quorum);
 
   // Sends `value` (or its tombstone) with its version to one replica. The
-  // outcome: -1 failed, 0 the replica had something newer, 1 applied, 2
-  // applied and a live value was removed (deletes).
+  // outcome: -1 failed, kRefused the key holds another type (a collection
+  // command's delta), else ReplicaApplied::Code(): 0 the replica had
+  // something newer, 1 applied, 2 applied and a live value was removed
+  // (deletes), 1 + n a collection's delta made n elements live.
   // (Templates on the callback, so that it travels inside the bus request's
   // own callback instead of being wrapped in one std::function more: an
   // allocation and an indirect call less per replica request.)
@@ -271,7 +281,9 @@ class Coordinator {
   Operation* live_ = nullptr;  // every read and write not yet freed
   size_t live_count_ = 0;
   bool tags_collide_ = true;
-  std::string put_buffer_;  // StartWrite's, kept for its capacity
+  static constexpr int64_t kRefused = -2;
+  std::string put_buffer_;     // StartWrite's, kept for its capacity
+  std::string local_encoded_;  // a local collection's state, for a read's answer
   // Per node of the list last asked about: this node's index, and the peers.
   Ring::NodeList cached_nodes_;  // held, so a new list cannot reuse its address
   uint32_t self_index_ = 0;

@@ -23,7 +23,8 @@ namespace {
 // write has replaced are dropped when the two meet.
 struct Base {
   bool live = false;
-  CounterState state;  // the read's counter (or a value: a base without shards)
+  bool wrong_type = false;  // a hash or set
+  CounterState state;       // the read's counter (or a value: a base without shards)
   Version version;
   int64_t expire_at_ms = 0;
 };
@@ -36,6 +37,7 @@ Base BaseOf(const ReplicaValueView& read, int64_t now_ms, const Version& floor) 
   base.version =
       read.found && (base.live || read.tombstone) ? read.version : std::max(Version{1, 0}, floor);
   if (!base.live) return base;
+  base.wrong_type = read.collection;
   base.expire_at_ms = read.expire_at_ms;
   if (!read.counter || !CounterState::Decode(read.value, &base.state)) {
     base.state = CounterState{std::string(read.value), {}};
@@ -143,8 +145,10 @@ std::string ReplyFor(const Increment& by, std::string text, int protocol) {
 bool ClusterRouter::CountAhead(CommandContext& ctx, std::string_view key, const Increment& by,
                                const QuorumSettings& quorum, KeyHold* hold) {
   if (!node_.IsReplica(node_.self_id(), key)) return false;
-  const ReplicaValueView local = ViewOfEntry(state_.keyspace.ReadReplica(key));
+  std::string encoded;
+  const ReplicaValueView local = ViewOfEntry(state_.keyspace.ReadReplica(key), &encoded);
   Base base = BaseOf(local, state_.keyspace.now_ms(), state_.keyspace.version_floor());
+  if (base.wrong_type) return false;  // the quorum read decides
   const Result<Incremented> result = ApplyIncrement(SeenWithMine(counters_, key, &base), by);
   // Near the limits, other writers' shards may tip the merged count over.
   constexpr int64_t kSafe = int64_t{1} << 62;
@@ -203,9 +207,14 @@ void ClusterRouter::CountIncrement(const std::string& key, const Increment& by,
                                    const ReplicaValueView& read, const QuorumSettings& quorum,
                                    int protocol, const DeferredReply& done) {
   Base base = BaseOf(read, state_.keyspace.now_ms(), state_.keyspace.version_floor());
-  const Result<Incremented> result = ApplyIncrement(SeenWithMine(counters_, key, &base), by);
   std::string reply;
   ReplyBuilder builder(&reply, protocol);
+  if (base.wrong_type) {
+    builder.Error(Status::WrongType());
+    done(reply);
+    return;
+  }
+  const Result<Incremented> result = ApplyIncrement(SeenWithMine(counters_, key, &base), by);
   ReplyIncremented(builder, by, result);
   if (!result.ok()) {
     done(reply);

@@ -10,16 +10,23 @@
 
 #include "cluster/cluster_router.h"
 #include "cluster/gather.h"
+#include "commands/collection_helpers.h"
+#include "common/number_parsing.h"
 #include "resp/reply_builder.h"
+#include "types/collection_delta.h"
 #include "types/counter_state.h"
+#include "types/replicated_collection.h"
 
 namespace ringcache::cluster {
 namespace {
 
-// A key's value as commands see it: absent, or a string with an expiry.
+// A key's value as commands see it: absent, a string, or a collection's
+// elements, with an expiry.
 struct KeyState {
   bool live = false;
+  ValueType type = ValueType::kString;
   std::string value;
+  ElementMap elements;  // a hash's or set's
   int64_t expire_at_ms = 0;
 
   bool operator==(const KeyState&) const = default;
@@ -29,10 +36,54 @@ KeyState StateOf(Keyspace& keyspace, std::string_view key) {
   KeyState state;
   if (const Entry* e = keyspace.Find(key)) {
     state.live = true;
-    state.value.assign(e->value());
+    state.type = e->type;
+    if (e->holds_object()) {
+      state.elements = ElementsOf(*e->object(), e->type);
+    } else {
+      state.value.assign(e->value());
+    }
     state.expire_at_ms = e->expire_at_ms;
   }
   return state;
+}
+
+bool IsCollection(ValueType type) { return type == ValueType::kHash || type == ValueType::kSet; }
+
+// HINCRBY's and HINCRBYFLOAT's field and increment, counted in the field's
+// shards rather than written as a value.
+struct Counted {
+  bool counts = false;
+  std::string_view field;
+  Increment by;
+};
+
+Counted CountedField(const CommandSpec& spec, ArgList args) {
+  Counted counted;
+  if (spec.name == "hincrby") {
+    counted.counts = ParseInt64(args[3], &counted.by.by);
+  } else if (spec.name == "hincrbyfloat") {
+    counted.by.is_float = true;
+    counted.counts = ParseLongDouble(args[3], &counted.by.by_float);
+  }
+  if (counted.counts) counted.field = args[2];
+  return counted;
+}
+
+// What replicas merge for a command that left a key a collection: the
+// elements it changed, as a delta, when the key was that collection before
+// (or nothing) and keeps its expiry; else the collection written anew,
+// clearing what the key held (a type change, an expiry set, a copy).
+ReplicatedCollection CollectionChange(const KeyState& before, const KeyState& after,
+                                      const ReplicatedCollection* held, const Version& stamp,
+                                      std::string_view skip) {
+  const auto kind = KindOf(after.type);
+  const bool same =
+      before.live && before.type == after.type && before.expire_at_ms == after.expire_at_ms;
+  if (same || (!before.live && after.expire_at_ms == 0)) {
+    if (held != nullptr && held->kind() != kind) held = nullptr;
+    return DiffDelta(kind, held, before.elements, after.elements, stamp, skip);
+  }
+  return Rewrite(kind, after.elements, stamp);
 }
 
 // The distinct keys of a command.
@@ -106,6 +157,10 @@ std::shared_ptr<ClusterRouter::Evaluation> ClusterRouter::NewEvaluation(CommandC
 void ClusterRouter::RouteReadModifyWrite(CommandContext& ctx, const CommandSpec& spec,
                                          ArgList args) {
   auto eval = NewEvaluation(ctx, spec, args);
+  if (eval->keys.empty()) {  // get_keys found none: the command refuses its arguments itself
+    RunOverValues(eval, {});
+    return;
+  }
   auto gather = std::make_shared<Gather<ReplicaValue>>(eval->keys.size());
   for (size_t i = 0; i < eval->keys.size(); ++i) {
     node_.coordinator().Get(eval->keys[i], eval->quorum,
@@ -120,19 +175,39 @@ void ClusterRouter::RouteReadModifyWrite(CommandContext& ctx, const CommandSpec&
   }
 }
 
+// What a read-modify-write read of its keys found: the merged states, and
+// the collections among them decoded.
+struct ClusterRouter::KeysRead {
+  const std::vector<ReplicaValue>& states;
+  std::vector<std::unique_ptr<ReplicatedCollection>> collections;
+
+  explicit KeysRead(const std::vector<ReplicaValue>& read)
+      : states(read), collections(read.size()) {
+    for (size_t k = 0; k < read.size(); ++k) {
+      if (read[k].collection) collections[k] = ReplicatedCollection::Decode(read[k].value);
+    }
+  }
+};
+
 void ClusterRouter::RunOverValues(const std::shared_ptr<Evaluation>& eval,
                                   const std::vector<ReplicaValue>& values) {
   Keyspace scratch;
   scratch.set_now_ms(state_.keyspace.now_ms());
   const CommandSpec& spec = *eval->spec;
+  const KeysRead read(values);
+  const CollectionLimits limits = LimitsOf(state_.config.values());
   for (size_t k = 0; k < eval->keys.size(); ++k) {
     const ReplicaValue& value = values[k];
-    if (value.live()) {
+    if (!value.live()) continue;
+    if (const ReplicatedCollection* collection = read.collections[k].get()) {
+      scratch.SetObject(eval->keys[k], TypeOf(collection->kind()), collection->Render(limits),
+                        value.expire_at_ms);
+    } else if (!value.collection) {
       scratch.PutIfNewer(eval->keys[k], RenderCounterBytes(value.value, value.counter),
                          value.expire_at_ms, value.version);
     }
   }
-  ReplicateApplied(eval, ApplyTo(scratch, spec, eval->views, eval->protocol));
+  ReplicateApplied(eval, ApplyTo(scratch, spec, eval->views, eval->protocol, &read));
   // Sent (the local replica has it, the peers' batches hold it in order):
   // later commands of this client now find it wherever they read.
   eval->hold.Release();
@@ -157,32 +232,76 @@ void ClusterRouter::ReplicateApplied(const std::shared_ptr<Evaluation>& eval, Ap
 }
 
 ClusterRouter::Applied ClusterRouter::ApplyTo(Keyspace& keyspace, const CommandSpec& spec,
-                                              ArgList args, int protocol) {
+                                              ArgList args, int protocol, const KeysRead* read) {
   const std::vector<std::string> keys = KeysOf(spec, args);
   std::vector<KeyState> before;
   before.reserve(keys.size());
   for (const std::string& key : keys) before.push_back(StateOf(keyspace, key));
   Applied applied;
   applied.reply = RunOn(state_, keyspace, spec, args, protocol);
-  const int64_t grace_ms = state_.config.values().tombstone_grace * 1000;
+  const int64_t tombstone_until = WallClockMs() + state_.config.values().tombstone_grace * 1000;
   for (size_t i = 0; i < keys.size(); ++i) {
     KeyState after = StateOf(keyspace, keys[i]);
     if (after == before[i]) continue;
     ReplicaValue value;
     value.found = true;
     value.version = node_.coordinator().NextVersion();
-    if (after.live) {
+    const ReplicatedCollection* held =
+        read != nullptr && i < read->collections.size() ? read->collections[i].get() : nullptr;
+    if (after.live && IsCollection(after.type)) {
+      const Counted counted = CountedField(spec, args);
+      ReplicatedCollection delta =
+          CollectionChange(before[i], after, held, value.version, counted.field);
+      value.collection = true;
+      value.delta = delta.cleared().is_zero();
+      if (value.delta && counted.counts) {
+        CountOn(keys[i], counted.field, counted.by, held, read->states[i], value.version, &delta);
+      }
+      // A delta's expiry is how long its removals are kept if they empty
+      // the key; a rewrite's is the key's.
+      value.expire_at_ms = value.delta ? tombstone_until : after.expire_at_ms;
+      delta.Encode(&value.value);
+    } else if (after.live) {
       keyspace.PutIfNewer(keys[i], after.value, after.expire_at_ms, value.version);
       value.value = std::move(after.value);
       value.expire_at_ms = after.expire_at_ms;
+    } else if (IsCollection(before[i].type) && held != nullptr) {
+      // Its last elements went: remove what the read observed of them.
+      value.collection = value.delta = true;
+      DiffDelta(KindOf(before[i].type), held, before[i].elements, {}, value.version)
+          .Encode(&value.value);
+      value.expire_at_ms = tombstone_until;
     } else {
       value.tombstone = true;
-      value.expire_at_ms = WallClockMs() + grace_ms;
+      value.expire_at_ms = tombstone_until;
       keyspace.DeleteIfNewer(keys[i], value.version, value.expire_at_ms);
     }
     applied.changed.emplace_back(keys[i], std::move(value));
   }
   return applied;
+}
+
+// The base a field's count goes on from is the one the read found (a
+// tombstone's, if the key had none), so that every coordinator that read
+// the same state counts on the same base.
+void ClusterRouter::CountOn(std::string_view key, std::string_view field, const Increment& by,
+                            const ReplicatedCollection* held, const ReplicaValue& read,
+                            const Version& stamp, ReplicatedCollection* delta) {
+  const ReplicatedElement* element = held != nullptr ? held->Find(field) : nullptr;
+  Version base;
+  if (element != nullptr) {
+    base = element->Base(held->cleared());
+  } else if (held != nullptr) {
+    base = held->cleared();
+  } else if (read.found) {
+    base = read.version;  // a tombstone
+  }
+  base = std::max(base, state_.keyspace.version_floor());
+  std::string shard_key(key);
+  shard_key.push_back('\0');
+  shard_key.append(field);
+  AddCount(delta, field, element != nullptr && element->live(), base,
+           counters_.Advance(shard_key, base, by), stamp);
 }
 
 }  // namespace ringcache::cluster

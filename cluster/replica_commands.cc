@@ -4,6 +4,7 @@
 // the newest and repair the rest. Clients cannot run these (kInternal): a
 // connection becomes a peer with RC.AUTH <cluster-secret>, the one command
 // here any client may call.
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -55,7 +56,12 @@ void ApplyPut(CommandContext& ctx, ArgList put) {
     ctx.reply().Error("ERR invalid expire time in 'rc.put' command");
     return;
   }
-  ctx.reply().Integer(ctx.keyspace().PutIfNewer(put[0], put[1], expire_at, version) ? 1 : 0);
+  ReplicaValueView state;
+  state.found = true;
+  state.value = put[1];
+  state.expire_at_ms = expire_at;
+  state.version = version;
+  ctx.reply().Integer(ApplyReplicaState(ctx.keyspace(), put[0], state).changed ? 1 : 0);
 }
 
 // RC.PUT <key> <value> <expire-at-ms, 0 for none> <version>  -> 1 applied, 0 stale
@@ -101,9 +107,12 @@ void ApplyDel(CommandContext& ctx, ArgList del) {
     ctx.reply().Error("ERR invalid tombstone time in 'rc.del' command");
     return;
   }
-  bool removed = false;
-  const bool applied = ctx.keyspace().DeleteIfNewer(del[0], version, until, &removed);
-  ctx.reply().Integer(applied ? (removed ? 2 : 1) : 0);
+  ReplicaValueView state;
+  state.found = true;
+  state.tombstone = true;
+  state.expire_at_ms = until;
+  state.version = version;
+  ctx.reply().Integer(ApplyReplicaState(ctx.keyspace(), del[0], state).Code());
 }
 
 // RC.DEL <key> <version> <tombstone-until-ms>  -> 2 applied and a live value
@@ -117,9 +126,11 @@ void MDelCommand(CommandContext& ctx, ArgList args) {
 }
 
 // RC.MMERGE, then <key> <state> for each state (cluster::EncodeState) -> an
-// array with, for each, 1 (it changed what this replica holds) or 0: states
-// that merge rather than replace (counters), as RC.MPUT is for values.
-// Each after the first makes room under maxmemory first.
+// array with, for each, ReplicaApplied::Code(): 0 unchanged, 1 changed (and
+// for a collection, 1 plus the elements that became live), or a WRONGTYPE
+// error for a collection command's delta on a key of another type: states
+// that merge rather than replace (counters, collections), as RC.MPUT is for
+// values. Each after the first makes room under maxmemory first.
 void MMergeCommand(CommandContext& ctx, ArgList args) {
   ApplyEach(ctx, args, "rc.mmerge", 2, [&](size_t i, ArgList merge) {
     ReplicaValueView state;
@@ -127,8 +138,11 @@ void MMergeCommand(CommandContext& ctx, ArgList args) {
       ctx.reply().Error("ERR malformed replica state");
     } else if (i > 0 && !state.tombstone && !ctx.server().evictor.RoomForWrite()) {
       ctx.reply().Error(kOomError);
+    } else if (const ReplicaApplied applied = ApplyReplicaState(ctx.keyspace(), merge[0], state);
+               applied.refused) {
+      ctx.reply().Error(Status::WrongType());
     } else {
-      ctx.reply().Integer(ApplyReplicaState(ctx.keyspace(), merge[0], state) ? 1 : 0);
+      ctx.reply().Integer(applied.Code());
     }
   });
 }
@@ -141,7 +155,8 @@ void GetCommand(CommandContext& ctx, ArgList args) {
     ctx.reply().NullArray();
     return;
   }
-  cluster::WriteReplicaValue(ctx.reply(), ViewOfEntry(e));
+  std::string encoded;
+  cluster::WriteReplicaValue(ctx.reply(), ViewOfEntry(e, &encoded));
 }
 
 // RC.MGET key [key ...] -> one bulk string of each key's state record, in
@@ -150,22 +165,26 @@ void GetCommand(CommandContext& ctx, ArgList args) {
 // replica a loop step rather than a command.
 void MGetCommand(CommandContext& ctx, ArgList args) {
   const ArgList keys = args.subspan(1);
-  std::vector<const Entry*> found;
-  found.reserve(keys.size());
+  std::vector<ReplicaValueView> states;
+  states.reserve(keys.size());
+  std::deque<std::string> encoded;  // collections' states, which the views point into
   size_t size = 0;
   ctx.keyspace().ReadReplicas(keys, [&](size_t, const Entry* e) {
-    found.push_back(e);
-    size += e == nullptr ? cluster::kEmptyStateRecordSize : cluster::StateRecordSize(e->value());
+    std::string* into =
+        e != nullptr && e->is_replicated_collection() ? &encoded.emplace_back() : nullptr;
+    states.push_back(ViewOfEntry(e, into));
+    size += states.back().found ? cluster::StateRecordSize(states.back().value)
+                                : cluster::kEmptyStateRecordSize;
   });
   // Nothing changes the keyspace between the two passes: the entries stand.
   std::string& out = *ctx.reply().buffer();
   out.reserve(out.size() + size + 24);
   ctx.reply().BulkHeader(size);
-  for (const Entry* e : found) {
-    if (e == nullptr) {
+  for (const ReplicaValueView& state : states) {
+    if (!state.found) {
       cluster::AppendEmptyStateRecord(&out);
     } else {
-      cluster::AppendStateRecord(&out, ViewOfEntry(e));
+      cluster::AppendStateRecord(&out, state);
     }
   }
   out += "\r\n";
@@ -269,7 +288,7 @@ void DigestCommand(CommandContext& ctx, ArgList args) {
   for (const Entry* e : page) {
     ctx.reply().Bulk(e->key());
     ctx.reply().Bulk(e->version().Format().view());
-    ctx.reply().Bulk(StateFingerprint(e->is_tombstone(), e->value(), e->expire_at_ms).view());
+    ctx.reply().Bulk(cluster::EntryFingerprint(e).view());
   }
 }
 

@@ -32,7 +32,13 @@ Int LoadLittleEndian(const char* in) {
 }
 
 char KindOf(const ReplicaValueView& state) {
+  if (state.collection) return state.delta ? 'd' : state.empty ? 'e' : 'o';
   return state.tombstone ? 't' : state.counter ? 'c' : 's';
+}
+
+const char* KindName(const ReplicaValueView& state) {
+  if (state.collection) return state.empty ? "empty-collection" : "collection";
+  return state.tombstone ? "tombstone" : state.counter ? "counter" : "string";
 }
 
 void EncodeStateHeader(const ReplicaValueView& state, char* out) {
@@ -44,9 +50,15 @@ void EncodeStateHeader(const ReplicaValueView& state, char* out) {
 
 }  // namespace
 
+StateFingerprint EntryFingerprint(const Entry* e) {
+  std::string encoded;
+  const ReplicaValueView v = ViewOfEntry(e, &encoded);
+  return StateFingerprint(v.tombstone || v.empty, v.value, v.expire_at_ms);
+}
+
 void WriteReplicaValue(ReplyBuilder& reply, const ReplicaValueView& state) {
   reply.ArrayHeader(4);
-  reply.Bulk(state.tombstone ? "tombstone" : state.counter ? "counter" : "string");
+  reply.Bulk(KindName(state));
   reply.Bulk(state.value);
   reply.Integer(state.expire_at_ms);
   reply.Bulk(state.version.Format().view());
@@ -83,12 +95,16 @@ bool NextStateRecord(std::string_view* records, std::string_view* state) {
 bool DecodeStateBytes(std::string_view state, ReplicaValueView* out) {
   *out = ReplicaValueView();
   if (state.empty()) return true;  // nothing there
-  if (state.size() < kStateHeaderSize || (state[0] != 's' && state[0] != 't' && state[0] != 'c')) {
+  if (state.size() < kStateHeaderSize ||
+      std::string_view("stcoed").find(state[0]) == std::string_view::npos) {
     return false;
   }
   out->found = true;
   out->tombstone = state[0] == 't';
   out->counter = state[0] == 'c';
+  out->collection = state[0] == 'o' || state[0] == 'e' || state[0] == 'd';
+  out->empty = state[0] == 'e';
+  out->delta = state[0] == 'd';
   out->expire_at_ms = static_cast<int64_t>(LoadLittleEndian<uint64_t>(state.data() + 1));
   out->version.hlc = LoadLittleEndian<uint64_t>(state.data() + 9);
   out->version.node = LoadLittleEndian<uint16_t>(state.data() + 17);

@@ -25,12 +25,19 @@ inline int CompareReplicaStates(const ReplicaValueView& a, const ReplicaValueVie
                            b.expire_at_ms);
 }
 
-// RC.GET's reply, for people and tests: nil, or [kind ("string", "counter" or
-// "tombstone"), value, expire-at-ms, version].
+// The fingerprint anti-entropy compares for what `e` holds (a collection's
+// over its encoded state).
+StateFingerprint EntryFingerprint(const Entry* e);
+
+// RC.GET's reply, for people and tests: nil, or [kind ("string", "counter",
+// "tombstone", "collection" or "empty-collection"), value, expire-at-ms,
+// version].
 void WriteReplicaValue(ReplyBuilder& reply, const ReplicaValueView& state);
 
 // A replica's state between nodes is
-//   kind (1 byte: 's' a value, 'c' a counter, 't' a tombstone)
+//   kind (1 byte: 's' a value, 'c' a counter, 't' a tombstone, 'o' a
+//   replicated collection, 'e' one without a live element, 'd' a
+//   collection command's delta)
 //   | expire-at-ms (8 bytes) | version hlc (8) | version node (2) | the bytes,
 // numbers little-endian. Not RC.GET's array: a coordinator decodes one of
 // these per remote read, and the array's five headers, scanned to find the

@@ -15,8 +15,7 @@
 
 namespace ringcache {
 
-inline CollectionLimits LimitsOf(CommandContext& ctx) {
-  const ConfigValues& v = ctx.server().config.values();
+inline CollectionLimits LimitsOf(const ConfigValues& v) {
   CollectionLimits limits;
   limits.hash_max_listpack_entries = static_cast<size_t>(v.hash_max_listpack_entries);
   limits.hash_max_listpack_value = static_cast<size_t>(v.hash_max_listpack_value);
@@ -24,6 +23,10 @@ inline CollectionLimits LimitsOf(CommandContext& ctx) {
   limits.set_max_listpack_entries = static_cast<size_t>(v.set_max_listpack_entries);
   limits.set_max_listpack_value = static_cast<size_t>(v.set_max_listpack_value);
   return limits;
+}
+
+inline CollectionLimits LimitsOf(CommandContext& ctx) {
+  return LimitsOf(ctx.server().config.values());
 }
 
 // The collection of type T (a kType value) at `key`, nullptr when there is

@@ -120,12 +120,6 @@ void CommandTable::CheckRow(const CommandSpec& spec) {
     fail("a one-key read handler reads args[1] alone");
   }
   if (spec.run.read != nullptr && !has_keys) fail("a read reply needs keys");
-  // A cluster reads keys by asking replicas for their values: a read of keys
-  // must say what it does with them, or be about this node's own copy.
-  if ((spec.flags & kReadOnly) != 0 && has_keys && spec.run.read == nullptr &&
-      (spec.flags & (kNodeLocal | kInternal)) == 0 && spec.cluster == ClusterRoute::kDefault) {
-    fail("a read of keys needs a read reply");
-  }
   if (spec.run.overwrite != nullptr && (spec.flags & kWrite) == 0) {
     fail("an overwrite plan on a command that does not write");
   }

@@ -116,16 +116,18 @@ constexpr Implementation Peeks(ReadReply reply) {
 // How a cluster node runs a command, when not as its implementation implies.
 // By default: a command without keys, or flagged kNodeLocal, runs on the
 // node asked; a read asks R replicas for its keys and replies from the
-// newest values; an overwrite's plan is replicated; any other write is
-// applied by the first live replica of its keys, which returns the new
-// states for the coordinator to replicate (or, across replica sets, is run
-// over the keys' newest values and what changed is written back).
+// merged values; an overwrite's plan is replicated; an increment counts in
+// the key's replicated counter; any other command reads its keys, runs over
+// their merged values, and writes back what changed (collections as the
+// elements it changed). See cluster/cluster_router.h.
 enum class ClusterRoute : uint8_t {
   kDefault,
-  kEveryNode,  // keyspace-wide (KEYS, SCAN, DBSIZE, FLUSHALL): every member answers
-  kRefused,    // not offered in a cluster (yet)
+  kEveryNode,    // keyspace-wide (KEYS, SCAN, DBSIZE, FLUSHALL): every member answers
+  kAddElements,  // SADD, HSET, HMSET: the added elements go to the replicas, without a read
+  kRefused,      // not offered in a cluster (yet)
 };
 inline constexpr ClusterRoute kEveryNode = ClusterRoute::kEveryNode;
+inline constexpr ClusterRoute kAddsElements = ClusterRoute::kAddElements;
 inline constexpr ClusterRoute kRefusedInCluster = ClusterRoute::kRefused;
 
 // For commands whose keys first/last/step cannot describe (a numkeys

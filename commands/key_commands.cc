@@ -23,6 +23,8 @@ std::string_view TypeName(ValueType type) {
     case ValueType::kSet:
       return "set";
     case ValueType::kTombstone:
+    case ValueType::kReplicated:  // replicas' own: reads see kHash or kSet
+    case ValueType::kReplicatedEmpty:
       break;
   }
   return "none";

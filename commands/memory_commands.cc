@@ -90,7 +90,7 @@ void MemoryHelpCommand(CommandContext& ctx, ArgList /*args*/) {
 }
 
 const CommandSpec kObjectSubcommands[] = {
-    {"object|encoding", 3, kReadOnly | kNodeLocal, 2, 2, 1, ObjectEncodingCommand, "generic",
+    {"object|encoding", 3, kReadOnly, 2, 2, 1, ObjectEncodingCommand, "generic",
      "2.2.3", "Returns the internal encoding of a Redis object."},
     {"object|freq", 3, kReadOnly | kNodeLocal, 2, 2, 1, ObjectFreqCommand, "generic", "4.0.0",
      "Returns the logarithmic access frequency counter of a Redis object."},

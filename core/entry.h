@@ -34,6 +34,12 @@ enum class ValueType : uint8_t {
   // ValueObject (core/value_object.h), which the keyspace deletes with it.
   kHash = 3,
   kSet = 4,
+  // In a cluster: a hash or set as a replicated collection
+  // (types/replicated_collection.h); commands never see one, reads render it.
+  kReplicated = 5,
+  // The same with no live element: a tombstone that keeps the collection's
+  // removals (and adds that removes observed) for the grace period.
+  kReplicatedEmpty = 6,
 };
 
 struct Entry {
@@ -53,7 +59,10 @@ struct Entry {
   std::string_view value() const { return {data() + key_len, value_len}; }
   char* value_data() { return data() + key_len; }
   bool has_expiry() const { return expire_at_ms != 0; }
-  bool is_tombstone() const { return type == ValueType::kTombstone; }
+  bool is_tombstone() const {
+    return type == ValueType::kTombstone || type == ValueType::kReplicatedEmpty;
+  }
+  bool is_replicated_collection() const { return type >= ValueType::kReplicated; }
   bool holds_object() const { return type >= ValueType::kHash; }
   // REQUIRES: holds_object().
   ValueObject* object() const {

@@ -307,6 +307,36 @@ bool Keyspace::StoreCounter(std::string_view key, std::string_view bytes, int64_
   return true;
 }
 
+void Keyspace::StoreReplicated(std::string_view key, std::unique_ptr<ValueObject> object, bool live,
+                               int64_t expire_at_ms, const Version& version) {
+  has_replicated_ = true;
+  Entry* e = SetObject(key, ValueType::kReplicated, std::move(object), expire_at_ms);
+  e->set_version(version);
+  max_version_ = std::max(max_version_, version);
+  if (!live) {
+    e->type = ValueType::kReplicatedEmpty;
+    ++tombstones_;
+  }
+}
+
+void Keyspace::RefileReplicated(Entry* e, bool live, int64_t expire_at_ms, const Version& version) {
+  if (e->is_tombstone() != !live) live ? --tombstones_ : ++tombstones_;
+  e->type = live ? ValueType::kReplicated : ValueType::kReplicatedEmpty;
+  SetExpiry(e, expire_at_ms);
+  e->set_version(version);
+  max_version_ = std::max(max_version_, version);
+}
+
+void Keyspace::Forget(std::string_view key) {
+  const HashTable::Position pos = table_.FindPosition(key, table_.Hash(key));
+  if (pos) DeleteAt(pos);
+}
+
+Entry* Keyspace::FindForMerge(std::string_view key) {
+  const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, table_.Hash(key)));
+  return pos ? pos.entry() : nullptr;
+}
+
 bool Keyspace::DeleteIfNewer(std::string_view key, const Version& version,
                              int64_t tombstone_until_ms, bool* removed_value) {
   if (!(version_floor_ < version)) return false;

@@ -149,6 +149,24 @@ class Keyspace {
   // floor (not at it: counting on a flushed key starts from the flush).
   bool StoreCounter(std::string_view key, std::string_view bytes, int64_t expire_at_ms,
                     const Version& version);
+  // Stores a replicated collection (types/replicated_collection.h) as
+  // `key`'s state, whatever it held (the caller has merged it). `live`:
+  // whether any element is; without one the entry is a tombstone keeping the
+  // collection's removals until `expire_at_ms` (the grace period's end),
+  // else `expire_at_ms` is the key's expiry.
+  void StoreReplicated(std::string_view key, std::unique_ptr<ValueObject> object, bool live,
+                       int64_t expire_at_ms, const Version& version);
+  // Whether a replicated collection was ever stored here: until then a
+  // replica write need not look for one.
+  bool has_replicated() const { return has_replicated_; }
+  // Files `e` anew after the replicated collection it holds changed in place.
+  void RefileReplicated(Entry* e, bool live, int64_t expire_at_ms, const Version& version);
+  // Removes whatever `key` holds, tombstones too, leaving nothing: for a
+  // replica merge that replaces a collection with a newer whole value.
+  void Forget(std::string_view key);
+  // FindIncludingTombstone() for a replica merge that changes the entry's
+  // collection in place.
+  Entry* FindForMerge(std::string_view key);
   const Version& version_floor() const { return version_floor_; }
   // The greatest version a replica write has brought here: the hybrid clock
   // of this node must stamp later writes above it.
@@ -207,6 +225,7 @@ class Keyspace {
   HashTable table_;
   size_t expires_count_ = 0;  // includes tombstones, which always expire
   size_t tombstones_ = 0;
+  bool has_replicated_ = false;
   Version max_version_;
   Version version_floor_;
   int64_t now_ms_ = 0;

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace ringcache {
@@ -22,6 +23,9 @@ class ValueObject {
   // OBJECT ENCODING's name for the current representation.
   virtual std::string_view encoding() const = 0;
   virtual std::unique_ptr<ValueObject> Clone() const = 0;
+  // Appends the state replicas exchange: only a replicated collection's
+  // (types/replicated_collection.h) has one.
+  virtual void EncodeReplicaState(std::string* /*out*/) const {}
 };
 
 }  // namespace ringcache

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/byte_codec.h"
 #include "common/number_parsing.h"
 
 namespace ringcache {
@@ -14,21 +15,6 @@ namespace {
 // in the host's byte order: replicas of one cluster run one build.
 constexpr size_t kFloatBytes = 16;
 static_assert(sizeof(long double) <= kFloatBytes);
-
-template <typename T>
-void Put(std::string* out, const T& value) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &value, sizeof(T));
-  out->append(bytes, sizeof(T));
-}
-
-template <typename T>
-bool Take(std::string_view* in, T* value) {
-  if (in->size() < sizeof(T)) return false;
-  std::memcpy(value, in->data(), sizeof(T));
-  in->remove_prefix(sizeof(T));
-  return true;
-}
 
 void PutFloat(std::string* out, long double value) {
   char bytes[kFloatBytes] = {};
@@ -56,17 +42,17 @@ CounterState FromBytes(std::string_view bytes, bool counter, bool* ok) {
 bool CounterState::Decode(std::string_view bytes, CounterState* out) {
   uint32_t base_len = 0;
   uint16_t count = 0;
-  if (!Take(&bytes, &base_len) || bytes.size() < base_len) return false;
+  if (!TakeBytes(&bytes, &base_len) || bytes.size() < base_len) return false;
   out->base.assign(bytes.substr(0, base_len));
   bytes.remove_prefix(base_len);
-  if (!Take(&bytes, &count)) return false;
+  if (!TakeBytes(&bytes, &count)) return false;
   out->shards.clear();
   out->shards.reserve(count);
   for (uint16_t i = 0; i < count; ++i) {
     CounterShard shard;
     uint8_t has_floats = 0;
-    if (!Take(&bytes, &shard.id) || !Take(&bytes, &has_floats) || has_floats > 1 ||
-        !Take(&bytes, &shard.p) || !Take(&bytes, &shard.n)) {
+    if (!TakeBytes(&bytes, &shard.id) || !TakeBytes(&bytes, &has_floats) || has_floats > 1 ||
+        !TakeBytes(&bytes, &shard.p) || !TakeBytes(&bytes, &shard.n)) {
       return false;
     }
     shard.is_float = has_floats == 1;
@@ -82,14 +68,14 @@ bool CounterState::Decode(std::string_view bytes, CounterState* out) {
 std::string CounterState::Encode() const {
   std::string out;
   out.reserve(4 + base.size() + 2 + shards.size() * (9 + 2 * kFloatBytes));
-  Put(&out, static_cast<uint32_t>(base.size()));
+  PutBytes(&out, static_cast<uint32_t>(base.size()));
   out.append(base);
-  Put(&out, static_cast<uint16_t>(shards.size()));
+  PutBytes(&out, static_cast<uint16_t>(shards.size()));
   for (const CounterShard& shard : shards) {
-    Put(&out, shard.id);
-    Put(&out, static_cast<uint8_t>(shard.is_float ? 1 : 0));
-    Put(&out, shard.p);
-    Put(&out, shard.n);
+    PutBytes(&out, shard.id);
+    PutBytes(&out, static_cast<uint8_t>(shard.is_float ? 1 : 0));
+    PutBytes(&out, shard.p);
+    PutBytes(&out, shard.n);
     if (shard.is_float) {
       PutFloat(&out, shard.fp);
       PutFloat(&out, shard.fn);

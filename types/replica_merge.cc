@@ -1,6 +1,9 @@
 #include "types/replica_merge.h"
 
+#include <memory>
+
 #include "types/counter_state.h"
+#include "types/replicated_collection.h"
 
 namespace ringcache {
 namespace {
@@ -23,16 +26,122 @@ bool ApplyCounter(Keyspace& keyspace, std::string_view key, const ReplicaValueVi
   return keyspace.StoreCounter(key, *merged, held->expire_at_ms, state.version);
 }
 
+ReplicaApplied ApplyWholeValue(Keyspace& keyspace, std::string_view key,
+                               const ReplicaValueView& state) {
+  ReplicaApplied out;
+  if (state.tombstone) {
+    out.changed = keyspace.DeleteIfNewer(key, state.version, state.expire_at_ms, &out.removed_live);
+  } else if (state.counter) {
+    out.changed = ApplyCounter(keyspace, key, state);
+  } else {
+    out.changed = keyspace.PutIfNewer(key, state.value, state.expire_at_ms, state.version);
+  }
+  return out;
+}
+
+// A whole value, counter or tombstone stamped after adds to the collection
+// `held` holds clears them; what was added after it stays a collection.
+ReplicaApplied ClearCollection(Keyspace& keyspace, std::string_view key, Entry* held,
+                               const ReplicaValueView& state) {
+  auto& mine = *static_cast<ReplicatedCollection*>(held->object());
+  const bool was_live = mine.size() > 0;
+  if (!(mine.cleared() < state.version)) return {};
+  mine.ClearBelow(state.version);
+  if (mine.records() == 0) {  // nothing added since: the value stands alone
+    keyspace.Forget(key);
+    ReplicaApplied out = ApplyWholeValue(keyspace, key, state);
+    out.removed_live = was_live && state.tombstone;
+    return out;
+  }
+  const bool live = mine.size() > 0;
+  const int64_t expire = live == was_live  ? held->expire_at_ms
+                         : state.tombstone ? state.expire_at_ms
+                                           : 0;
+  keyspace.RefileReplicated(held, live, expire, std::max(held->version(), state.version));
+  ReplicaApplied out;
+  out.changed = true;
+  out.removed_live = was_live && !live;
+  return out;
+}
+
+// The expiry of a collection that merged in `state`: a live one's comes with
+// the newest whole-collection write (a rewrite's, such as EXPIRE's); an
+// empty one keeps its removals until the later grace end it was given.
+int64_t MergedExpiry(const Entry* held, bool was_live, bool live, bool newer_clear,
+                     const ReplicaValueView& state) {
+  if (live) {
+    if (newer_clear && !state.delta) return state.expire_at_ms;
+    return was_live ? held->expire_at_ms : 0;
+  }
+  const int64_t kept = was_live ? 0 : held->expire_at_ms;
+  return std::max(kept, state.expire_at_ms);
+}
+
+ReplicaApplied ApplyCollection(Keyspace& keyspace, std::string_view key,
+                               const ReplicaValueView& state) {
+  ReplicaApplied out;
+  std::unique_ptr<ReplicatedCollection> incoming = ReplicatedCollection::Decode(state.value);
+  if (incoming == nullptr) return out;  // malformed: nothing to take
+  incoming->ClearBelow(keyspace.version_floor());
+  Entry* held = keyspace.FindForMerge(key);
+  if (held != nullptr && held->is_replicated_collection()) {
+    auto& mine = *static_cast<ReplicatedCollection*>(held->object());
+    const bool was_live = mine.size() > 0;
+    if (mine.kind() == incoming->kind()) {
+      const bool newer_clear = mine.cleared() < incoming->cleared();
+      out.added = mine.Merge(*incoming, &out.changed);
+      if (!out.changed) return out;
+      const bool live = mine.size() > 0;
+      keyspace.RefileReplicated(held, live, MergedExpiry(held, was_live, live, newer_clear, state),
+                                std::max(held->version(), state.version));
+      return out;
+    }
+    // A hash meets a set: the newer kind stands.
+    if ((state.delta && was_live) || !(held->version() < state.version)) {
+      out.refused = state.delta;
+      return out;
+    }
+  } else if (held != nullptr && !held->is_tombstone()) {  // a string or counter
+    if (state.delta) {
+      out.refused = true;
+      return out;
+    }
+    incoming->ClearBelow(held->version());
+    if (incoming->records() == 0 && !(held->version() < incoming->cleared())) return out;
+  } else if (held != nullptr) {  // a tombstone
+    incoming->ClearBelow(held->version());
+    if (incoming->records() == 0) return out;
+  }
+  const bool live = incoming->size() > 0;
+  out.changed = true;
+  out.added = incoming->size();
+  out.removed_live = held != nullptr && !held->is_tombstone() && !live;
+  const int64_t expire = live && state.delta ? 0 : state.expire_at_ms;
+  keyspace.StoreReplicated(key, std::move(incoming), live, expire, state.version);
+  return out;
+}
+
 }  // namespace
 
-bool ApplyReplicaState(Keyspace& keyspace, std::string_view key, const ReplicaValueView& state,
-                       bool* removed_live) {
-  if (removed_live != nullptr) *removed_live = false;
-  if (state.tombstone) {
-    return keyspace.DeleteIfNewer(key, state.version, state.expire_at_ms, removed_live);
+ReplicaApplied ApplyReplicaState(Keyspace& keyspace, std::string_view key,
+                                 const ReplicaValueView& state) {
+  if (state.collection) return ApplyCollection(keyspace, key, state);
+  if (keyspace.has_replicated()) {
+    Entry* held = keyspace.FindForMerge(key);
+    if (held != nullptr && held->is_replicated_collection()) {
+      return ClearCollection(keyspace, key, held, state);
+    }
   }
-  if (state.counter) return ApplyCounter(keyspace, key, state);
-  return keyspace.PutIfNewer(key, state.value, state.expire_at_ms, state.version);
+  return ApplyWholeValue(keyspace, key, state);
+}
+
+ReplicaValue MergeReplicaStates(const ReplicaValueView& a, const ReplicaValueView& b) {
+  Keyspace scratch;  // a replica that held `a` and took in `b`
+  ApplyReplicaState(scratch, "k", a);
+  ApplyReplicaState(scratch, "k", b);
+  std::string encoded;
+  ReplicaValue merged = ToOwned(ViewOfEntry(scratch.FindIncludingTombstone("k"), &encoded));
+  return merged;
 }
 
 }  // namespace ringcache

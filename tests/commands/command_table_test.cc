@@ -82,11 +82,6 @@ TEST_CASE("COMMAND GETKEYS answers from the table", "[command_table][commands]")
 
 TEST_CASE("the table refuses rows that break its rules", "[command_table]") {
   CommandTable table;
-  // A read of keys must say what it answers from their values.
-  REQUIRE_THROWS_AS(table.Register({"r", 2, kReadOnly, 1, 1, 1, OkHandler, "t", "1", "s"}),
-                    std::logic_error);
-  // ... unless it is about this node's own copy.
-  table.Register({"r2", 2, kReadOnly | kNodeLocal, 1, 1, 1, OkHandler, "t", "1", "s"});
   // A read reply needs keys to read.
   REQUIRE_THROWS_AS(table.Register({"r3", 1, kReadOnly, 0, 0, 0, CountReply, "t", "1", "s"}),
                     std::logic_error);
@@ -94,14 +89,18 @@ TEST_CASE("the table refuses rows that break its rules", "[command_table]") {
                     std::logic_error);
 }
 
-TEST_CASE("every read of keys in the real table has a read reply", "[command_table]") {
-  CommandRunner r;  // registering would have thrown; check what the cluster relies on
+// A cluster answers a read reply from the replicas' values as they arrive;
+// a read without one runs its handler over a copy of the merged values,
+// which only collections (and OBJECT ENCODING, of any type) need.
+TEST_CASE("every read of string keys in the real table has a read reply", "[command_table]") {
+  CommandRunner r;
   r.state().commands.ForEachSpec([](const CommandSpec& spec) {
     if ((spec.flags & kReadOnly) == 0 || spec.first_key <= 0) return;
     if ((spec.flags & (kNodeLocal | kInternal)) != 0) return;
     if (spec.cluster == ClusterRoute::kRefused) return;  // a cluster never runs it
     INFO(spec.name);
-    REQUIRE(spec.run.read != nullptr);
+    REQUIRE((spec.run.read != nullptr || spec.group == "hash" || spec.group == "set" ||
+             spec.name == "object|encoding"));
   });
 }
 

@@ -104,20 +104,20 @@ TEST_CASE("replicas apply counters by base version", "[counter][replica]") {
     return RenderCounterBytes(e->value(), e->type == ValueType::kCounter);
   };
   REQUIRE(ks.PutIfNewer("k", "10", 0, base));
-  REQUIRE(ApplyReplicaState(ks, "k", counter(1, 5, base, "10").view()));
-  REQUIRE(ApplyReplicaState(ks, "k", counter(2, 3, base, "10").view()));
-  REQUIRE_FALSE(ApplyReplicaState(ks, "k", counter(1, 4, base, "10").view()));  // older total
+  REQUIRE(ApplyReplicaState(ks, "k", counter(1, 5, base, "10").view()).changed);
+  REQUIRE(ApplyReplicaState(ks, "k", counter(2, 3, base, "10").view()).changed);
+  REQUIRE_FALSE(ApplyReplicaState(ks, "k", counter(1, 4, base, "10").view()).changed);  // older total
   REQUIRE(value() == "18");
   // The base's own value again changes nothing; a newer SET resets.
   REQUIRE_FALSE(ks.PutIfNewer("k", "10", 0, base));
   REQUIRE(ks.PutIfNewer("k", "7", 0, Version{200, 1}));
   REQUIRE(value() == "7");
   // Increments on the replaced base are dropped.
-  REQUIRE_FALSE(ApplyReplicaState(ks, "k", counter(1, 9, base, "10").view()));
+  REQUIRE_FALSE(ApplyReplicaState(ks, "k", counter(1, 9, base, "10").view()).changed);
   REQUIRE(value() == "7");
   // Counting after a delete goes on from nothing.
   REQUIRE(ks.DeleteIfNewer("k", Version{300, 1}, 90000));
-  REQUIRE(ApplyReplicaState(ks, "k", counter(5, 2, Version{300, 1}, "").view()));
+  REQUIRE(ApplyReplicaState(ks, "k", counter(5, 2, Version{300, 1}, "").view()).changed);
   REQUIRE(value() == "2");
   // ... and the delete arriving again does not undo it.
   REQUIRE_FALSE(ks.DeleteIfNewer("k", Version{300, 1}, 90000));

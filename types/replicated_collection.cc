@@ -1,0 +1,283 @@
+#include "types/replicated_collection.h"
+
+#include <algorithm>
+
+#include "common/byte_codec.h"
+#include "types/hash_value.h"
+#include "types/set_value.h"
+
+namespace ringcache {
+namespace {
+
+// Encoding: u8 kind ('s' or 'h') | cleared (u64 hlc, u16 node) | u32 count |
+// elements in member order, each
+//   member (u32 length, bytes) | u16 clocks | clocks, each
+//     u16 writer | u64 added | u64 removed | hashes: u8 sets value | value
+//   | hashes: reset (u64, u16) | counter base (u64, u16) | shards, as a
+//     counter_state.h encoding without a base (u32 length, bytes).
+void PutVersion(std::string* out, const Version& v) {
+  PutBytes(out, v.hlc);
+  PutBytes(out, v.node);
+}
+
+bool TakeVersion(std::string_view* in, Version* v) {
+  return TakeBytes(in, &v->hlc) && TakeBytes(in, &v->node);
+}
+
+void EncodeElement(const ReplicatedElement& e, bool hash, std::string* out) {
+  PutBytes(out, static_cast<uint16_t>(e.clocks.size()));
+  for (const WriterClock& c : e.clocks) {
+    PutBytes(out, c.writer);
+    PutBytes(out, c.added);
+    PutBytes(out, c.removed);
+    if (!hash) continue;
+    PutBytes(out, static_cast<uint8_t>(c.sets_value ? 1 : 0));
+    PutString(out, c.value);
+  }
+  if (!hash) return;
+  PutVersion(out, e.reset);
+  PutVersion(out, e.counter_base);
+  PutString(out, e.shards.empty() ? std::string() : CounterState{"", e.shards}.Encode());
+}
+
+bool DecodeElement(std::string_view* in, bool hash, ReplicatedElement* e) {
+  uint16_t clocks = 0;
+  if (!TakeBytes(in, &clocks)) return false;
+  e->clocks.resize(clocks);
+  for (WriterClock& c : e->clocks) {
+    if (!TakeBytes(in, &c.writer) || !TakeBytes(in, &c.added) || !TakeBytes(in, &c.removed)) {
+      return false;
+    }
+    if (!hash) continue;
+    uint8_t sets_value = 0;
+    std::string_view value;
+    if (!TakeBytes(in, &sets_value) || sets_value > 1 || !TakeString(in, &value)) return false;
+    c.sets_value = sets_value == 1;
+    c.value.assign(value);
+  }
+  const auto by_writer = [](const WriterClock& a, const WriterClock& b) {
+    return a.writer < b.writer;
+  };
+  if (!std::is_sorted(e->clocks.begin(), e->clocks.end(), by_writer)) return false;
+  if (!hash) return true;
+  std::string_view shards;
+  if (!TakeVersion(in, &e->reset) || !TakeVersion(in, &e->counter_base) ||
+      !TakeString(in, &shards)) {
+    return false;
+  }
+  if (shards.empty()) return true;
+  CounterState counter;
+  if (!CounterState::Decode(shards, &counter)) return false;
+  e->shards = std::move(counter.shards);
+  return true;
+}
+
+size_t ClockHeapBytes(const WriterClock& c) {
+  return c.value.capacity() > 15 ? c.value.capacity() + 1 : 0;
+}
+
+}  // namespace
+
+bool ReplicatedElement::live() const {
+  return std::any_of(clocks.begin(), clocks.end(), [](const WriterClock& c) { return c.live(); });
+}
+
+const WriterClock* ReplicatedElement::ValueRecord() const {
+  const WriterClock* newest = nullptr;
+  for (const WriterClock& c : clocks) {
+    if (c.live() && c.sets_value && (newest == nullptr || newest->version() < c.version())) {
+      newest = &c;
+    }
+  }
+  return newest;
+}
+
+Version ReplicatedElement::Base(const Version& cleared) const {
+  const WriterClock* record = ValueRecord();
+  return record != nullptr ? record->version() : std::max(reset, cleared);
+}
+
+std::string ReplicatedElement::Render(const Version& cleared) const {
+  const WriterClock* record = ValueRecord();
+  CounterState counted{record != nullptr ? record->value : "0", {}};
+  if (!shards.empty() && counter_base == Base(cleared)) counted.shards = shards;
+  return counted.Render();
+}
+
+bool ReplicatedElement::Merge(const ReplicatedElement& other) {
+  bool changed = false;
+  for (const WriterClock& theirs : other.clocks) {
+    auto it = std::lower_bound(clocks.begin(), clocks.end(), theirs.writer,
+                               [](const WriterClock& c, uint16_t w) { return c.writer < w; });
+    if (it == clocks.end() || it->writer != theirs.writer) {
+      clocks.insert(it, theirs);
+      changed = true;
+      continue;
+    }
+    if (theirs.added > it->added) {  // the later add brings its value
+      it->added = theirs.added;
+      it->sets_value = theirs.sets_value;
+      it->value = theirs.value;
+      changed = true;
+    }
+    if (theirs.removed > it->removed) {
+      it->removed = theirs.removed;
+      changed = true;
+    }
+  }
+  if (reset < other.reset) {
+    reset = other.reset;
+    changed = true;
+  }
+  if (counter_base < other.counter_base) {  // a newer base: its count starts over
+    counter_base = other.counter_base;
+    shards = other.shards;
+    changed = true;
+  } else if (counter_base == other.counter_base && !other.shards.empty()) {
+    CounterState mine{"", std::move(shards)};
+    changed |= mine.Merge(CounterState{"", other.shards});
+    shards = std::move(mine.shards);
+  }
+  return changed;
+}
+
+bool ReplicatedElement::ClearBelow(const Version& cleared) {
+  std::erase_if(clocks, [&](const WriterClock& c) { return c.version() < cleared; });
+  if (reset < cleared) reset = Version();
+  if (counter_base < cleared) {
+    counter_base = Version();
+    shards.clear();
+  }
+  return !clocks.empty() || !reset.is_zero() || !shards.empty();
+}
+
+void ReplicatedElement::ObserveRemoval() {
+  for (WriterClock& c : clocks) c.removed = std::max(c.removed, c.added);
+}
+
+std::unique_ptr<ReplicatedCollection> ReplicatedCollection::Decode(std::string_view bytes) {
+  uint8_t kind = 0;
+  uint32_t count = 0;
+  Version cleared;
+  if (!TakeBytes(&bytes, &kind) || (kind != 's' && kind != 'h') || !TakeVersion(&bytes, &cleared) ||
+      !TakeBytes(&bytes, &count)) {
+    return nullptr;
+  }
+  auto out = std::make_unique<ReplicatedCollection>(kind == 'h' ? Kind::kHash : Kind::kSet);
+  out->cleared_ = cleared;
+  out->elements_.reserve(std::min<size_t>(count, bytes.size()));
+  for (uint32_t i = 0; i < count; ++i) {
+    std::string_view member;
+    ReplicatedElement element;
+    if (!TakeString(&bytes, &member) || !DecodeElement(&bytes, kind == 'h', &element)) {
+      return nullptr;
+    }
+    if (element.live()) ++out->live_;
+    if (!out->elements_.emplace(member, std::move(element)).second) return nullptr;
+  }
+  return bytes.empty() ? std::move(out) : nullptr;
+}
+
+void ReplicatedCollection::Encode(std::string* out) const {
+  std::vector<const Elements::value_type*> sorted;
+  sorted.reserve(elements_.size());
+  for (const auto& pair : elements_) sorted.push_back(&pair);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  const bool hash = kind_ == Kind::kHash;
+  PutBytes(out, static_cast<uint8_t>(hash ? 'h' : 's'));
+  PutVersion(out, cleared_);
+  PutBytes(out, static_cast<uint32_t>(sorted.size()));
+  for (const auto* pair : sorted) {
+    PutString(out, pair->first);
+    EncodeElement(pair->second, hash, out);
+  }
+}
+
+Version ReplicatedCollection::newest() const {
+  Version newest = cleared_;
+  for (const auto& [member, element] : elements_) {
+    for (const WriterClock& c : element.clocks) newest = std::max(newest, c.version());
+    newest = std::max({newest, element.reset, element.counter_base});
+  }
+  return newest;
+}
+
+size_t ReplicatedCollection::Merge(const ReplicatedCollection& other, bool* changed) {
+  *changed = false;
+  if (cleared_ < other.cleared_) {
+    ClearBelow(other.cleared_);
+    *changed = true;
+  }
+  size_t became_live = 0;
+  for (const auto& [member, theirs] : other.elements_) {
+    ReplicatedElement copy = theirs;
+    if (!copy.ClearBelow(cleared_)) continue;  // void here
+    auto [it, inserted] = elements_.try_emplace(member);
+    const bool was_live = !inserted && it->second.live();
+    if (!it->second.Merge(copy) && !inserted) continue;
+    *changed = true;
+    const bool is_live = it->second.live();
+    if (is_live && !was_live) {
+      ++live_;
+      ++became_live;
+    } else if (was_live && !is_live) {
+      --live_;
+    }
+  }
+  return became_live;
+}
+
+void ReplicatedCollection::ClearBelow(const Version& version) {
+  if (version <= cleared_) return;
+  cleared_ = version;
+  live_ = 0;
+  for (auto it = elements_.begin(); it != elements_.end();) {
+    if (!it->second.ClearBelow(version)) {
+      it = elements_.erase(it);
+      continue;
+    }
+    if (it->second.live()) ++live_;
+    ++it;
+  }
+}
+
+const ReplicatedElement* ReplicatedCollection::Find(std::string_view member) const {
+  const auto it = elements_.find(member);
+  return it == elements_.end() ? nullptr : &it->second;
+}
+
+ReplicatedElement& ReplicatedCollection::Element(std::string_view member) {
+  auto it = elements_.find(member);
+  if (it == elements_.end()) it = elements_.emplace(std::string(member), ReplicatedElement()).first;
+  return it->second;
+}
+
+std::unique_ptr<ValueObject> ReplicatedCollection::Render(const CollectionLimits& limits) const {
+  if (kind_ == Kind::kSet) {
+    auto set = std::make_unique<SetValue>();
+    for (const auto& [member, e] : elements_) {
+      if (e.live()) set->Add(member, limits);
+    }
+    return set;
+  }
+  auto hash = std::make_unique<HashValue>();
+  for (const auto& [field, e] : elements_) {
+    if (e.live()) hash->Set(field, e.Render(cleared_), limits);
+  }
+  return hash;
+}
+
+size_t ReplicatedCollection::MemoryUsage() const {
+  size_t bytes = sizeof(*this) + elements_.bucket_count() * sizeof(void*);
+  for (const auto& [member, e] : elements_) {
+    // A node: its link, the cached hash, the pair.
+    bytes += sizeof(void*) * 2 + sizeof(Elements::value_type);
+    if (member.capacity() > 15) bytes += member.capacity() + 1;
+    bytes += e.clocks.capacity() * sizeof(WriterClock) + e.shards.capacity() * sizeof(CounterShard);
+    for (const WriterClock& c : e.clocks) bytes += ClockHeapBytes(c);
+  }
+  return bytes;
+}
+
+}  // namespace ringcache

@@ -1,0 +1,133 @@
+// ReplicatedCollection: a hash or a set as cluster replicas hold it — a
+// conflict-free replicated type whose states merge without losing an
+// acknowledged add, whatever the order, duplication or delay of delivery.
+//
+// Sets are observed-remove (add-wins) sets. Each element keeps, per writer
+// (the 16-bit tag of the coordinator that stamped the write), the stamp of
+// that writer's latest add and the latest of its adds that a remove
+// observed: the element is there while some writer's add is newer than what
+// removes observed of it. A remove (SREM, SPOP...) marks only the adds its
+// quorum read saw, so an add it did not see survives it. Merge takes, writer
+// by writer, the greater stamps: commutative, associative, idempotent.
+//
+// Hashes are maps of such elements whose adds carry the value they set; a
+// field's value is its newest live add's (last writer wins between
+// concurrent HSETs). HINCRBY counts in per-writer shards on that value, as
+// string counters do (types/counter_state.h): an HSET starts a new base and
+// so resets the count. HDEL also stamps the field's `reset`, from which a
+// later HINCRBY on the absent field counts from 0.
+//
+// Whole-value writes (SET, DEL, a tombstone) stamp the key: `cleared` is the
+// newest such stamp, and adds stamped before it are void. Deltas are states
+// too (holding only the elements an operation touched), so an SADD to a
+// 1M-member set ships and merges one element.
+//
+// Only cluster replicas hold these (Entry type kReplicated, or
+// kReplicatedEmpty once no element is live); a single node keeps plain
+// HashValue / SetValue. Value type; no I/O.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/string_hash.h"
+#include "core/value_object.h"
+#include "core/version.h"
+#include "types/collection_limits.h"
+#include "types/counter_state.h"
+
+namespace ringcache {
+
+// One writer's part of an element.
+struct WriterClock {
+  uint16_t writer = 0;
+  uint64_t added = 0;       // hlc of the writer's latest add
+  uint64_t removed = 0;     // hlc of its latest add that a remove observed
+  bool sets_value = false;  // hashes: an HSET (value) rather than HINCRBY's presence
+  std::string value;        // hashes: what that HSET set
+
+  bool live() const { return added > removed; }
+  Version version() const { return {added, writer}; }
+  bool operator==(const WriterClock&) const = default;
+};
+
+struct ReplicatedElement {
+  std::vector<WriterClock> clocks;  // sorted by writer
+  // Hashes only: HINCRBY's count.
+  Version reset;         // the newest HDEL that removed the field
+  Version counter_base;  // the base `shards` count on
+  std::vector<CounterShard> shards;
+
+  bool live() const;
+  // The newest live HSET, or null.
+  const WriterClock* ValueRecord() const;
+  // What HINCRBY counts on: ValueRecord's stamp, else the newer of `reset`
+  // and the collection's `cleared`.
+  Version Base(const Version& cleared) const;
+  // The field's value as commands see it.
+  std::string Render(const Version& cleared) const;
+  // Joins `other` in; returns whether anything changed.
+  bool Merge(const ReplicatedElement& other);
+  // Drops what was stamped before `cleared`; returns whether anything is left.
+  bool ClearBelow(const Version& cleared);
+  // Marks every live add as observed by a remove.
+  void ObserveRemoval();
+  bool operator==(const ReplicatedElement&) const = default;
+};
+
+class ReplicatedCollection final : public ValueObject {
+ public:
+  enum class Kind : uint8_t { kSet, kHash };
+  using Elements = std::unordered_map<std::string, ReplicatedElement, StringHash, std::equal_to<>>;
+
+  explicit ReplicatedCollection(Kind kind) : kind_(kind) {}
+
+  // Decodes a state (or delta); null for malformed bytes.
+  static std::unique_ptr<ReplicatedCollection> Decode(std::string_view bytes);
+  // Canonical (members in order): equal states encode to equal bytes, which
+  // anti-entropy's fingerprints compare.
+  void Encode(std::string* out) const;
+
+  Kind kind() const { return kind_; }
+  const Version& cleared() const { return cleared_; }
+  // The newest stamp it holds: what a replica's clock must pass.
+  Version newest() const;
+  // Elements with any clock (live or removed).
+  size_t records() const { return elements_.size(); }
+
+  // Joins `other` (of the same kind) in; returns how many elements became
+  // live here, and through `changed` whether anything changed.
+  size_t Merge(const ReplicatedCollection& other, bool* changed);
+  // A whole-value write stamped `version` replaced the key: adds stamped
+  // before it are void.
+  void ClearBelow(const Version& version);
+
+  const ReplicatedElement* Find(std::string_view member) const;
+  // The element for `member`, empty if it had none: for building deltas.
+  ReplicatedElement& Element(std::string_view member);
+  const Elements& elements() const { return elements_; }
+
+  // The plain HashValue / SetValue commands run on.
+  std::unique_ptr<ValueObject> Render(const CollectionLimits& limits) const;
+
+  size_t size() const override { return live_; }
+  size_t MemoryUsage() const override;
+  std::string_view encoding() const override { return "replicated"; }
+  void EncodeReplicaState(std::string* out) const override { Encode(out); }
+  std::unique_ptr<ValueObject> Clone() const override {
+    return std::make_unique<ReplicatedCollection>(*this);
+  }
+
+ private:
+  Kind kind_;
+  Version cleared_;
+  Elements elements_;
+  size_t live_ = 0;
+};
+
+}  // namespace ringcache
