@@ -110,7 +110,8 @@ bool ReplicatedElement::Merge(const ReplicatedElement& other) {
     auto it = std::lower_bound(clocks.begin(), clocks.end(), theirs.writer,
                                [](const WriterClock& c, uint16_t w) { return c.writer < w; });
     if (it == clocks.end() || it->writer != theirs.writer) {
-      clocks.insert(it, theirs);
+      it = clocks.insert(it, theirs);
+      if (!it->live()) it->value.clear();
       changed = true;
       continue;
     }
@@ -124,6 +125,9 @@ bool ReplicatedElement::Merge(const ReplicatedElement& other) {
       it->removed = theirs.removed;
       changed = true;
     }
+    // A removed add's value is dropped: states that learnt of the add and
+    // of its removal in either order hold the same.
+    if (!it->live()) it->value.clear();
   }
   if (reset < other.reset) {
     reset = other.reset;
