@@ -1,8 +1,8 @@
-"""Fault test: concurrent writers through every node of a 3-node cluster
-(N=3 W=2 R=2) while one node at a time is killed -9 and restarted, cut off
-from the others (a partition), or frozen (SIGSTOP). Afterwards no
-acknowledged operation may be missing and every replica must hold the same
-state.
+"""Fault test: concurrent writers of SET, INCRBY, HSET, HINCRBY, SADD and
+SREM through every node of a 3-node cluster (N=3 W=2 R=2) while one node at
+a time is killed -9 and restarted, cut off from the others (a partition), or
+frozen (SIGSTOP). Afterwards no acknowledged operation may be missing (nor
+an acknowledged SREM undone) and every replica must hold the same state.
 
 Partitions on loopback: every node runs under a group id of its own, and an
 iptables rule on the OUTPUT chain of lo (owner match) drops what the cut-off
@@ -125,19 +125,27 @@ class Cluster:
 
 
 class Writers:
-    """Six writers, two per node. Each SET key belongs to one writer, so its
-    final value must be that writer's last acknowledged value or a later
-    attempt; counters are shared by all."""
+    """Six writers, two per node. Each SET key and each HSET field belongs to
+    one writer, so its final value must be that writer's last acknowledged
+    value or a later attempt; counters (INCRBY keys, HINCRBY fields) and sets
+    are shared by all, each writer adding members of its own and removing
+    some of them again."""
 
     COUNTERS = ["ctr:%d" % i for i in range(8)]
+    HASHES = ["hash:%d" % i for i in range(3)]
+    FIELD_COUNTERS = [(h, "count:%d" % i) for h in HASHES for i in range(2)]
+    SETS = ["members:%d" % i for i in range(3)]
 
     def __init__(self, cluster):
         self.cluster = cluster
         self.stop = threading.Event()
         self.lock = threading.Lock()
-        self.acked = {k: 0 for k in self.COUNTERS}     # increments acknowledged
-        self.unsure = {k: 0 for k in self.COUNTERS}    # failed: may or may not have landed
-        self.sets = {}   # key -> (last acknowledged value, [values attempted after it])
+        counters = self.COUNTERS + self.FIELD_COUNTERS
+        self.acked = {k: 0 for k in counters}     # increments acknowledged
+        self.unsure = {k: 0 for k in counters}    # failed: may or may not have landed
+        self.sets = {}   # key or (hash, field) -> (last acknowledged value, [later attempts])
+        self.added = {}    # (set, member) -> acknowledged ("yes") or unsure ("maybe")
+        self.removed = {}  # (set, member) -> the same, for its removal
         self.ops = 0
         self.threads = [threading.Thread(target=self.run, args=(w,)) for w in range(6)]
 
@@ -146,31 +154,60 @@ class Writers:
         node = w % 3
         r = self.cluster.client(node)
         seq = 0
+        mine = []  # members this writer's SADDs were acknowledged for, not yet removed
         while not self.stop.is_set() and r is not None:
             seq += 1
-            if rnd.random() < 0.5:
-                key, delta = rnd.choice(self.COUNTERS), rnd.randint(1, 5)
-                try:
-                    r.incrby(key, delta)
-                    with self.lock:
-                        self.acked[key] += delta
-                        self.ops += 1
-                except redis.RedisError:
-                    with self.lock:
-                        self.unsure[key] += delta
-                    r = self.reconnect(node)
-            else:
-                key = "set:%d:%d" % (w, rnd.randrange(20))
-                value = "%d:%d" % (w, seq)
-                try:
-                    r.set(key, value)
-                    with self.lock:
-                        self.sets[key] = (value, [])
-                        self.ops += 1
-                except redis.RedisError:
-                    with self.lock:
-                        self.sets.setdefault(key, (None, []))[1].append(value)
-                    r = self.reconnect(node)
+            op = rnd.random()
+            try:
+                if op < 0.3:
+                    self.count(r, rnd.choice(self.COUNTERS), rnd.randint(1, 5), False)
+                elif op < 0.45:
+                    self.count(r, rnd.choice(self.FIELD_COUNTERS), rnd.randint(1, 5), True)
+                elif op < 0.65:
+                    key = "set:%d:%d" % (w, rnd.randrange(20))
+                    self.overwrite(key, "%d:%d" % (w, seq), lambda k, v: r.set(k, v))
+                elif op < 0.75:
+                    field = (rnd.choice(self.HASHES), "field:%d:%d" % (w, rnd.randrange(10)))
+                    self.overwrite(field, "%d:%d" % (w, seq), lambda k, v: r.hset(k[0], k[1], v))
+                elif op < 0.9 or not mine:
+                    member = (rnd.choice(self.SETS), "%d:%d" % (w, seq))
+                    self.record(self.added, member, lambda: r.sadd(*member))
+                    if self.added[member] == "yes":
+                        mine.append(member)
+                else:
+                    member = mine.pop(rnd.randrange(len(mine)))
+                    self.record(self.removed, member, lambda: r.srem(*member))
+            except redis.RedisError:
+                r = self.reconnect(node)
+
+    def count(self, r, key, by, field):
+        try:
+            r.hincrby(key[0], key[1], by) if field else r.incrby(key, by)
+        except redis.RedisError:
+            with self.lock:
+                self.unsure[key] += by
+            raise
+        with self.lock:
+            self.acked[key] += by
+            self.ops += 1
+
+    def overwrite(self, key, value, write):
+        try:
+            write(key, value)
+        except redis.RedisError:
+            with self.lock:
+                self.sets.setdefault(key, (None, []))[1].append(value)
+            raise
+        with self.lock:
+            self.sets[key] = (value, [])
+            self.ops += 1
+
+    def record(self, outcomes, member, write):
+        outcomes[member] = "maybe"
+        write()
+        with self.lock:
+            outcomes[member] = "yes"
+            self.ops += 1
 
     def reconnect(self, node):
         while not self.stop.is_set():
@@ -248,13 +285,28 @@ class FaultTest(unittest.TestCase):
             if not low <= value <= high:
                 lost.append("%s = %d, acknowledged %d (+%d unsure)" % (key, value, low,
                                                                         writers.unsure[key]))
+        for (h, f) in writers.FIELD_COUNTERS:
+            value = int(reader.hget(h, f) or 0)
+            low, high = writers.acked[(h, f)], writers.acked[(h, f)] + writers.unsure[(h, f)]
+            if not low <= value <= high:
+                lost.append("%s %s = %d, acknowledged %d (+%d unsure)" % (
+                    h, f, value, low, writers.unsure[(h, f)]))
         for key, (acked, later) in writers.sets.items():
-            value = reader.get(key)
+            value = reader.hget(*key) if isinstance(key, tuple) else reader.get(key)
             value = value.decode() if value is not None else None
             if value != acked and value not in later:
                 lost.append("%s = %s, last acknowledged %s" % (key, value, acked))
+        members = {s: {m.decode() for m in reader.smembers(s)} for s in writers.SETS}
+        for (s, m), added in writers.added.items():
+            removed = writers.removed.get((s, m))
+            present = m in members[s]
+            if added == "yes" and removed is None and not present:
+                lost.append("%s lost acknowledged member %s" % (s, m))
+            if removed == "yes" and present:
+                lost.append("%s kept member %s after its acknowledged SREM" % (s, m))
         self.assertEqual(lost, [], "acknowledged operations lost")
-        for key in writers.COUNTERS + list(writers.sets):
+        for key in (writers.COUNTERS + writers.HASHES + writers.SETS +
+                    [k for k in writers.sets if not isinstance(k, tuple)]):
             states = [p.execute_command("RC.GET", key) for p in peers]
             self.assertTrue(states[0] == states[1] == states[2], "%s diverged: %r" % (key, states))
 
