@@ -3,8 +3,13 @@
 growth for 1M small hashes (5 fields, 10-byte values) and for one set of
 1M members, per hash and per member, and the ratio to Redis's.
 
+With --cluster 3, ringcache is a 3-node cluster (N=3: every node holds a
+replica of every key) loaded through node 1, and its figure is the growth
+per replica (the nodes' total over 3): what the replicated collections'
+metadata (per-writer add and removal stamps) costs beside Redis's one copy.
+
 Usage: bench/collections_memory.py [--server build/release/ringcache-server]
-       [--hashes 1000000] [--members 1000000]
+       [--hashes 1000000] [--members 1000000] [--cluster 3]
 """
 
 import argparse
@@ -13,7 +18,7 @@ import subprocess
 
 import redis
 
-from compare_with_redis import start
+from compare_with_redis import start, start_cluster
 
 
 def used_memory(r):
@@ -38,15 +43,17 @@ def load_set(r, count):
     pipe.execute()
 
 
-def measure(server, args):
-    r = redis.Redis(host="127.0.0.1", port=server["port"])
+def measure(server, args, nodes=1):
+    clients = [redis.Redis(host="127.0.0.1", port=server["port"] + i) for i in range(nodes)]
+    total = lambda: sum(used_memory(c) for c in clients)
     out = {}
     for name, load, n in (("hash", load_hashes, args.hashes), ("set member", load_set, args.members)):
-        r.flushall()
-        before = used_memory(r)
-        load(r, n)
-        out[name] = (used_memory(r) - before) / n
-    r.close()
+        clients[0].flushall()
+        before = total()
+        load(clients[0], n)
+        out[name] = (total() - before) / nodes / n
+    for c in clients:
+        c.close()
     return out
 
 
@@ -56,15 +63,21 @@ def main():
     parser.add_argument("--redis", default=shutil.which("redis-server"))
     parser.add_argument("--hashes", type=int, default=1000000)
     parser.add_argument("--members", type=int, default=1000000)
+    parser.add_argument("--cluster", type=int, default=0,
+                        help="measure a ringcache cluster of N nodes (N replicas), per replica")
     args = parser.parse_args()
     results = {}
     for name, binary in (("ringcache", args.server), ("redis", args.redis)):
-        server = start(name, binary)
+        cluster = args.cluster if name == "ringcache" else 0
+        server = start_cluster(binary, cluster, 2) if cluster else start(name, binary)
         try:
-            results[name] = measure(server, args)
+            results[name] = measure(server, args, cluster or 1)
         finally:
-            server["proc"].terminate()
-            server["proc"].wait()
+            if cluster:
+                server["stop"]()
+            else:
+                server["proc"].terminate()
+                server["proc"].wait()
             shutil.rmtree(server["dir"], ignore_errors=True)
     print("%-12s %12s %12s %7s" % ("bytes per", "ringcache", "redis", "ratio"))
     for what in results["redis"]:

@@ -105,8 +105,10 @@ def benchmark(port, test, pipeline, requests):
     cmd = ["taskset", "-c", CLIENT_CPU, "redis-benchmark", "-p", str(port), "-t", test,
            "-r", "100000", "-d", "64", "-c", "50", "-P", str(pipeline), "-n", str(requests),
            "--csv"]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    row = next(csv.DictReader(io.StringIO(out)))
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError("%s failed: %s" % (" ".join(cmd), (run.stdout + run.stderr)[-500:]))
+    row = next(csv.DictReader(io.StringIO(run.stdout)))
     return float(row["rps"]), float(row["p99_latency_ms"])
 
 

@@ -28,11 +28,12 @@ void AntiEntropy::Tick(int64_t now_ms) {
   if (next_round_ms_ == 0) next_round_ms_ = now_ms + interval_ms_;
   if (interval_ms_ <= 0 || now_ms < next_round_ms_) return;
   next_round_ms_ = now_ms + interval_ms_;
-  StartRound();
+  StartRound(now_ms - kSettleMs);
 }
 
-void AntiEntropy::StartRound() {
+void AntiEntropy::StartRound(int64_t settled_before_ms) {
   if (running()) return;
+  settled_before_ms_ = settled_before_ms;
   std::vector<std::string> targets;
   for (const auto& [id, member] : membership_.members()) {
     if (member.up && id != membership_.self_id()) targets.push_back(id);
@@ -51,6 +52,7 @@ void AntiEntropy::StartRound() {
 
 bool AntiEntropy::Differs(std::string_view key, const Version& theirs,
                           std::string_view their_fingerprint) {
+  if (theirs.physical_ms() > settled_before_ms_) return false;  // still being written
   const Entry* mine = keyspace_.FindIncludingTombstone(key);
   if (mine == nullptr || mine->version() < theirs) return true;
   if (theirs < mine->version()) return false;

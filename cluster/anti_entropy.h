@@ -37,9 +37,16 @@ class AntiEntropy {
   AntiEntropy(PeerPool& peers, const Membership& membership, Keyspace& keyspace, HybridClock& clock,
               int64_t interval_ms);
 
-  // Starts a round now unless one is running.
-  void StartRound();
-  // Starts a round when the interval has passed.
+  // Starts a round now unless one is running. Keys a peer last wrote after
+  // `settled_before_ms` (wall clock) are left to the writes still reaching
+  // them; every key is compared by default.
+  void StartRound(int64_t settled_before_ms = INT64_MAX);
+  // Starts a round when the interval has passed. A periodic round skips keys
+  // written in the last kSettleMs: a hot key differs between replicas all
+  // the time while writes are in flight, and pulling it whole (a large
+  // collection: megabytes) stalled the nodes past their write timeouts.
+  // RING SYNC's and a rejoin's rounds compare everything.
+  static constexpr int64_t kSettleMs = 5000;
   void Tick(int64_t now_ms);
   bool running() const { return peers_left_ > 0; }
   // Pulled values first make room under maxmemory; they are skipped when
@@ -63,6 +70,7 @@ class AntiEntropy {
   HybridClock& clock_;
   int64_t interval_ms_;
   int64_t next_round_ms_ = 0;
+  int64_t settled_before_ms_ = INT64_MAX;  // the running round's
   size_t peers_left_ = 0;
   AntiEntropyStats stats_;
 };

@@ -254,7 +254,7 @@ ClusterRouter::Applied ClusterRouter::ApplyTo(Keyspace& keyspace, const CommandS
           CollectionChange(before[i], after, held, value.version, counted.field);
       value.collection = true;
       value.delta = delta.cleared().is_zero();
-      if (value.delta && counted.counts) {
+      if (value.delta && counted.counts && read != nullptr) {
         CountOn(keys[i], counted.field, counted.by, held, read->states[i], value.version, &delta);
       }
       // A delta's expiry is how long its removals are kept if they empty
