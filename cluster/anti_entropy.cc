@@ -40,6 +40,7 @@ void AntiEntropy::StartRound(int64_t settled_before_ms) {
   }
   if (targets.empty()) {
     ++stats_.rounds;
+    if (membership_.members().size() <= 1) refilled_ = true;  // nobody to refill from
     return;
   }
   peers_left_ = targets.size();
@@ -55,7 +56,10 @@ bool AntiEntropy::Differs(std::string_view key, const Version& theirs,
   if (theirs.physical_ms() > settled_before_ms_) return false;  // still being written
   const Entry* mine = keyspace_.FindIncludingTombstone(key);
   if (mine == nullptr || mine->version() < theirs) return true;
-  if (theirs < mine->version()) return false;
+  // A collection's version is only its newest stamp: a replica that took a
+  // newer add may still lack older ones (a node that restarted empty, then
+  // took writes before its refill), so any difference is pulled and merged.
+  if (theirs < mine->version()) return mine->is_replicated_collection();
   // The same version: fetched when the content differs; the keyspace then
   // keeps whichever state orders last, as the peer will when it pulls ours.
   return their_fingerprint != EntryFingerprint(mine).view();
@@ -78,16 +82,16 @@ void AntiEntropy::RequestPage(const std::shared_ptr<Pull>& pull) {
           Version theirs;
           if (!Version::Parse(page.elements[i + 1].str, &theirs)) continue;
           if (!Differs(key, theirs, page.elements[i + 2].str)) continue;
-          peers_.SendGet(pull->peer, key,
-                         [this, key](const asio::error_code& get_ec, std::string_view state) {
-                           ReplicaValueView value;
-                           if (get_ec || !DecodeStateBytes(state, &value) || !value.found) return;
-                           clock_.Observe(value.version);
-                           if (!value.tombstone && evictor_ != nullptr && !evictor_->RoomForWrite())
-                             return;
-                           if (ApplyReplicaState(keyspace_, key, value).changed)
-                             ++stats_.keys_pulled;
-                         });
+          const std::string_view get[] = {"RC.STATE", key};
+          peers_.SendForState(
+              peers_.Resolve(pull->peer), get,
+              [this, key](const asio::error_code& get_ec, std::string_view state) {
+                ReplicaValueView value;
+                if (get_ec || !DecodeStateBytes(state, &value) || !value.found) return;
+                clock_.Observe(value.version);
+                if (!value.tombstone && evictor_ != nullptr && !evictor_->RoomForWrite()) return;
+                if (ApplyReplicaState(keyspace_, key, value).changed) ++stats_.keys_pulled;
+              });
         }
         pull->cursor = page.elements[0].str;
         // The connection is FIFO: the fetches above are answered before the
@@ -105,8 +109,11 @@ void AntiEntropy::RequestPage(const std::shared_ptr<Pull>& pull) {
 }
 
 void AntiEntropy::PeerDone(bool ok) {
-  if (!ok) ++stats_.failures;
-  if (--peers_left_ == 0) ++stats_.rounds;
+  ok ? round_reached_peer_ = true : ++stats_.failures;
+  if (--peers_left_ != 0) return;
+  ++stats_.rounds;
+  if (round_reached_peer_) refilled_ = true;
+  round_reached_peer_ = false;
 }
 
 }  // namespace ringcache::cluster

@@ -49,6 +49,12 @@ class AntiEntropy {
   static constexpr int64_t kSettleMs = 5000;
   void Tick(int64_t now_ms);
   bool running() const { return peers_left_ > 0; }
+  // Whether a round has finished with at least one peer (or there is no
+  // other member). A node starts empty (no persistence yet): until then its
+  // replica would answer "nothing" for keys its peers hold, and a quorum
+  // read counting that answer could miss an acknowledged write, so it does
+  // not answer replica reads (cluster/replica_commands.cc).
+  bool refilled() const { return refilled_; }
   // Pulled values first make room under maxmemory; they are skipped when
   // nothing may be evicted.
   void set_evictor(Evictor* evictor) { evictor_ = evictor; }
@@ -71,6 +77,8 @@ class AntiEntropy {
   int64_t interval_ms_;
   int64_t next_round_ms_ = 0;
   int64_t settled_before_ms_ = INT64_MAX;  // the running round's
+  bool refilled_ = false;
+  bool round_reached_peer_ = false;  // the running round's
   size_t peers_left_ = 0;
   AntiEntropyStats stats_;
 };

@@ -76,10 +76,12 @@ void ClusterNode::Tick(int64_t now_ms) {
   gossiper_.Tick(now_ms);
   coordinator_.ReplayHints();
   if (anti_entropy_ == nullptr) return;
-  if (sync_soon_ && !anti_entropy_->running()) {
+  // Until a round has reached a peer, one more each tick: reads wait on it.
+  if ((sync_soon_ || !anti_entropy_->refilled()) && !anti_entropy_->running()) {
     sync_soon_ = false;
     anti_entropy_->StartRound();
   }
+  coordinator_.set_local_reads(anti_entropy_->refilled());
   anti_entropy_->Tick(now_ms);
 }
 

@@ -72,6 +72,8 @@ class ClusterNode {
   const QuorumSettings& quorum() const { return quorum_; }
   // Null when anti-entropy-interval is 0.
   AntiEntropy* anti_entropy() { return anti_entropy_.get(); }
+  // Whether this node's replica answers reads (AntiEntropy::refilled).
+  bool refilled() const { return anti_entropy_ == nullptr || anti_entropy_->refilled(); }
 
  private:
   void OnMembersChanged();

@@ -300,14 +300,38 @@ void Coordinator::Replicate(const std::string& node, bool self, std::string_view
 
 template <typename Done>
 void Coordinator::Fetch(const Ring::NodeList& nodes, uint32_t node, std::string_view key,
-                        Done done) {
+                        const std::vector<std::string>& part, Done done) {
   const bool self = node == SelfIndex(nodes);
+  std::vector<std::string_view> pick;
+  if (!part.empty()) {
+    pick.assign({"RC.PICK", key});
+    pick.insert(pick.end(), part.begin(), part.end());
+  }
   if (self && local_ != nullptr) {
-    done(true, LocalValue(*local_, key, &local_encoded_));
+    if (!local_reads_) {
+      done(false, ReplicaValueView());  // refilling: the next replica answers
+    } else if (part.empty()) {
+      done(true, LocalValue(*local_, key, &local_encoded_));
+    } else {
+      ReplicaValueView value;
+      const bool ok = PartOfEntry(local_->ReadReplica(key), std::span(pick).subspan(2),
+                                  &local_encoded_, &value);
+      done(ok, value);
+    }
     return;
   }
   if (IsDown((*nodes)[node])) {
     done(false, ReplicaValueView());
+    return;
+  }
+  if (!part.empty()) {
+    peers_.SendForState(
+        PeerAt(nodes, node), pick,
+        [done = std::move(done)](const asio::error_code& ec, std::string_view state) {
+          ReplicaValueView value;
+          const bool ok = !ec && DecodeStateBytes(state, &value);
+          done(ok, value);
+        });
     return;
   }
   peers_.SendGet(PeerAt(nodes, node), key,
@@ -408,10 +432,11 @@ void Coordinator::AskNext(Read* read) {
   ++read->in_flight;
   read->Retain();
   const uint32_t node = read->candidates.nodes[candidate];
-  Fetch(read->nodes, node, read->key, [read, candidate](bool ok, const ReplicaValueView& value) {
-    read->coordinator->OnAnswer(read, candidate, ok, value);
-    read->Release();
-  });
+  Fetch(read->nodes, node, read->key, read->part,
+        [read, candidate](bool ok, const ReplicaValueView& value) {
+          read->coordinator->OnAnswer(read, candidate, ok, value);
+          read->Release();
+        });
 }
 
 void Coordinator::OnAnswer(Read* read, size_t candidate, bool ok, const ReplicaValueView& value) {

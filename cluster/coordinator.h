@@ -90,6 +90,16 @@ class Coordinator {
     // copy of the command's arguments).
     StartRead(new ReadWith<std::decay_t<Done>>(this, std::forward<Done>(done)), key, quorum);
   }
+  // Get of the part of a collection that `part` names (RC.PICK's arguments
+  // after the key: "MEMBERS" m..., or "RANDOM" count); other values whole.
+  // The answer merges what each replica holds of it.
+  template <typename Done>
+  void GetPart(std::string_view key, std::vector<std::string> part, const QuorumSettings& quorum,
+               Done&& done) {
+    auto* read = new ReadWith<std::decay_t<Done>>(this, std::forward<Done>(done));
+    read->part = std::move(part);
+    StartRead(read, key, quorum);
+  }
   // Writes a state that already carries its version (a read-modify-write's
   // result, a counter's increment).
   template <typename Done>
@@ -106,6 +116,9 @@ class Coordinator {
   Version NextVersion();
 
   uint64_t read_repairs() const { return read_repairs_; }
+  // Whether reads may count this node's own replica (false while it refills
+  // after a start: AntiEntropy::refilled). Writes apply to it either way.
+  void set_local_reads(bool on) { local_reads_ = on; }
   // Whether two members stamp versions with the same tag (core/state_order.h):
   // then reads compare the content of answers with equal versions too.
   // Safe default: true.
@@ -205,7 +218,8 @@ class Coordinator {
     size_t in_flight = 0;
     // Who answered and who must be repaired, and the newest value.
     ReadAnswers answers;
-    ReplicaValueView newest;  // its value in short_value or long_value
+    ReplicaValueView newest;        // its value in short_value or long_value
+    std::vector<std::string> part;  // GetPart's; empty: the whole value
   };
   template <typename Done>
   struct ReadWith final : Read {
@@ -242,7 +256,8 @@ class Coordinator {
   void Replicate(const std::string& node, bool self, std::string_view key,
                  const ReplicaValueView& value, std::string* put, Done done);
   template <typename Done>  // void(bool ok, const ReplicaValueView&)
-  void Fetch(const Ring::NodeList& nodes, uint32_t node, std::string_view key, Done done);
+  void Fetch(const Ring::NodeList& nodes, uint32_t node, std::string_view key,
+             const std::vector<std::string>& part, Done done);
   // This node's index in `nodes` (nodes->size() if it is not there).
   uint32_t SelfIndex(const Ring::NodeList& nodes) {
     if (nodes != cached_nodes_) CacheNodeList(nodes);
@@ -281,6 +296,7 @@ class Coordinator {
   Operation* live_ = nullptr;  // every read and write not yet freed
   size_t live_count_ = 0;
   bool tags_collide_ = true;
+  bool local_reads_ = true;
   static constexpr int64_t kRefused = -2;
   std::string put_buffer_;     // StartWrite's, kept for its capacity
   std::string local_encoded_;  // a local collection's state, for a read's answer

@@ -61,6 +61,25 @@ void PeerPool::SendGet(Peer* peer, std::string_view key,
   Add(&batch, 1, std::move(done));
 }
 
+void PeerPool::SendForState(Peer* peer, std::span<const std::string_view> args,
+                            client::AsyncClient::RawReplyCallback done) {
+  SendWaiting(*peer);
+  encode_buffer_.clear();
+  client::AppendArrayHeader(args.size(), &encode_buffer_);
+  client::AppendArguments(args, &encode_buffer_);
+  Connected(*peer).SendEncodedRaw(
+      encode_buffer_, [done = std::move(done)](const asio::error_code& ec, std::string_view resp) {
+        client::RespCursor cursor(resp);
+        std::string_view state;
+        if (!ec && cursor.Bulk(&state)) {
+          done({}, state);
+        } else {
+          done(ec ? ec : asio::error::invalid_argument, {});
+        }
+      });
+  ReleaseIfLarge(&encode_buffer_);
+}
+
 void PeerPool::SendPut(const std::string& id, std::string_view put,
                        client::AsyncClient::RawReplyCallback done) {
   Peer& peer = *Resolve(id);

@@ -44,6 +44,11 @@ class PeerPool {
   // the request's own reply, as RESP; for a read, the key's state as
   // NextStateRecord gives it (empty: the peer holds nothing).
   void SendGet(Peer* peer, std::string_view key, client::AsyncClient::RawReplyCallback done);
+  // A command answered by one bulk string of state (RC.PICK, RC.STATE),
+  // sent after whatever waits in this peer's batches, so it sees the writes
+  // sent before it. `done` gets the state's bytes.
+  void SendForState(Peer* peer, std::span<const std::string_view> args,
+                    client::AsyncClient::RawReplyCallback done);
   void SendGet(const std::string& peer, std::string_view key,
                client::AsyncClient::RawReplyCallback done) {
     SendGet(Resolve(peer), key, std::move(done));

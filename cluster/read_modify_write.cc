@@ -1,8 +1,11 @@
-// ClusterRouter's read-modify-write route: a write that reads what it changes
-// (APPEND, SET NX, RENAME, EXPIRE, INCR, ...) reads its keys with the read
-// quorum, runs with its own handler over a scratch copy of their newest
-// values, and writes back what changed, last writer wins. (Increments are
-// counted in the key's replicated counter instead: counter_route.cc.)
+// ClusterRouter's read-modify-write route: a command that reads what it
+// changes (APPEND, SET NX, RENAME, EXPIRE, SREM, HDEL, HINCRBY, ...), or a
+// collection read without a read reply (HGET, SMEMBERS, SINTER...), reads its
+// keys with the read quorum, runs with its own handler over a scratch copy of
+// their merged values, and writes back what changed: a string whole, last
+// writer wins; a collection as the elements that changed, which replicas
+// merge (types/collection_delta.h). (String increments are counted in the
+// key's replicated counter instead: counter_route.cc.)
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -86,6 +89,39 @@ ReplicatedCollection CollectionChange(const KeyState& before, const KeyState& af
   return Rewrite(kind, after.elements, stamp);
 }
 
+// The part of each of its keys' collections a command needs (RC.PICK's
+// arguments; see Coordinator::GetPart): the members it names, or as many
+// random ones as it draws. None (all of it) for every other command.
+std::vector<std::string> PartFor(const CommandSpec& spec, ArgList args) {
+  const std::string_view name = spec.name;
+  std::vector<std::string> part;
+  const auto members = [&](size_t from, size_t to) {
+    part.emplace_back("MEMBERS");
+    for (size_t i = from; i < to && i < args.size(); ++i) part.emplace_back(args[i]);
+  };
+  if (name == "srem" || name == "smismember" || name == "hmget" || name == "hdel") {
+    members(2, args.size());
+  } else if (name == "sismember" || name == "hget" || name == "hexists" || name == "hstrlen" ||
+             name == "hincrby" || name == "hincrbyfloat" || name == "hsetnx") {
+    members(2, 3);
+  } else if (name == "smove") {
+    members(3, 4);
+  } else if (name == "spop" || name == "srandmember" || name == "hrandfield") {
+    int64_t count = 1;
+    if (args.size() > 2 && !ParseInt64(args[2], &count)) return {};  // the command refuses it
+    uint64_t drawn = count < 0 ? uint64_t{0} - static_cast<uint64_t>(count) : count;
+    drawn = std::min<uint64_t>(drawn, uint64_t{1} << 32);  // past any collection's size
+    part = {"RANDOM", std::to_string(drawn)};
+  }
+  return part;
+}
+
+// The collection kind a hash or set command works on.
+ReplicatedCollection::Kind KindOfCommand(const CommandSpec& spec) {
+  return spec.group == "hash" ? ReplicatedCollection::Kind::kHash
+                              : ReplicatedCollection::Kind::kSet;
+}
+
 // The distinct keys of a command.
 std::vector<std::string> KeysOf(const CommandSpec& spec, ArgList args) {
   const CommandKeys all(spec, args);
@@ -121,6 +157,7 @@ struct ClusterRouter::Evaluation {
   std::vector<std::string> keys;
   int protocol = 2;
   QuorumSettings quorum;
+  bool partial = false;  // it read only the elements it names or draws (PartFor)
   DeferredReply done;
   // The client's next commands on these keys wait until this one's writes
   // are sent: one pipelined after it must see its effect.
@@ -162,16 +199,22 @@ void ClusterRouter::RouteReadModifyWrite(CommandContext& ctx, const CommandSpec&
     return;
   }
   auto gather = std::make_shared<Gather<ReplicaValue>>(eval->keys.size());
+  std::vector<std::string> part = PartFor(spec, eval->views);
+  eval->partial = !part.empty();
   for (size_t i = 0; i < eval->keys.size(); ++i) {
-    node_.coordinator().Get(eval->keys[i], eval->quorum,
-                            [this, eval, i, gather](const Status& s, const ReplicaValueView& v) {
-                              if (!gather->Done(i, s, ToOwned(v))) return;
-                              if (!gather->error.ok()) {
-                                eval->Fail(gather->error);
-                                return;
-                              }
-                              RunOverValues(eval, gather->results);
-                            });
+    auto done = [this, eval, i, gather](const Status& s, const ReplicaValueView& v) {
+      if (!gather->Done(i, s, ToOwned(v))) return;
+      if (!gather->error.ok()) {
+        eval->Fail(gather->error);
+        return;
+      }
+      RunOverValues(eval, gather->results);
+    };
+    if (eval->partial) {
+      node_.coordinator().GetPart(eval->keys[i], part, eval->quorum, std::move(done));
+    } else {
+      node_.coordinator().Get(eval->keys[i], eval->quorum, std::move(done));
+    }
   }
 }
 
@@ -198,6 +241,12 @@ void ClusterRouter::RunOverValues(const std::shared_ptr<Evaluation>& eval,
   const CollectionLimits limits = LimitsOf(state_.config.values());
   for (size_t k = 0; k < eval->keys.size(); ++k) {
     const ReplicaValue& value = values[k];
+    const ReplicatedCollection* part = read.collections[k].get();
+    // A part without a live element says nothing more of the key than its type.
+    if (eval->partial && part != nullptr && part->kind() != KindOfCommand(spec)) {
+      eval->Fail(Status::WrongType());
+      return;
+    }
     if (!value.live()) continue;
     if (const ReplicatedCollection* collection = read.collections[k].get()) {
       scratch.SetObject(eval->keys[k], TypeOf(collection->kind()), collection->Render(limits),

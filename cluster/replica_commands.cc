@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/anti_entropy.h"
 #include "cluster/cluster_commands.h"
 #include "cluster/cluster_router.h"
 #include "cluster/coordinator.h"
@@ -18,6 +19,7 @@
 #include "commands/command_table.h"
 #include "common/error_texts.h"
 #include "common/number_parsing.h"
+#include "common/wall_clock.h"
 #include "core/replica_value.h"
 #include "core/state_order.h"
 #include "core/version.h"
@@ -147,9 +149,20 @@ void MMergeCommand(CommandContext& ctx, ArgList args) {
   });
 }
 
+// Replica reads wait until this node has refilled from its peers after its
+// start (AntiEntropy::refilled): a coordinator then asks another replica.
+// Anti-entropy's own pulls (RC.DIGEST, RC.STATE) are answered throughout.
+bool RefillingOrReply(CommandContext& ctx) {
+  auto* router = dynamic_cast<ClusterRouter*>(ctx.server().router);
+  if (router == nullptr || router->node().refilled()) return false;
+  ctx.reply().Error("LOADING this replica is refilling from its peers");
+  return true;
+}
+
 // RC.GET <key>  -> nil, or [kind, value, expire-at-ms, version] where kind is
 // "string", "counter" or "tombstone": readable, for people and tests.
 void GetCommand(CommandContext& ctx, ArgList args) {
+  if (RefillingOrReply(ctx)) return;
   const Entry* e = ctx.keyspace().ReadReplica(args[1]);
   if (e == nullptr) {
     ctx.reply().NullArray();
@@ -164,6 +177,7 @@ void GetCommand(CommandContext& ctx, ArgList args) {
 // replica in one command per turn of its event loop, each costing the
 // replica a loop step rather than a command.
 void MGetCommand(CommandContext& ctx, ArgList args) {
+  if (RefillingOrReply(ctx)) return;
   const ArgList keys = args.subspan(1);
   std::vector<ReplicaValueView> states;
   states.reserve(keys.size());
@@ -188,6 +202,35 @@ void MGetCommand(CommandContext& ctx, ArgList args) {
     }
   }
   out += "\r\n";
+}
+
+// RC.PICK <key> MEMBERS <member>... | RC.PICK <key> RANDOM <count> -> one
+// bulk string, the key's state (cluster::EncodeState; empty: nothing held):
+// for a collection only the part a command needs (those members, or `count`
+// random live ones), anything else whole. A coordinator's SREM or HGET on a
+// large collection reads this rather than all of it.
+void PickCommand(CommandContext& ctx, ArgList args) {
+  if (RefillingOrReply(ctx)) return;
+  std::string encoded;
+  ReplicaValueView state;
+  if (!cluster::PartOfEntry(ctx.keyspace().ReadReplica(args[1]), args.subspan(2), &encoded,
+                            &state)) {
+    ctx.reply().Error("ERR syntax error in 'rc.pick' command");
+    return;
+  }
+  std::string out;
+  if (state.found) cluster::EncodeState(state, &out);
+  ctx.reply().Bulk(out);
+}
+
+// RC.STATE <key> -> RC.PICK's reply for the whole state: anti-entropy's pull,
+// answered while this node refills too (refills pull from one another).
+void StateCommand(CommandContext& ctx, ArgList args) {
+  std::string encoded;
+  const ReplicaValueView state = ViewOfEntry(ctx.keyspace().ReadReplica(args[1]), &encoded);
+  std::string out;
+  if (state.found) cluster::EncodeState(state, &out);
+  ctx.reply().Bulk(out);
 }
 
 // RC.GOSSIP [<id> <generation> <counter>]...  -> this node's table, same form
@@ -283,12 +326,20 @@ void DigestCommand(CommandContext& ctx, ArgList args) {
     if (cursor == 0 || static_cast<int64_t>(page.size()) >= count) break;
   }
   // The scan changed nothing: the entries stand.
+  const int64_t settled_before = WallClockMs() - AntiEntropy::kSettleMs;
   ctx.reply().ArrayHeader(1 + 3 * page.size());
   ctx.reply().Bulk(std::to_string(cursor));
   for (const Entry* e : page) {
     ctx.reply().Bulk(e->key());
     ctx.reply().Bulk(e->version().Format().view());
-    ctx.reply().Bulk(cluster::EntryFingerprint(e).view());
+    // A key written in the last seconds is still settling: a periodic round
+    // skips it, so its fingerprint (a large collection's costs an encoding
+    // of it) is left out; a round that compares it anyway then pulls it.
+    if (e->version().physical_ms() > settled_before) {
+      ctx.reply().Bulk("");
+    } else {
+      ctx.reply().Bulk(cluster::EntryFingerprint(e).view());
+    }
   }
 }
 
@@ -309,6 +360,10 @@ const CommandSpec kReplicaCommands[] = {
      "Merges several replica states (counters) into this replica's, replying to each."},
     {"rc.mget", -2, kInternal | kReadOnly | kFast, 1, -1, 1, MGetCommand, "cluster", "0.1.0",
      "Returns the state of each of several keys, compactly encoded."},
+    {"rc.pick", -4, kInternal | kReadOnly | kFast, 1, 1, 1, PickCommand, "cluster", "0.1.0",
+     "Returns the part of a replica's collection that a command needs."},
+    {"rc.state", 2, kInternal | kReadOnly | kFast, 1, 1, 1, StateCommand, "cluster", "0.1.0",
+     "Returns a replica's state of a key, for anti-entropy."},
     {"rc.gossip", -1, kInternal | kFast | kLoading | kStale, 0, 0, 0, GossipCommand, "cluster",
      "0.1.0", "Exchanges membership tables (heartbeats) with another node."},
     {"rc.owned", -3, kInternal | kReadOnly, 0, 0, 0, OwnedCommand, "cluster", "0.1.0",

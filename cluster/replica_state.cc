@@ -3,6 +3,10 @@
 #include <bit>
 #include <cstring>
 
+#include "common/number_parsing.h"
+#include "core/keyspace.h"
+#include "types/replicated_collection.h"
+
 namespace ringcache::cluster {
 namespace {
 
@@ -49,6 +53,33 @@ void EncodeStateHeader(const ReplicaValueView& state, char* out) {
 }
 
 }  // namespace
+
+bool PartOfEntry(const Entry* e, std::span<const std::string_view> part, std::string* encoded,
+                 ReplicaValueView* out) {
+  int64_t count = 0;
+  const bool members = !part.empty() && part[0] == "MEMBERS";
+  if (!members &&
+      (part.size() != 2 || part[0] != "RANDOM" || !ParseInt64(part[1], &count) || count < 0)) {
+    return false;
+  }
+  if (e == nullptr || !e->is_replicated_collection()) {
+    *out = ViewOfEntry(e, encoded);
+    return true;
+  }
+  const auto& whole = *static_cast<const ReplicatedCollection*>(e->object());
+  const ReplicatedCollection picked =
+      members ? whole.Project(part.subspan(1))
+              : whole.PickRandom(static_cast<size_t>(count), &Keyspace::NextRandom);
+  encoded->clear();
+  picked.Encode(encoded);
+  *out = ReplicaValueView();
+  out->found = out->collection = true;
+  out->empty = picked.size() == 0;
+  out->value = *encoded;
+  out->expire_at_ms = e->expire_at_ms;
+  out->version = e->version();
+  return true;
+}
 
 StateFingerprint EntryFingerprint(const Entry* e) {
   std::string encoded;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,13 @@ inline int CompareReplicaStates(const ReplicaValueView& a, const ReplicaValueVie
 // The fingerprint anti-entropy compares for what `e` holds (a collection's
 // over its encoded state).
 StateFingerprint EntryFingerprint(const Entry* e);
+
+// What RC.PICK answers for what `e` holds (may be null): a collection's
+// part that `part` names ("MEMBERS" m..., or "RANDOM" count), anything else
+// whole, encoded into `encoded`, which the view then points into. False for
+// a malformed `part`.
+bool PartOfEntry(const Entry* e, std::span<const std::string_view> part, std::string* encoded,
+                 ReplicaValueView* out);
 
 // RC.GET's reply, for people and tests: nil, or [kind ("string", "counter",
 // "tombstone", "collection" or "empty-collection"), value, expire-at-ms,

@@ -32,7 +32,13 @@ std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
 Connection::Connection(asio::ip::tcp::socket socket, ServerState& state)
     : socket_(std::move(socket)), state_(state) {}
 
-Connection::~Connection() = default;
+// A connection can go without Close(): its socket failed while a deferred
+// reply was still pending, and the last reference went with that reply. The
+// client registry must not keep its session then (SHUTDOWN, CLIENT LIST and
+// CLIENT KILL walk the registry).
+Connection::~Connection() {
+  if (!closed_) state_.clients.Remove(&session_);
+}
 
 void Connection::Start(std::string_view greeting_error) {
   asio::error_code ec;

@@ -5,6 +5,7 @@
 #include "common/byte_codec.h"
 #include "types/hash_value.h"
 #include "types/set_value.h"
+#include "types/table_walk.h"
 
 namespace ringcache {
 namespace {
@@ -255,6 +256,36 @@ ReplicatedElement& ReplicatedCollection::Element(std::string_view member) {
   auto it = elements_.find(member);
   if (it == elements_.end()) it = elements_.emplace(std::string(member), ReplicatedElement()).first;
   return it->second;
+}
+
+ReplicatedCollection ReplicatedCollection::Project(
+    std::span<const std::string_view> members) const {
+  ReplicatedCollection part(kind_);
+  part.cleared_ = cleared_;
+  for (const std::string_view member : members) {
+    const auto it = elements_.find(member);
+    if (it == elements_.end() || !part.elements_.emplace(*it).second) continue;
+    if (it->second.live()) ++part.live_;
+  }
+  return part;
+}
+
+ReplicatedCollection ReplicatedCollection::PickRandom(size_t count, uint64_t (*random)()) const {
+  ReplicatedCollection part(kind_);
+  part.cleared_ = cleared_;
+  const auto take = [&](const Elements::value_type& pair) {
+    if (pair.second.live() && part.elements_.emplace(pair).second) ++part.live_;
+  };
+  if (count * 2 >= live_) {
+    for (const auto& pair : elements_) take(pair);
+  } else {
+    // Draws, then (many removed records in the way) the first live ones.
+    for (size_t tries = 0; part.live_ < count && tries < count * 8 + 16; ++tries) {
+      take(*RandomElement(elements_, random()));
+    }
+    for (auto it = elements_.begin(); part.live_ < count && it != elements_.end(); ++it) take(*it);
+  }
+  return part;
 }
 
 std::unique_ptr<ValueObject> ReplicatedCollection::Render(const CollectionLimits& limits) const {

@@ -30,6 +30,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -108,9 +109,18 @@ class ReplicatedCollection final : public ValueObject {
   void ClearBelow(const Version& version);
 
   const ReplicatedElement* Find(std::string_view member) const;
-  // The element for `member`, empty if it had none: for building deltas.
+  // The element for `member`, empty if it had none: for building deltas
+  // (size() counts what is built so only once the state is merged or decoded).
   ReplicatedElement& Element(std::string_view member);
   const Elements& elements() const { return elements_; }
+
+  // The part of this state that a command on `members` needs: `cleared` and
+  // those members' elements (a valid state of its own, which merges into
+  // the whole like a delta).
+  ReplicatedCollection Project(std::span<const std::string_view> members) const;
+  // The same for `count` live members drawn with `random` (all of them when
+  // it holds no more).
+  ReplicatedCollection PickRandom(size_t count, uint64_t (*random)()) const;
 
   // The plain HashValue / SetValue commands run on.
   std::unique_ptr<ValueObject> Render(const CollectionLimits& limits) const;

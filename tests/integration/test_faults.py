@@ -303,7 +303,9 @@ class FaultTest(unittest.TestCase):
             if added == "yes" and removed is None and not present:
                 lost.append("%s lost acknowledged member %s" % (s, m))
             if removed == "yes" and present:
-                lost.append("%s kept member %s after its acknowledged SREM" % (s, m))
+                parts = [p.execute_command("RC.PICK", s, "MEMBERS", m) for p in peers]
+                lost.append("%s kept member %s after its acknowledged SREM (replicas: %r)" % (
+                    s, m, parts))
         self.assertEqual(lost, [], "acknowledged operations lost")
         for key in (writers.COUNTERS + writers.HASHES + writers.SETS +
                     [k for k in writers.sets if not isinstance(k, tuple)]):

@@ -266,3 +266,25 @@ TEST_CASE("HINCRBY counts on the field's value and restarts after HSET or HDEL",
            CounterShard{3, 2, 0, false, 0, 0}, Version{15, 2});
   REQUIRE(Seen(Merged(gone, again)).at("f") == "2");
 }
+
+TEST_CASE("a command's part of a collection: named members, or random live ones", "[replicated]") {
+  ReplicatedCollection adds(Kind::kSet);
+  for (int i = 0; i < 100; ++i) AddElement(&adds, "m" + std::to_string(i), "", Version{10, 1});
+  ReplicatedCollection set(Kind::kSet);  // as a replica holds it: merged
+  bool changed = false;
+  set.Merge(adds, &changed);
+  set.Merge(DiffDelta(Kind::kSet, &set, {{"m0", ""}}, {}, Version{20, 2}), &changed);
+  const std::string_view named[] = {"m0", "m1", "absent", "m1"};
+  const ReplicatedCollection part = set.Project(named);
+  REQUIRE(part.records() == 2);  // m0 (removed: its removal travels) and m1
+  REQUIRE(part.size() == 1);
+  REQUIRE(Seen(part) == std::map<std::string, std::string>{{"m1", ""}});
+  // Merged back, a part changes nothing: it holds nothing the whole lacks.
+  REQUIRE(Encoded(Merged(set, part)) == Encoded(set));
+  const ReplicatedCollection drawn = set.PickRandom(5, &Keyspace::NextRandom);
+  REQUIRE(drawn.size() == 5);
+  REQUIRE(drawn.records() == 5);
+  for (const auto& [member, element] : drawn.elements()) REQUIRE(element.live());
+  REQUIRE(set.PickRandom(60, &Keyspace::NextRandom).size() == 99);  // past half: all live
+  REQUIRE(set.PickRandom(0, &Keyspace::NextRandom).size() == 0);
+}
