@@ -1,6 +1,7 @@
 #include "types/replicated_collection.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "common/byte_codec.h"
 #include "types/hash_value.h"
@@ -177,8 +178,9 @@ std::unique_ptr<ReplicatedCollection> ReplicatedCollection::Decode(std::string_v
     if (!TakeString(&bytes, &member) || !DecodeElement(&bytes, kind == 'h', &element)) {
       return nullptr;
     }
-    if (element.live()) ++out->live_;
-    if (!out->elements_.emplace(member, std::move(element)).second) return nullptr;
+    auto [it, inserted] = out->elements_.emplace(member, std::move(element));
+    if (!inserted) return nullptr;
+    if (it->second.live()) out->MarkLive(&*it);
   }
   return bytes.empty() ? std::move(out) : nullptr;
 }
@@ -224,10 +226,10 @@ size_t ReplicatedCollection::Merge(const ReplicatedCollection& other, bool* chan
     *changed = true;
     const bool is_live = it->second.live();
     if (is_live && !was_live) {
-      ++live_;
+      MarkLive(&*it);
       ++became_live;
     } else if (was_live && !is_live) {
-      --live_;
+      MarkDead(&*it);
     }
   }
   return became_live;
@@ -236,14 +238,41 @@ size_t ReplicatedCollection::Merge(const ReplicatedCollection& other, bool* chan
 void ReplicatedCollection::ClearBelow(const Version& version) {
   if (version <= cleared_) return;
   cleared_ = version;
-  live_ = 0;
   for (auto it = elements_.begin(); it != elements_.end();) {
-    if (!it->second.ClearBelow(version)) {
-      it = elements_.erase(it);
-      continue;
-    }
-    if (it->second.live()) ++live_;
-    ++it;
+    it = it->second.ClearBelow(version) ? std::next(it) : elements_.erase(it);
+  }
+  RebuildLiveList();
+}
+
+ReplicatedCollection::ReplicatedCollection(const ReplicatedCollection& other)
+    : kind_(other.kind_), cleared_(other.cleared_), elements_(other.elements_) {
+  RebuildLiveList();  // the copy's own nodes
+}
+
+ReplicatedCollection& ReplicatedCollection::operator=(const ReplicatedCollection& other) {
+  if (this != &other) {
+    ReplicatedCollection copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+void ReplicatedCollection::MarkLive(Elements::value_type* element) {
+  element->second.live_slot = static_cast<uint32_t>(live_list_.size());
+  live_list_.push_back(element);
+}
+
+void ReplicatedCollection::MarkDead(Elements::value_type* element) {
+  Elements::value_type* last = live_list_.back();
+  live_list_[element->second.live_slot] = last;
+  last->second.live_slot = element->second.live_slot;
+  live_list_.pop_back();
+}
+
+void ReplicatedCollection::RebuildLiveList() {
+  live_list_.clear();
+  for (auto& pair : elements_) {
+    if (pair.second.live()) MarkLive(&pair);
   }
 }
 
@@ -264,8 +293,9 @@ ReplicatedCollection ReplicatedCollection::Project(
   part.cleared_ = cleared_;
   for (const std::string_view member : members) {
     const auto it = elements_.find(member);
-    if (it == elements_.end() || !part.elements_.emplace(*it).second) continue;
-    if (it->second.live()) ++part.live_;
+    if (it == elements_.end()) continue;
+    auto [copy, inserted] = part.elements_.emplace(*it);
+    if (inserted && copy->second.live()) part.MarkLive(&*copy);
   }
   return part;
 }
@@ -274,16 +304,14 @@ ReplicatedCollection ReplicatedCollection::PickRandom(size_t count, uint64_t (*r
   ReplicatedCollection part(kind_);
   part.cleared_ = cleared_;
   const auto take = [&](const Elements::value_type& pair) {
-    if (pair.second.live() && part.elements_.emplace(pair).second) ++part.live_;
+    auto [copy, inserted] = part.elements_.emplace(pair);
+    if (inserted) part.MarkLive(&*copy);
   };
-  if (count * 2 >= live_) {
-    for (const auto& pair : elements_) take(pair);
+  if (count * 2 >= live_list_.size()) {
+    for (const Elements::value_type* pair : live_list_) take(*pair);
   } else {
-    // Draws, then (many removed records in the way) the first live ones.
-    for (size_t tries = 0; part.live_ < count && tries < count * 8 + 16; ++tries) {
-      take(*RandomElement(elements_, random()));
-    }
-    for (auto it = elements_.begin(); part.live_ < count && it != elements_.end(); ++it) take(*it);
+    // Distinct draws: at most half of the live ones are wanted.
+    while (part.size() < count) take(*live_list_[random() % live_list_.size()]);
   }
   return part;
 }
@@ -304,7 +332,8 @@ std::unique_ptr<ValueObject> ReplicatedCollection::Render(const CollectionLimits
 }
 
 size_t ReplicatedCollection::MemoryUsage() const {
-  size_t bytes = sizeof(*this) + elements_.bucket_count() * sizeof(void*);
+  size_t bytes = sizeof(*this) + elements_.bucket_count() * sizeof(void*) +
+                 live_list_.capacity() * sizeof(void*);
   for (const auto& [member, e] : elements_) {
     // A node: its link, the cached hash, the pair.
     bytes += sizeof(void*) * 2 + sizeof(Elements::value_type);

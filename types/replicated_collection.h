@@ -78,7 +78,13 @@ struct ReplicatedElement {
   bool ClearBelow(const Version& cleared);
   // Marks every live add as observed by a remove.
   void ObserveRemoval();
-  bool operator==(const ReplicatedElement&) const = default;
+  bool operator==(const ReplicatedElement& o) const {
+    return clocks == o.clocks && reset == o.reset && counter_base == o.counter_base &&
+           shards == o.shards;
+  }
+
+  // Its place in its collection's list of live elements (while live there).
+  uint32_t live_slot = 0;
 };
 
 class ReplicatedCollection final : public ValueObject {
@@ -87,6 +93,10 @@ class ReplicatedCollection final : public ValueObject {
   using Elements = std::unordered_map<std::string, ReplicatedElement, StringHash, std::equal_to<>>;
 
   explicit ReplicatedCollection(Kind kind) : kind_(kind) {}
+  ReplicatedCollection(const ReplicatedCollection& other);
+  ReplicatedCollection& operator=(const ReplicatedCollection& other);
+  ReplicatedCollection(ReplicatedCollection&&) noexcept = default;  // nodes stay put
+  ReplicatedCollection& operator=(ReplicatedCollection&&) noexcept = default;
 
   // Decodes a state (or delta); null for malformed bytes.
   static std::unique_ptr<ReplicatedCollection> Decode(std::string_view bytes);
@@ -125,7 +135,7 @@ class ReplicatedCollection final : public ValueObject {
   // The plain HashValue / SetValue commands run on.
   std::unique_ptr<ValueObject> Render(const CollectionLimits& limits) const;
 
-  size_t size() const override { return live_; }
+  size_t size() const override { return live_list_.size(); }
   size_t MemoryUsage() const override;
   std::string_view encoding() const override { return "replicated"; }
   void EncodeReplicaState(std::string* out) const override { Encode(out); }
@@ -134,10 +144,16 @@ class ReplicatedCollection final : public ValueObject {
   }
 
  private:
+  // The live elements in a list, so that a random one is a draw away even
+  // when removed records outnumber them (SPOP emptying a large set).
+  void MarkLive(Elements::value_type* element);
+  void MarkDead(Elements::value_type* element);
+  void RebuildLiveList();
+
   Kind kind_;
   Version cleared_;
   Elements elements_;
-  size_t live_ = 0;
+  std::vector<Elements::value_type*> live_list_;  // nodes of elements_: they do not move
 };
 
 }  // namespace ringcache
