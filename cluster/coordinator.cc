@@ -422,9 +422,18 @@ void Coordinator::StartRead(Read* read, std::string_view key, const QuorumSettin
   }
   AddDeadline(read, quorum.timeout);
   // The start's own reference keeps the read (the analyzer cannot follow the count).
-  while (read->next_candidate < read->needed)
-    AskNext(read);  // NOLINT(clang-analyzer-cplusplus.NewDelete)
+  AskEnough(read);  // NOLINT(clang-analyzer-cplusplus.NewDelete)
   read->Release();
+}
+
+// Asks further candidates until answers and requests in flight could make
+// the quorum. (A candidate can fail at once, inside this loop: this node's
+// refilling replica, a member known down; each failure asks the next.)
+void Coordinator::AskEnough(Read* read) {
+  while (!read->finished && read->answers.size() + read->in_flight < read->needed &&
+         read->next_candidate < read->candidates.size) {
+    AskNext(read);
+  }
 }
 
 void Coordinator::AskNext(Read* read) {
@@ -444,8 +453,8 @@ void Coordinator::OnAnswer(Read* read, size_t candidate, bool ok, const ReplicaV
   if (ok) {
     clock_.Observe(value.version);
     read->AddAnswer(candidate, value);
-  } else if (read->next_candidate < read->candidates.size) {
-    AskNext(read);
+  } else {
+    AskEnough(read);
   }
   // The answer's own reference keeps the read (the analyzer cannot follow the count).
   if (read->answers.size() >= read->needed) {  // NOLINT(clang-analyzer-cplusplus.NewDelete)

@@ -271,6 +271,7 @@ class Coordinator {
   }
   void CacheNodeList(const Ring::NodeList& nodes);
 
+  void AskEnough(Read* read);
   void AskNext(Read* read);
   void OnAnswer(Read* read, size_t candidate, bool ok, const ReplicaValueView& value);
   void RepairStale(Read* read);
