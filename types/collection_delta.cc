@@ -44,8 +44,9 @@ void AddElement(ReplicatedCollection* delta, std::string_view member, std::strin
 void AddCount(ReplicatedCollection* delta, std::string_view field, bool live, const Version& base,
               const CounterShard& shard, const Version& stamp) {
   ReplicatedElement& element = delta->Element(field);
-  element.counter_base = base;
-  element.shards = {shard};
+  FieldCount& count = element.Count();
+  count.counter_base = base;
+  count.shards = {shard};
   if (!live) element.clocks = {WriterClock{stamp.node, stamp.hlc, 0, false, {}}};
 }
 
@@ -68,7 +69,7 @@ ReplicatedCollection DiffDelta(ReplicatedCollection::Kind kind, const Replicated
         removed.clocks.push_back(WriterClock{c.writer, c.added, c.added, c.sets_value, {}});
     }
     // HINCRBY on the absent field counts from 0 again, from this delete.
-    if (kind == ReplicatedCollection::Kind::kHash) removed.reset = stamp;
+    if (kind == ReplicatedCollection::Kind::kHash) removed.Count().reset = stamp;
   }
   return delta;
 }

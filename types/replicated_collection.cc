@@ -37,9 +37,10 @@ void EncodeElement(const ReplicatedElement& e, bool hash, std::string* out) {
     PutString(out, c.value);
   }
   if (!hash) return;
-  PutVersion(out, e.reset);
-  PutVersion(out, e.counter_base);
-  PutString(out, e.shards.empty() ? std::string() : CounterState{"", e.shards}.Encode());
+  const FieldCount& count = e.counted();
+  PutVersion(out, count.reset);
+  PutVersion(out, count.counter_base);
+  PutString(out, count.shards.empty() ? std::string() : CounterState{"", count.shards}.Encode());
 }
 
 bool DecodeElement(std::string_view* in, bool hash, ReplicatedElement* e) {
@@ -63,14 +64,17 @@ bool DecodeElement(std::string_view* in, bool hash, ReplicatedElement* e) {
   if (!std::is_sorted(e->clocks.begin(), e->clocks.end(), by_writer)) return false;
   if (!hash) return true;
   std::string_view shards;
-  if (!TakeVersion(in, &e->reset) || !TakeVersion(in, &e->counter_base) ||
+  FieldCount count;
+  if (!TakeVersion(in, &count.reset) || !TakeVersion(in, &count.counter_base) ||
       !TakeString(in, &shards)) {
     return false;
   }
-  if (shards.empty()) return true;
-  CounterState counter;
-  if (!CounterState::Decode(shards, &counter)) return false;
-  e->shards = std::move(counter.shards);
+  if (!shards.empty()) {
+    CounterState counter;
+    if (!CounterState::Decode(shards, &counter)) return false;
+    count.shards = std::move(counter.shards);
+  }
+  if (!count.empty()) e->count = std::make_unique<FieldCount>(std::move(count));
   return true;
 }
 
@@ -96,14 +100,15 @@ const WriterClock* ReplicatedElement::ValueRecord() const {
 
 Version ReplicatedElement::Base(const Version& cleared) const {
   const WriterClock* record = ValueRecord();
-  return record != nullptr ? record->version() : std::max(reset, cleared);
+  return record != nullptr ? record->version() : std::max(counted().reset, cleared);
 }
 
 std::string ReplicatedElement::Render(const Version& cleared) const {
   const WriterClock* record = ValueRecord();
-  CounterState counted{record != nullptr ? record->value : "0", {}};
-  if (!shards.empty() && counter_base == Base(cleared)) counted.shards = shards;
-  return counted.Render();
+  CounterState value{record != nullptr ? record->value : "0", {}};
+  const FieldCount& count = counted();
+  if (!count.shards.empty() && count.counter_base == Base(cleared)) value.shards = count.shards;
+  return value.Render();
 }
 
 bool ReplicatedElement::Merge(const ReplicatedElement& other) {
@@ -131,30 +136,36 @@ bool ReplicatedElement::Merge(const ReplicatedElement& other) {
     // of its removal in either order hold the same.
     if (!it->live()) it->value.clear();
   }
-  if (reset < other.reset) {
-    reset = other.reset;
+  if (other.count == nullptr) return changed;
+  const FieldCount& theirs = *other.count;
+  FieldCount& mine = Count();
+  if (mine.reset < theirs.reset) {
+    mine.reset = theirs.reset;
     changed = true;
   }
-  if (counter_base < other.counter_base) {  // a newer base: its count starts over
-    counter_base = other.counter_base;
-    shards = other.shards;
+  if (mine.counter_base < theirs.counter_base) {  // a newer base: its count starts over
+    mine.counter_base = theirs.counter_base;
+    mine.shards = theirs.shards;
     changed = true;
-  } else if (counter_base == other.counter_base && !other.shards.empty()) {
-    CounterState mine{"", std::move(shards)};
-    changed |= mine.Merge(CounterState{"", other.shards});
-    shards = std::move(mine.shards);
+  } else if (mine.counter_base == theirs.counter_base && !theirs.shards.empty()) {
+    CounterState merged{"", std::move(mine.shards)};
+    changed |= merged.Merge(CounterState{"", theirs.shards});
+    mine.shards = std::move(merged.shards);
   }
   return changed;
 }
 
 bool ReplicatedElement::ClearBelow(const Version& cleared) {
   std::erase_if(clocks, [&](const WriterClock& c) { return c.version() < cleared; });
-  if (reset < cleared) reset = Version();
-  if (counter_base < cleared) {
-    counter_base = Version();
-    shards.clear();
+  if (count != nullptr) {
+    if (count->reset < cleared) count->reset = Version();
+    if (count->counter_base < cleared) {
+      count->counter_base = Version();
+      count->shards.clear();
+    }
+    if (count->empty()) count.reset();
   }
-  return !clocks.empty() || !reset.is_zero() || !shards.empty();
+  return !clocks.empty() || count != nullptr;
 }
 
 void ReplicatedElement::ObserveRemoval() {
@@ -205,7 +216,7 @@ Version ReplicatedCollection::newest() const {
   Version newest = cleared_;
   for (const auto& [member, element] : elements_) {
     for (const WriterClock& c : element.clocks) newest = std::max(newest, c.version());
-    newest = std::max({newest, element.reset, element.counter_base});
+    newest = std::max({newest, element.counted().reset, element.counted().counter_base});
   }
   return newest;
 }
@@ -338,7 +349,8 @@ size_t ReplicatedCollection::MemoryUsage() const {
     // A node: its link, the cached hash, the pair.
     bytes += sizeof(void*) * 2 + sizeof(Elements::value_type);
     if (member.capacity() > 15) bytes += member.capacity() + 1;
-    bytes += e.clocks.capacity() * sizeof(WriterClock) + e.shards.capacity() * sizeof(CounterShard);
+    bytes += e.clocks.capacity() * sizeof(WriterClock);
+    if (e.count) bytes += sizeof(FieldCount) + e.count->shards.capacity() * sizeof(CounterShard);
     for (const WriterClock& c : e.clocks) bytes += ClockHeapBytes(c);
   }
   return bytes;

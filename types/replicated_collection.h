@@ -57,13 +57,42 @@ struct WriterClock {
   bool operator==(const WriterClock&) const = default;
 };
 
-struct ReplicatedElement {
-  std::vector<WriterClock> clocks;  // sorted by writer
-  // Hashes only: HINCRBY's count.
+// Hashes only, once an HDEL or HINCRBY touched the field: what its count is on.
+struct FieldCount {
   Version reset;         // the newest HDEL that removed the field
   Version counter_base;  // the base `shards` count on
   std::vector<CounterShard> shards;
 
+  bool empty() const { return reset.is_zero() && counter_base.is_zero() && shards.empty(); }
+  bool operator==(const FieldCount&) const = default;
+};
+
+struct ReplicatedElement {
+  std::vector<WriterClock> clocks;  // sorted by writer
+  // Out of line: most elements (every set member) never need one.
+  std::unique_ptr<FieldCount> count;
+  // Its place in its collection's list of live elements (while live there).
+  uint32_t live_slot = 0;
+
+  ReplicatedElement() = default;
+  ReplicatedElement(const ReplicatedElement& other)
+      : clocks(other.clocks),
+        count(other.count ? std::make_unique<FieldCount>(*other.count) : nullptr) {}
+  ReplicatedElement& operator=(const ReplicatedElement& other) {
+    if (this != &other) *this = ReplicatedElement(other);
+    return *this;
+  }
+  ReplicatedElement(ReplicatedElement&&) noexcept = default;
+  ReplicatedElement& operator=(ReplicatedElement&&) noexcept = default;
+
+  const FieldCount& counted() const {
+    static const FieldCount kNone;
+    return count ? *count : kNone;
+  }
+  FieldCount& Count() {
+    if (!count) count = std::make_unique<FieldCount>();
+    return *count;
+  }
   bool live() const;
   // The newest live HSET, or null.
   const WriterClock* ValueRecord() const;
@@ -79,12 +108,8 @@ struct ReplicatedElement {
   // Marks every live add as observed by a remove.
   void ObserveRemoval();
   bool operator==(const ReplicatedElement& o) const {
-    return clocks == o.clocks && reset == o.reset && counter_base == o.counter_base &&
-           shards == o.shards;
+    return clocks == o.clocks && counted() == o.counted();
   }
-
-  // Its place in its collection's list of live elements (while live there).
-  uint32_t live_slot = 0;
 };
 
 class ReplicatedCollection final : public ValueObject {
