@@ -212,15 +212,6 @@ void ReplicatedCollection::Encode(std::string* out) const {
   }
 }
 
-Version ReplicatedCollection::newest() const {
-  Version newest = cleared_;
-  for (const auto& [member, element] : elements_) {
-    for (const WriterClock& c : element.clocks) newest = std::max(newest, c.version());
-    newest = std::max({newest, element.counted().reset, element.counted().counter_base});
-  }
-  return newest;
-}
-
 size_t ReplicatedCollection::Merge(const ReplicatedCollection& other, bool* changed) {
   *changed = false;
   if (cleared_ < other.cleared_) {

@@ -131,8 +131,6 @@ class ReplicatedCollection final : public ValueObject {
 
   Kind kind() const { return kind_; }
   const Version& cleared() const { return cleared_; }
-  // The newest stamp it holds: what a replica's clock must pass.
-  Version newest() const;
   // Elements with any clock (live or removed).
   size_t records() const { return elements_.size(); }
 

@@ -52,11 +52,12 @@ std::map<std::string, std::string> Seen(const ReplicatedCollection& c) {
 struct Workload {
   Kind kind;
   std::vector<ReplicatedCollection> deltas;
+  std::vector<Version> stamps;                   // each delta's, as its write carries it
   std::map<std::string, std::string> reference;  // a single node's result
 };
 
 Workload RandomWorkload(Kind kind, std::mt19937& rnd, int steps) {
-  Workload w{kind, {}, {}};
+  Workload w{kind, {}, {}, {}};
   ReplicatedCollection observed(kind);
   std::map<std::string, CounterShard> shards;  // per writer and field
   uint64_t clock = 1000;
@@ -93,6 +94,7 @@ Workload RandomWorkload(Kind kind, std::mt19937& rnd, int steps) {
     bool changed = false;
     observed.Merge(delta, &changed);
     w.deltas.push_back(std::move(delta));
+    w.stamps.push_back(stamp);
   }
   return w;
 }
@@ -145,19 +147,19 @@ TEST_CASE("replicas converge to a single node's result whatever the delivery",
       for (int replica = 0; replica < 3; ++replica) {
         // Every delta, some twice, in a random order, through the keyspace
         // path a replica takes.
-        std::vector<const ReplicatedCollection*> order;
-        for (const ReplicatedCollection& d : w.deltas) {
-          order.push_back(&d);
-          if (rnd() % 4 == 0) order.push_back(&d);
+        std::vector<size_t> order;
+        for (size_t d = 0; d < w.deltas.size(); ++d) {
+          order.push_back(d);
+          if (rnd() % 4 == 0) order.push_back(d);
         }
         std::shuffle(order.begin(), order.end(), rnd);
         Keyspace ks;
-        for (const ReplicatedCollection* d : order) {
+        for (const size_t d : order) {
           ReplicaValue state;
           state.found = state.collection = state.delta = true;
-          state.version = d->newest();
+          state.version = w.stamps[d];
           state.expire_at_ms = 1;  // grace end, should it empty the key
-          d->Encode(&state.value);
+          w.deltas[d].Encode(&state.value);
           REQUIRE_FALSE(ApplyReplicaState(ks, "k", state.view()).refused);
         }
         std::string encoded;
