@@ -301,13 +301,13 @@ void Coordinator::Replicate(const std::string& node, bool self, std::string_view
 template <typename Done>
 void Coordinator::Fetch(const Ring::NodeList& nodes, uint32_t node, std::string_view key,
                         const std::vector<std::string>& part, Done done) {
-  const bool self = node == SelfIndex(nodes);
+  // RC.PICK's arguments, for a read of a part.
   std::vector<std::string_view> pick;
   if (!part.empty()) {
     pick.assign({"RC.PICK", key});
     pick.insert(pick.end(), part.begin(), part.end());
   }
-  if (self && local_ != nullptr) {
+  if (node == SelfIndex(nodes) && local_ != nullptr) {
     if (!local_reads_) {
       done(false, ReplicaValueView());  // refilling: the next replica answers
     } else if (part.empty()) {
@@ -324,22 +324,16 @@ void Coordinator::Fetch(const Ring::NodeList& nodes, uint32_t node, std::string_
     done(false, ReplicaValueView());
     return;
   }
-  if (!part.empty()) {
-    peers_.SendForState(
-        PeerAt(nodes, node), pick,
-        [done = std::move(done)](const asio::error_code& ec, std::string_view state) {
-          ReplicaValueView value;
-          const bool ok = !ec && DecodeStateBytes(state, &value);
-          done(ok, value);
-        });
-    return;
+  auto decode = [done = std::move(done)](const asio::error_code& ec, std::string_view state) {
+    ReplicaValueView value;
+    const bool ok = !ec && DecodeStateBytes(state, &value);
+    done(ok, value);
+  };
+  if (part.empty()) {
+    peers_.SendGet(PeerAt(nodes, node), key, std::move(decode));
+  } else {
+    peers_.SendForState(PeerAt(nodes, node), pick, std::move(decode));
   }
-  peers_.SendGet(PeerAt(nodes, node), key,
-                 [done = std::move(done)](const asio::error_code& ec, std::string_view state) {
-                   ReplicaValueView value;
-                   const bool ok = !ec && DecodeStateBytes(state, &value);
-                   done(ok, value);
-                 });
 }
 
 ReplicaValue Coordinator::NewState(std::string_view value, int64_t expire_at_ms) {

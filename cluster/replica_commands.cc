@@ -204,6 +204,13 @@ void MGetCommand(CommandContext& ctx, ArgList args) {
   out += "\r\n";
 }
 
+// RC.PICK's and RC.STATE's reply: `state` as one bulk string (empty: nothing).
+void ReplyState(CommandContext& ctx, const ReplicaValueView& state) {
+  std::string out;
+  if (state.found) cluster::EncodeState(state, &out);
+  ctx.reply().Bulk(out);
+}
+
 // RC.PICK <key> MEMBERS <member>... | RC.PICK <key> RANDOM <count> -> one
 // bulk string, the key's state (cluster::EncodeState; empty: nothing held):
 // for a collection only the part a command needs (those members, or `count`
@@ -218,19 +225,14 @@ void PickCommand(CommandContext& ctx, ArgList args) {
     ctx.reply().Error("ERR syntax error in 'rc.pick' command");
     return;
   }
-  std::string out;
-  if (state.found) cluster::EncodeState(state, &out);
-  ctx.reply().Bulk(out);
+  ReplyState(ctx, state);
 }
 
 // RC.STATE <key> -> RC.PICK's reply for the whole state: anti-entropy's pull,
 // answered while this node refills too (refills pull from one another).
 void StateCommand(CommandContext& ctx, ArgList args) {
   std::string encoded;
-  const ReplicaValueView state = ViewOfEntry(ctx.keyspace().ReadReplica(args[1]), &encoded);
-  std::string out;
-  if (state.found) cluster::EncodeState(state, &out);
-  ctx.reply().Bulk(out);
+  ReplyState(ctx, ViewOfEntry(ctx.keyspace().ReadReplica(args[1]), &encoded));
 }
 
 // RC.GOSSIP [<id> <generation> <counter>]...  -> this node's table, same form

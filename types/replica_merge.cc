@@ -140,8 +140,7 @@ ReplicaValue MergeReplicaStates(const ReplicaValueView& a, const ReplicaValueVie
   ApplyReplicaState(scratch, "k", a);
   ApplyReplicaState(scratch, "k", b);
   std::string encoded;
-  ReplicaValue merged = ToOwned(ViewOfEntry(scratch.FindIncludingTombstone("k"), &encoded));
-  return merged;
+  return ToOwned(ViewOfEntry(scratch.FindIncludingTombstone("k"), &encoded));
 }
 
 }  // namespace ringcache

@@ -126,7 +126,8 @@ TEST_CASE("collection merges are commutative, associative and idempotent",
       // Three states, each the join of a random subset of the deltas.
       std::vector<ReplicatedCollection> states(3, ReplicatedCollection(kind));
       for (const ReplicatedCollection& d : w.deltas) {
-        states[rnd() % 3] = Merged(states[rnd() % 3], d);
+        ReplicatedCollection& into = states[rnd() % 3];
+        into = Merged(into, d);
       }
       const auto& [a, b, c] = std::tie(states[0], states[1], states[2]);
       REQUIRE(Encoded(Merged(a, b)) == Encoded(Merged(b, a)));
