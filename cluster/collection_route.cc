@@ -7,7 +7,7 @@
 #include <string>
 
 #include "cluster/cluster_router.h"
-#include "types/collection_delta.h"
+#include "types/replicated_collection.h"
 
 namespace ringcache::cluster {
 
@@ -20,13 +20,9 @@ void ClusterRouter::RouteAddElements(CommandContext& ctx, const CommandSpec& spe
   ReplicaValue write;
   write.found = write.collection = write.delta = true;
   write.version = node_.coordinator().NextVersion();
-  ReplicatedCollection delta(hash ? ReplicatedCollection::Kind::kHash
-                                  : ReplicatedCollection::Kind::kSet);
-  const size_t step = hash ? 2 : 1;
-  for (size_t i = 2; i < args.size(); i += step) {
-    AddElement(&delta, args[i], hash ? args[i + 1] : std::string_view(), write.version);
-  }
-  delta.Encode(&write.value);
+  ReplicatedCollection::EncodeAdds(
+      hash ? ReplicatedCollection::Kind::kHash : ReplicatedCollection::Kind::kSet, args.subspan(2),
+      write.version, &write.value);
   const bool reply_ok = spec.name == "hmset";
   node_.coordinator().WriteState(std::string(args[1]), std::move(write), QuorumFor(ctx),
                                  [done = ctx.Defer(), reply_ok](const Status& s, int64_t added) {

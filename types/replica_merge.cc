@@ -1,6 +1,7 @@
 #include "types/replica_merge.h"
 
 #include <memory>
+#include <optional>
 
 #include "types/counter_state.h"
 #include "types/replicated_collection.h"
@@ -77,25 +78,38 @@ int64_t MergedExpiry(const Entry* held, bool was_live, bool live, bool newer_cle
   return std::max(kept, state.expire_at_ms);
 }
 
+// `state` into the collection of its kind that `held` holds, merged as it
+// decodes.
+ReplicaApplied MergeInto(Keyspace& keyspace, Entry* held, const ReplicaValueView& state) {
+  ReplicaApplied out;
+  auto& mine = *static_cast<ReplicatedCollection*>(held->object());
+  const bool was_live = mine.size() > 0;
+  const Version cleared_before = mine.cleared();
+  const std::optional<size_t> added =
+      mine.MergeEncoded(state.value, keyspace.version_floor(), &out.changed);
+  out.added = added.value_or(0);  // malformed: what came before its bad element is in
+  if (!out.changed) return out;
+  const bool live = mine.size() > 0;
+  const bool newer_clear = cleared_before < mine.cleared();
+  keyspace.RefileReplicated(held, live, MergedExpiry(held, was_live, live, newer_clear, state),
+                            std::max(held->version(), state.version));
+  return out;
+}
+
 ReplicaApplied ApplyCollection(Keyspace& keyspace, std::string_view key,
                                const ReplicaValueView& state) {
   ReplicaApplied out;
+  Entry* held = keyspace.FindForMerge(key);
+  const bool held_collection = held != nullptr && held->is_replicated_collection();
+  if (held_collection && static_cast<ReplicatedCollection*>(held->object())->kind() ==
+                             ReplicatedCollection::KindOfEncoded(state.value)) {
+    return MergeInto(keyspace, held, state);
+  }
   std::unique_ptr<ReplicatedCollection> incoming = ReplicatedCollection::Decode(state.value);
   if (incoming == nullptr) return out;  // malformed: nothing to take
   incoming->ClearBelow(keyspace.version_floor());
-  Entry* held = keyspace.FindForMerge(key);
-  if (held != nullptr && held->is_replicated_collection()) {
-    auto& mine = *static_cast<ReplicatedCollection*>(held->object());
-    const bool was_live = mine.size() > 0;
-    if (mine.kind() == incoming->kind()) {
-      const bool newer_clear = mine.cleared() < incoming->cleared();
-      out.added = mine.Merge(*incoming, &out.changed);
-      if (!out.changed) return out;
-      const bool live = mine.size() > 0;
-      keyspace.RefileReplicated(held, live, MergedExpiry(held, was_live, live, newer_clear, state),
-                                std::max(held->version(), state.version));
-      return out;
-    }
+  if (held_collection) {
+    const bool was_live = held->object()->size() > 0;
     // A hash meets a set: the newer kind stands.
     if ((state.delta && was_live) || !(held->version() < state.version)) {
       out.refused = state.delta;

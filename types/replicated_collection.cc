@@ -43,7 +43,17 @@ void EncodeElement(const ReplicatedElement& e, bool hash, std::string* out) {
   PutString(out, count.shards.empty() ? std::string() : CounterState{"", count.shards}.Encode());
 }
 
+bool TakeHeader(std::string_view* in, ReplicatedCollection::Kind* kind, Version* cleared,
+                uint32_t* count) {
+  uint8_t tag = 0;
+  if (!TakeBytes(in, &tag) || (tag != 's' && tag != 'h')) return false;
+  *kind = tag == 'h' ? ReplicatedCollection::Kind::kHash : ReplicatedCollection::Kind::kSet;
+  return TakeVersion(in, cleared) && TakeBytes(in, count);
+}
+
+// Decodes into `e`, reusing what it holds (a decoder's scratch element).
 bool DecodeElement(std::string_view* in, bool hash, ReplicatedElement* e) {
+  e->count.reset();
   uint16_t clocks = 0;
   if (!TakeBytes(in, &clocks)) return false;
   e->clocks.resize(clocks);
@@ -58,10 +68,12 @@ bool DecodeElement(std::string_view* in, bool hash, ReplicatedElement* e) {
     c.sets_value = sets_value == 1;
     c.value.assign(value);
   }
-  const auto by_writer = [](const WriterClock& a, const WriterClock& b) {
-    return a.writer < b.writer;
+  const auto out_of_order = [](const WriterClock& a, const WriterClock& b) {
+    return a.writer >= b.writer;
   };
-  if (!std::is_sorted(e->clocks.begin(), e->clocks.end(), by_writer)) return false;
+  if (std::adjacent_find(e->clocks.begin(), e->clocks.end(), out_of_order) != e->clocks.end()) {
+    return false;
+  }
   if (!hash) return true;
   std::string_view shards;
   FieldCount count;
@@ -173,20 +185,17 @@ void ReplicatedElement::ObserveRemoval() {
 }
 
 std::unique_ptr<ReplicatedCollection> ReplicatedCollection::Decode(std::string_view bytes) {
-  uint8_t kind = 0;
+  Kind kind{};
   uint32_t count = 0;
   Version cleared;
-  if (!TakeBytes(&bytes, &kind) || (kind != 's' && kind != 'h') || !TakeVersion(&bytes, &cleared) ||
-      !TakeBytes(&bytes, &count)) {
-    return nullptr;
-  }
-  auto out = std::make_unique<ReplicatedCollection>(kind == 'h' ? Kind::kHash : Kind::kSet);
+  if (!TakeHeader(&bytes, &kind, &cleared, &count)) return nullptr;
+  auto out = std::make_unique<ReplicatedCollection>(kind);
   out->cleared_ = cleared;
   out->elements_.reserve(std::min<size_t>(count, bytes.size()));
   for (uint32_t i = 0; i < count; ++i) {
     std::string_view member;
     ReplicatedElement element;
-    if (!TakeString(&bytes, &member) || !DecodeElement(&bytes, kind == 'h', &element)) {
+    if (!TakeString(&bytes, &member) || !DecodeElement(&bytes, kind == Kind::kHash, &element)) {
       return nullptr;
     }
     auto [it, inserted] = out->elements_.emplace(member, std::move(element));
@@ -194,6 +203,80 @@ std::unique_ptr<ReplicatedCollection> ReplicatedCollection::Decode(std::string_v
     if (it->second.live()) out->MarkLive(&*it);
   }
   return bytes.empty() ? std::move(out) : nullptr;
+}
+
+void ReplicatedCollection::EncodeAdds(Kind kind, std::span<const std::string_view> args,
+                                      const Version& stamp, std::string* out) {
+  const bool hash = kind == Kind::kHash;
+  const size_t step = hash ? 2 : 1;
+  // Each member's last occurrence, by member (one SADD member needs no sort).
+  std::vector<size_t> order;
+  order.reserve(args.size() / step);
+  for (size_t i = 0; i < args.size(); i += step) order.push_back(i);
+  if (order.size() > 1) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return args[a] < args[b]; });
+    const auto same = [&](size_t a, size_t b) { return args[a] == args[b]; };
+    // Keeps the last of each run of equal members.
+    std::reverse(order.begin(), order.end());
+    order.erase(std::unique(order.begin(), order.end(), same), order.end());
+    std::reverse(order.begin(), order.end());
+  }
+  constexpr size_t kHeader = 1 + 10 + 4, kClock = 4 + 2 + 18, kHashExtra = 1 + 4 + 10 + 10 + 4;
+  size_t bytes = kHeader;
+  for (const size_t i : order)
+    bytes += kClock + args[i].size() + (hash ? kHashExtra + args[i + 1].size() : 0);
+  out->reserve(out->size() + bytes);
+  PutBytes(out, static_cast<uint8_t>(hash ? 'h' : 's'));
+  PutVersion(out, Version());
+  PutBytes(out, static_cast<uint32_t>(order.size()));
+  for (const size_t i : order) {
+    PutString(out, args[i]);
+    PutBytes(out, static_cast<uint16_t>(1));
+    PutBytes(out, stamp.node);
+    PutBytes(out, stamp.hlc);
+    PutBytes(out, uint64_t{0});
+    if (!hash) continue;
+    PutBytes(out, uint8_t{1});
+    PutString(out, args[i + 1]);
+    PutVersion(out, Version());
+    PutVersion(out, Version());
+    PutString(out, std::string_view());
+  }
+}
+
+std::optional<ReplicatedCollection::Kind> ReplicatedCollection::KindOfEncoded(
+    std::string_view bytes) {
+  Kind kind{};
+  uint32_t count = 0;
+  Version cleared;
+  if (!TakeHeader(&bytes, &kind, &cleared, &count)) return std::nullopt;
+  return kind;
+}
+
+std::optional<size_t> ReplicatedCollection::MergeEncoded(std::string_view bytes,
+                                                         const Version& floor, bool* changed) {
+  *changed = false;
+  Kind kind{};
+  uint32_t count = 0;
+  Version cleared;
+  if (!TakeHeader(&bytes, &kind, &cleared, &count) || kind != kind_) return std::nullopt;
+  cleared = std::max(cleared, floor);
+  if (cleared_ < cleared) {
+    ClearBelow(cleared);
+    *changed = true;
+  }
+  size_t became_live = 0;
+  ReplicatedElement theirs;
+  for (uint32_t i = 0; i < count; ++i) {
+    std::string_view member;
+    if (!TakeString(&bytes, &member) || !DecodeElement(&bytes, kind == Kind::kHash, &theirs)) {
+      return std::nullopt;
+    }
+    became_live += MergeElement(member, std::move(theirs), changed) ? 1 : 0;
+  }
+  if (!bytes.empty()) return std::nullopt;
+  return became_live;
 }
 
 void ReplicatedCollection::Encode(std::string* out) const {
@@ -220,21 +303,33 @@ size_t ReplicatedCollection::Merge(const ReplicatedCollection& other, bool* chan
   }
   size_t became_live = 0;
   for (const auto& [member, theirs] : other.elements_) {
-    ReplicatedElement copy = theirs;
-    if (!copy.ClearBelow(cleared_)) continue;  // void here
-    auto [it, inserted] = elements_.try_emplace(member);
-    const bool was_live = !inserted && it->second.live();
-    if (!it->second.Merge(copy) && !inserted) continue;
-    *changed = true;
-    const bool is_live = it->second.live();
-    if (is_live && !was_live) {
-      MarkLive(&*it);
-      ++became_live;
-    } else if (was_live && !is_live) {
-      MarkDead(&*it);
-    }
+    became_live += MergeElement(member, ReplicatedElement(theirs), changed) ? 1 : 0;
   }
   return became_live;
+}
+
+bool ReplicatedCollection::MergeElement(std::string_view member, ReplicatedElement&& theirs,
+                                        bool* changed) {
+  if (!theirs.ClearBelow(cleared_)) return false;  // void here
+  auto it = elements_.find(member);
+  if (it == elements_.end()) {
+    // What Merge into an empty element would leave: removed adds hold no value.
+    for (WriterClock& c : theirs.clocks) {
+      if (!c.live()) c.value.clear();
+    }
+    it = elements_.emplace(std::string(member), std::move(theirs)).first;
+    *changed = true;
+    if (!it->second.live()) return false;
+    MarkLive(&*it);
+    return true;
+  }
+  const bool was_live = it->second.live();
+  if (!it->second.Merge(theirs)) return false;
+  *changed = true;
+  const bool is_live = it->second.live();
+  if (was_live && !is_live) MarkDead(&*it);
+  if (is_live && !was_live) MarkLive(&*it);
+  return is_live && !was_live;
 }
 
 void ReplicatedCollection::ClearBelow(const Version& version) {

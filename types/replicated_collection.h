@@ -30,6 +30,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -137,6 +138,19 @@ class ReplicatedCollection final : public ValueObject {
   // Joins `other` (of the same kind) in; returns how many elements became
   // live here, and through `changed` whether anything changed.
   size_t Merge(const ReplicatedCollection& other, bool* changed);
+  // Merge of an encoded state or delta, element by element as it decodes,
+  // without building the whole (what a replica does with an SADD's delta);
+  // adds stamped before `floor` are void too. Null for malformed bytes or
+  // another kind, which merge only up to their first bad element (every
+  // element before it is a valid state of its own).
+  std::optional<size_t> MergeEncoded(std::string_view bytes, const Version& floor, bool* changed);
+  // Encodes the delta of adds stamped `stamp` straight from a command's
+  // arguments (members, or field value pairs), as building it and Encode
+  // would: each member once, an HSET's last value for a repeated field.
+  static void EncodeAdds(Kind kind, std::span<const std::string_view> args, const Version& stamp,
+                         std::string* out);
+  // The kind an encoding holds, if it is one.
+  static std::optional<Kind> KindOfEncoded(std::string_view bytes);
   // A whole-value write stamped `version` replaced the key: adds stamped
   // before it are void.
   void ClearBelow(const Version& version);
@@ -172,6 +186,9 @@ class ReplicatedCollection final : public ValueObject {
   void MarkLive(Elements::value_type* element);
   void MarkDead(Elements::value_type* element);
   void RebuildLiveList();
+  // Joins one element of another state in (spent); returns whether it
+  // became live here.
+  bool MergeElement(std::string_view member, ReplicatedElement&& theirs, bool* changed);
 
   Kind kind_;
   Version cleared_;

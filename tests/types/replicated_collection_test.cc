@@ -115,6 +115,33 @@ TEST_CASE("replicated collections encode and decode canonically", "[replicated]"
   REQUIRE(ReplicatedCollection::Decode("x") == nullptr);
   REQUIRE(ReplicatedCollection::Decode(bytes.substr(0, bytes.size() - 1)) == nullptr);
   REQUIRE(ReplicatedCollection::Decode(bytes + "z") == nullptr);
+  bool changed = false;
+  ReplicatedCollection into(Kind::kHash);
+  REQUIRE_FALSE(into.MergeEncoded(bytes + "z", Version(), &changed).has_value());
+  REQUIRE_FALSE(ReplicatedCollection(Kind::kSet).MergeEncoded(bytes, Version(), &changed));
+}
+
+TEST_CASE("adds encode straight from a command's arguments as built deltas do", "[replicated]") {
+  const auto built = [](Kind kind, const std::vector<std::string_view>& args, Version stamp) {
+    ReplicatedCollection delta(kind);
+    const size_t step = kind == Kind::kHash ? 2 : 1;
+    for (size_t i = 0; i < args.size(); i += step) {
+      AddElement(&delta, args[i], step == 2 ? args[i + 1] : "", stamp);
+    }
+    return Encoded(delta);
+  };
+  const auto direct = [](Kind kind, const std::vector<std::string_view>& args, Version stamp) {
+    std::string out;
+    ReplicatedCollection::EncodeAdds(kind, args, stamp, &out);
+    return out;
+  };
+  for (const auto& args : std::vector<std::vector<std::string_view>>{
+           {"m"}, {"y", "x", "y", "z", "x"}, {"b", "2", "a", "1", "b", "3"}}) {
+    const Kind kind = args.size() == 6 ? Kind::kHash : Kind::kSet;
+    REQUIRE(direct(kind, args, Version{10, 7}) == built(kind, args, Version{10, 7}));
+  }
+  REQUIRE(direct(Kind::kHash, {"f", "v"}, Version{3, 1}) ==
+          built(Kind::kHash, {"f", "v"}, Version{3, 1}));
 }
 
 TEST_CASE("collection merges are commutative, associative and idempotent",
@@ -134,6 +161,12 @@ TEST_CASE("collection merges are commutative, associative and idempotent",
       REQUIRE(Encoded(Merged(Merged(a, b), c)) == Encoded(Merged(a, Merged(b, c))));
       REQUIRE(Encoded(Merged(a, a)) == Encoded(a));
       REQUIRE(Encoded(Merged(Merged(a, b), b)) == Encoded(Merged(a, b)));
+      // Merging the encoded state as it decodes is the same merge.
+      ReplicatedCollection streamed = a;
+      bool changed = false;
+      REQUIRE(streamed.MergeEncoded(Encoded(b), Version(), &changed).has_value());
+      REQUIRE(Encoded(streamed) == Encoded(Merged(a, b)));
+      REQUIRE(streamed.size() == Merged(a, b).size());
     }
   }
 }
