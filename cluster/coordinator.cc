@@ -189,6 +189,13 @@ void Coordinator::Read::AddCounterAnswer(size_t candidate, const ReplicaValueVie
 void Coordinator::Read::AddCollectionAnswer(size_t candidate, const ReplicaValueView& value) {
   const auto id = static_cast<uint32_t>(candidate);
   const ReplicaValue merged = MergeReplicaStates(newest, value);
+  if (!part.empty() && part.front() == "RANDOM") {
+    // Each replica drew its own members: differing draws say nothing of
+    // staleness, so nothing is repaired (anti-entropy catches what differs).
+    answers.Add(id, 0);
+    KeepNewest(merged.view());
+    return;
+  }
   const bool value_has_all = SameState(merged, value);
   const bool newest_has_all = SameState(merged, newest);
   if (value_has_all && newest_has_all) {

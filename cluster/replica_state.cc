@@ -82,6 +82,12 @@ bool PartOfEntry(const Entry* e, std::span<const std::string_view> part, std::st
 }
 
 StateFingerprint EntryFingerprint(const Entry* e) {
+  if (e != nullptr && e->is_replicated_collection()) {
+    // Hashed without encoding it whole, once until it changes.
+    const auto* c = static_cast<const ReplicatedCollection*>(e->object());
+    return StateFingerprint(e->type == ValueType::kReplicatedEmpty, c->ContentHash(),
+                            e->expire_at_ms);
+  }
   std::string encoded;
   const ReplicaValueView v = ViewOfEntry(e, &encoded);
   return StateFingerprint(v.tombstone || v.empty, v.value, v.expire_at_ms);

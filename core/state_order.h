@@ -30,13 +30,23 @@ inline int CompareTiedStates(bool a_tombstone, std::string_view a_value, int64_t
 // Written as 16 hex digits.
 struct StateFingerprint {
   StateFingerprint(bool tombstone, std::string_view value, int64_t expire_at_ms) {
-    const uint64_t seed = (static_cast<uint64_t>(expire_at_ms) << 1) | (tombstone ? 1 : 0);
-    uint64_t hash = XXH64(value.data(), value.size(), seed);
-    for (int i = 15; i >= 0; --i, hash >>= 4) text[i] = "0123456789abcdef"[hash & 0xf];
+    Write(XXH64(value.data(), value.size(), Seed(tombstone, expire_at_ms)));
+  }
+  // For a value whose content is already hashed (a replicated collection's).
+  StateFingerprint(bool tombstone, uint64_t content_hash, int64_t expire_at_ms) {
+    Write(XXH64(&content_hash, sizeof(content_hash), Seed(tombstone, expire_at_ms)));
   }
   std::string_view view() const { return {text, sizeof(text)}; }
 
   char text[16];
+
+ private:
+  static uint64_t Seed(bool tombstone, int64_t expire_at_ms) {
+    return (static_cast<uint64_t>(expire_at_ms) << 1) | (tombstone ? 1 : 0);
+  }
+  void Write(uint64_t hash) {
+    for (int i = 15; i >= 0; --i, hash >>= 4) text[i] = "0123456789abcdef"[hash & 0xf];
+  }
 };
 
 }  // namespace ringcache

@@ -1,5 +1,7 @@
 #include "types/replicated_collection.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <iterator>
 
@@ -261,6 +263,7 @@ std::optional<size_t> ReplicatedCollection::MergeEncoded(std::string_view bytes,
   uint32_t count = 0;
   Version cleared;
   if (!TakeHeader(&bytes, &kind, &cleared, &count) || kind != kind_) return std::nullopt;
+  Changed();
   cleared = std::max(cleared, floor);
   if (cleared_ < cleared) {
     ClearBelow(cleared);
@@ -297,6 +300,7 @@ void ReplicatedCollection::Encode(std::string* out) const {
 
 size_t ReplicatedCollection::Merge(const ReplicatedCollection& other, bool* changed) {
   *changed = false;
+  Changed();
   if (cleared_ < other.cleared_) {
     ClearBelow(other.cleared_);
     *changed = true;
@@ -334,11 +338,29 @@ bool ReplicatedCollection::MergeElement(std::string_view member, ReplicatedEleme
 
 void ReplicatedCollection::ClearBelow(const Version& version) {
   if (version <= cleared_) return;
+  Changed();
   cleared_ = version;
   for (auto it = elements_.begin(); it != elements_.end();) {
     it = it->second.ClearBelow(version) ? std::next(it) : elements_.erase(it);
   }
   RebuildLiveList();
+}
+
+uint64_t ReplicatedCollection::ContentHash() const {
+  if (content_hash_valid_) return content_hash_;
+  std::string bytes;
+  PutBytes(&bytes, static_cast<uint8_t>(kind_ == Kind::kHash ? 'h' : 's'));
+  PutVersion(&bytes, cleared_);
+  uint64_t sum = XXH64(bytes.data(), bytes.size(), 0);
+  for (const auto& [member, e] : elements_) {
+    bytes.clear();
+    PutString(&bytes, member);
+    EncodeElement(e, kind_ == Kind::kHash, &bytes);
+    sum += XXH64(bytes.data(), bytes.size(), 1);  // a sum: the order of elements is no matter
+  }
+  content_hash_ = sum;
+  content_hash_valid_ = true;
+  return sum;
 }
 
 ReplicatedCollection::ReplicatedCollection(const ReplicatedCollection& other)
@@ -379,6 +401,7 @@ const ReplicatedElement* ReplicatedCollection::Find(std::string_view member) con
 }
 
 ReplicatedElement& ReplicatedCollection::Element(std::string_view member) {
+  Changed();
   auto it = elements_.find(member);
   if (it == elements_.end()) it = elements_.emplace(std::string(member), ReplicatedElement()).first;
   return it->second;

@@ -134,6 +134,10 @@ class ReplicatedCollection final : public ValueObject {
   const Version& cleared() const { return cleared_; }
   // Elements with any clock (live or removed).
   size_t records() const { return elements_.size(); }
+  // A hash of the state, equal for equal states (for anti-entropy's
+  // digests): a sum over elements, with no sort, kept until the state next
+  // changes, so a large collection that settled costs its hash once.
+  uint64_t ContentHash() const;
 
   // Joins `other` (of the same kind) in; returns how many elements became
   // live here, and through `changed` whether anything changed.
@@ -190,8 +194,12 @@ class ReplicatedCollection final : public ValueObject {
   // became live here.
   bool MergeElement(std::string_view member, ReplicatedElement&& theirs, bool* changed);
 
+  void Changed() { content_hash_valid_ = false; }
+
   Kind kind_;
   Version cleared_;
+  mutable uint64_t content_hash_ = 0;
+  mutable bool content_hash_valid_ = false;
   Elements elements_;
   std::vector<Elements::value_type*> live_list_;  // nodes of elements_: they do not move
 };

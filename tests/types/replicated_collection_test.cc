@@ -163,10 +163,16 @@ TEST_CASE("collection merges are commutative, associative and idempotent",
       REQUIRE(Encoded(Merged(Merged(a, b), b)) == Encoded(Merged(a, b)));
       // Merging the encoded state as it decodes is the same merge.
       ReplicatedCollection streamed = a;
+      const uint64_t hash_before = streamed.ContentHash();  // kept until it changes
       bool changed = false;
       REQUIRE(streamed.MergeEncoded(Encoded(b), Version(), &changed).has_value());
       REQUIRE(Encoded(streamed) == Encoded(Merged(a, b)));
       REQUIRE(streamed.size() == Merged(a, b).size());
+      // Content hashes: equal states hash alike however they were built.
+      REQUIRE(streamed.ContentHash() == Merged(b, a).ContentHash());
+      REQUIRE(streamed.ContentHash() ==
+              ReplicatedCollection::Decode(Encoded(streamed))->ContentHash());
+      REQUIRE((hash_before == streamed.ContentHash()) == (Encoded(a) == Encoded(streamed)));
     }
   }
 }
