@@ -36,6 +36,9 @@ void ReplyStatus(const DeferredReply& done, const Status& status, int64_t remove
 
 Router::Outcome ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
   if (spec.cluster == ClusterRoute::kDefault && RunsHere(spec)) return Outcome::kLocal;
+  // A transaction waits for this client's earlier one (or read-modify-write).
+  if (spec.cluster == ClusterRoute::kAfterHolds)
+    return ctx.AnyHeld() ? Outcome::kWait : Outcome::kLocal;
   if (ctx.AnyHeld() && MustWait(ctx, spec, args)) return Outcome::kWait;
   if (spec.cluster == ClusterRoute::kRefused || !ctx.can_defer()) {
     ctx.reply().Error("ERR '" + std::string(spec.name) + "' is not supported in cluster mode");

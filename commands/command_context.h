@@ -2,6 +2,7 @@
 // node's state, the calling client's session, and where to write the reply.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -53,11 +54,13 @@ class ReplyDeferrer {
   // Keys of a cluster read-modify-write between its read and its write:
   // this client's next commands on them wait (see KeyHold). Keys go by hash
   // (KeyHold::HashOf): two keys that share one only make a command wait that
-  // need not have.
+  // need not have; KeyHold::kEveryKey holds them all.
   virtual void HoldKeys(std::span<const uint64_t> key_hashes) = 0;
   virtual void ReleaseKeys(std::span<const uint64_t> key_hashes) = 0;
   virtual bool IsHeld(uint64_t key_hash) const = 0;
   virtual bool AnyHeld() const = 0;
+  // Runs `task` from the event loop after the current handler, never inside it.
+  virtual void RunLater(std::function<void()> task) = 0;
 };
 
 // Makes a client's next commands on `keys` (and its keyspace-wide ones)
@@ -73,7 +76,16 @@ class KeyHold {
     for (const auto& key : keys) hashes_.push_back(HashOf(key));
     if (target_) target_->HoldKeys(hashes_);
   }
-  static uint64_t HashOf(std::string_view key) { return std::hash<std::string_view>()(key); }
+  // A hold on every key (kEveryKey), such as EXEC's through a cluster node.
+  template <typename Target>
+  static KeyHold Every(Target target) {
+    return KeyHold(std::move(target), std::array<uint64_t, 1>{kEveryKey}, 0);
+  }
+  static constexpr uint64_t kEveryKey = 0;
+  static uint64_t HashOf(std::string_view key) {
+    const uint64_t hash = std::hash<std::string_view>()(key);
+    return hash == kEveryKey ? 1 : hash;
+  }
   KeyHold(KeyHold&& other) noexcept = default;
   KeyHold& operator=(KeyHold&& other) noexcept {
     Release();
@@ -89,6 +101,11 @@ class KeyHold {
   }
 
  private:
+  KeyHold(std::shared_ptr<ReplyDeferrer> target, std::span<const uint64_t> hashes, int /*raw*/)
+      : target_(std::move(target)), hashes_(hashes.begin(), hashes.end()) {
+    if (target_) target_->HoldKeys(hashes_);
+  }
+
   std::shared_ptr<ReplyDeferrer> target_;
   std::vector<uint64_t> hashes_;
 };
@@ -127,6 +144,9 @@ class CommandContext {
   }
   bool AnyHeld() const { return deferrer_ != nullptr && deferrer_->AnyHeld(); }
   bool can_defer() const { return deferrer_ != nullptr; }
+  // What carries this client's replies, for work that outlives the handler.
+  // REQUIRES: can_defer().
+  std::shared_ptr<ReplyDeferrer> deferrer() const { return deferrer_->shared_from_this_deferrer(); }
 
   ServerState& server() { return server_; }
   // The node's keyspace, unless the command runs over a scratch copy of some

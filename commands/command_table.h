@@ -125,10 +125,12 @@ enum class ClusterRoute : uint8_t {
   kEveryNode,    // keyspace-wide (KEYS, SCAN, DBSIZE, FLUSHALL): every member answers
   kAddElements,  // SADD, HSET, HMSET: the added elements go to the replicas, without a read
   kRefused,      // not offered in a cluster (yet)
+  kAfterHolds,   // EXEC: runs on the node asked once this client's held keys are free
 };
 inline constexpr ClusterRoute kEveryNode = ClusterRoute::kEveryNode;
 inline constexpr ClusterRoute kAddsElements = ClusterRoute::kAddElements;
 inline constexpr ClusterRoute kRefusedInCluster = ClusterRoute::kRefused;
+inline constexpr ClusterRoute kAfterHolds = ClusterRoute::kAfterHolds;
 
 // For commands whose keys first/last/step cannot describe (a numkeys
 // argument: ZUNIONSTORE, SINTERCARD, LMPOP, EVAL): the indexes of the key

@@ -1,5 +1,7 @@
 // MULTI / EXEC / DISCARD: commands queued on the connection and run together
-// at EXEC, with nothing else running in between (one event-loop thread).
+// at EXEC, with nothing else running in between (one event-loop thread). On
+// a cluster node they run in order, each as if sent alone (see
+// commands/transaction_runner.h): other clients' commands may come between.
 // WATCH is not offered yet: without it a transaction is still atomic, and
 // refusing WATCH is better than pretending to watch.
 #include <string>
@@ -8,6 +10,7 @@
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/dispatcher.h"
+#include "commands/transaction_runner.h"
 
 namespace ringcache {
 namespace {
@@ -40,6 +43,11 @@ void ExecCommand(CommandContext& ctx, ArgList /*args*/) {
   }
   std::vector<std::vector<std::string>> queued = std::move(session.queued);
   ResetMulti(session);
+  if (ctx.server().router != nullptr && ctx.can_defer()) {
+    // A cluster node: the commands answer later, one after another.
+    TransactionRunner::Start(ctx, std::move(queued));
+    return;
+  }
   ctx.reply().ArrayHeader(queued.size());
   for (const std::vector<std::string>& command : queued) {
     const std::vector<std::string_view> args(command.begin(), command.end());
@@ -64,9 +72,9 @@ void WatchCommand(CommandContext& ctx, ArgList /*args*/) {
 
 const CommandSpec kTransactionCommands[] = {
     {"multi", 1, kNoQueue | kFast | kLoading | kStale, 0, 0, 0, MultiCommand, "transactions",
-     "1.2.0", "Starts a transaction.", kRefusedInCluster},
+     "1.2.0", "Starts a transaction."},
     {"exec", 1, kNoQueue | kLoading | kStale, 0, 0, 0, ExecCommand, "transactions", "1.2.0",
-     "Executes all commands in a transaction.", kRefusedInCluster},
+     "Executes all commands in a transaction.", kAfterHolds},
     {"discard", 1, kNoQueue | kFast | kLoading | kStale, 0, 0, 0, DiscardCommand, "transactions",
      "2.0.0", "Discards a transaction."},
     {"watch", -2, kNoQueue | kFast | kLoading | kStale, 1, -1, 1, WatchCommand, "transactions",

@@ -101,12 +101,14 @@ void Connection::CompleteDeferred(uint64_t slot) {
 
 void Connection::HoldKeys(std::span<const uint64_t> key_hashes) {
   held_keys_.insert(held_keys_.end(), key_hashes.begin(), key_hashes.end());
+  every_key_holds_ += std::count(key_hashes.begin(), key_hashes.end(), KeyHold::kEveryKey);
 }
 
 void Connection::ReleaseKeys(std::span<const uint64_t> key_hashes) {
   for (const uint64_t hash : key_hashes) {
     const auto it = std::find(held_keys_.begin(), held_keys_.end(), hash);
     if (it == held_keys_.end()) continue;
+    if (hash == KeyHold::kEveryKey) --every_key_holds_;
     *it = held_keys_.back();
     held_keys_.pop_back();
   }
@@ -121,6 +123,11 @@ void Connection::ReleaseKeys(std::span<const uint64_t> key_hashes) {
       self->Pump();
     });
   }
+}
+
+void Connection::RunLater(std::function<void()> task) {
+  asio::post(socket_.get_executor(),
+             [self = shared_from_this(), task = std::move(task)] { task(); });
 }
 
 void Connection::Pump() {

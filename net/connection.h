@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,9 +44,11 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   void HoldKeys(std::span<const uint64_t> key_hashes) override;
   void ReleaseKeys(std::span<const uint64_t> key_hashes) override;
   bool IsHeld(uint64_t key_hash) const override {
-    return std::find(held_keys_.begin(), held_keys_.end(), key_hash) != held_keys_.end();
+    return every_key_holds_ > 0 ||
+           std::find(held_keys_.begin(), held_keys_.end(), key_hash) != held_keys_.end();
   }
-  bool AnyHeld() const override { return !held_keys_.empty(); }
+  bool AnyHeld() const override { return every_key_holds_ > 0 || !held_keys_.empty(); }
+  void RunLater(std::function<void()> task) override;
 
  private:
   // Moves the connection along after any event: runs buffered commands
@@ -91,6 +94,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   // hold, once per hold (few: a vector), and whether the next command waits
   // for one of them.
   std::vector<uint64_t> held_keys_;
+  ptrdiff_t every_key_holds_ = 0;  // of KeyHold::kEveryKey, among held_keys_
   bool waiting_for_keys_ = false;
 };
 

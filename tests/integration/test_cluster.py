@@ -209,9 +209,12 @@ class ClusterTest(unittest.TestCase):
             self.assertFalse(r3.renamenx("renamed", "m2"))
             with self.assertRaisesRegex(redis.ResponseError, "no such key"):
                 w.rename("m1", "x")
-            # Transactions are refused, not half-honoured.
-            with self.assertRaisesRegex(redis.ResponseError, "not supported in cluster mode"):
-                w.execute_command("MULTI")
+            # Transactions run in order (more in test_cluster_transactions.py).
+            with w.pipeline() as p:
+                p.set("tx", "1")
+                p.incr("tx")
+                self.assertEqual(p.execute(), [True, 2])
+            self.assertEqual(r3.get("tx"), b"2")
         finally:
             c.stop()
 

@@ -11,10 +11,9 @@ from support import Node, recv_reply, resp_command
 from test_cluster import LocalCluster
 from test_collections import SCRIPT, command_args, normalize, normalize_scan, parse
 
-# Left out: RESET's steps queue a command in MULTI, which a cluster node
-# refuses until transactions come (the queued SET would then run at once);
-# HELLO, CLIENT and RESET are about one connection (ids, protocol), and
-# the steps go over three.
+# Left out: RESET's steps (MULTI, a queued SET, EXEC), HELLO and CLIENT are
+# about one connection (a transaction, ids, protocol), and the steps go over
+# three; test_cluster_transactions.py runs transactions through a cluster.
 STEPS = [(text, orderless) for text, orderless in SCRIPT
          if text not in ("MULTI", "SET inmulti 1", "EXEC", "EXISTS inmulti")
          and text.split(" ")[0] not in ("HELLO", "CLIENT", "RESET")]

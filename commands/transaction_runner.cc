@@ -1,0 +1,92 @@
+#include "commands/transaction_runner.h"
+
+#include <algorithm>
+#include <string_view>
+#include <utility>
+
+#include "commands/dispatcher.h"
+
+namespace ringcache {
+void TransactionRunner::Start(CommandContext& ctx, Queued queued) {
+  auto runner = std::make_shared<TransactionRunner>(ctx, std::move(queued));
+  runner->RunNext();
+}
+
+TransactionRunner::TransactionRunner(CommandContext& ctx, Queued queued)
+    : server_(ctx.server()),
+      session_(ctx.session()),
+      client_(ctx.deferrer()),
+      done_(ctx.Defer()),
+      client_hold_(KeyHold::Every(client_)),
+      queued_(std::move(queued)),
+      replies_(queued_.size()) {}
+
+void TransactionRunner::RunNext() {
+  waiting_for_keys_ = false;
+  for (; next_ < queued_.size(); ++next_) {
+    const std::vector<std::string_view> args(queued_[next_].begin(), queued_[next_].end());
+    ReplyBuilder reply(&replies_[next_], session_.protocol);
+    CommandContext ctx(server_, session_, reply, this);
+    // The client may have begun its next transaction meanwhile: this one's
+    // commands run, they are not queued into that one.
+    Session saved;
+    std::swap(saved.queued, session_.queued);
+    std::swap(saved.in_multi, session_.in_multi);
+    std::swap(saved.multi_failed, session_.multi_failed);
+    const bool ran = Dispatcher::Dispatch(ctx, args);
+    std::swap(saved.queued, session_.queued);
+    std::swap(saved.in_multi, session_.in_multi);
+    std::swap(saved.multi_failed, session_.multi_failed);
+    if (!ran) {  // ReleaseKeys goes on
+      waiting_for_keys_ = true;
+      return;
+    }
+  }
+  FinishIfDone();
+}
+
+void TransactionRunner::FinishIfDone() {
+  if (finished_ || next_ < queued_.size() || pending_ > 0) return;
+  finished_ = true;
+  done_.Write([&](std::string* out) {
+    ReplyBuilder(out, session_.protocol).ArrayHeader(queued_.size());
+    for (const std::string& reply : replies_) out->append(reply);
+  });
+  client_hold_.Release();
+}
+
+DeferredReply TransactionRunner::DeferReply() {
+  ++pending_;
+  return {shared_from_this(), next_};
+}
+
+std::string* TransactionRunner::DeferredBuffer(uint64_t slot) { return &replies_[slot]; }
+
+void TransactionRunner::CompleteDeferred(uint64_t /*slot*/) {
+  --pending_;
+  FinishIfDone();
+}
+
+void TransactionRunner::HoldKeys(std::span<const uint64_t> key_hashes) {
+  held_.insert(held_.end(), key_hashes.begin(), key_hashes.end());
+}
+
+void TransactionRunner::ReleaseKeys(std::span<const uint64_t> key_hashes) {
+  for (const uint64_t hash : key_hashes) {
+    const auto it = std::find(held_.begin(), held_.end(), hash);
+    if (it == held_.end()) continue;
+    *it = held_.back();
+    held_.pop_back();
+  }
+  if (waiting_for_keys_) {
+    waiting_for_keys_ = false;
+    // Not inside the callback that released them.
+    RunLater([self = shared_from_this()] { self->RunNext(); });
+  }
+}
+
+bool TransactionRunner::IsHeld(uint64_t key_hash) const {
+  return std::find(held_.begin(), held_.end(), key_hash) != held_.end();
+}
+
+}  // namespace ringcache
