@@ -2,7 +2,6 @@
 // node's state, the calling client's session, and where to write the reply.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -77,9 +76,12 @@ class KeyHold {
     if (target_) target_->HoldKeys(hashes_);
   }
   // A hold on every key (kEveryKey), such as EXEC's through a cluster node.
-  template <typename Target>
-  static KeyHold Every(Target target) {
-    return KeyHold(std::move(target), std::array<uint64_t, 1>{kEveryKey}, 0);
+  static KeyHold Every(std::shared_ptr<ReplyDeferrer> target) {
+    KeyHold hold;
+    hold.target_ = std::move(target);
+    hold.hashes_ = {kEveryKey};
+    if (hold.target_) hold.target_->HoldKeys(hold.hashes_);
+    return hold;
   }
   static constexpr uint64_t kEveryKey = 0;
   static uint64_t HashOf(std::string_view key) {
@@ -101,11 +103,6 @@ class KeyHold {
   }
 
  private:
-  KeyHold(std::shared_ptr<ReplyDeferrer> target, std::span<const uint64_t> hashes, int /*raw*/)
-      : target_(std::move(target)), hashes_(hashes.begin(), hashes.end()) {
-    if (target_) target_->HoldKeys(hashes_);
-  }
-
   std::shared_ptr<ReplyDeferrer> target_;
   std::vector<uint64_t> hashes_;
 };

@@ -1,6 +1,6 @@
 // MULTI / EXEC / DISCARD: commands queued on the connection and run together
 // at EXEC, with nothing else running in between (one event-loop thread). On
-// a cluster node they run in order, each as if sent alone (see
+// a cluster node they run as this client's pipeline would (see
 // commands/transaction_runner.h): other clients' commands may come between.
 // WATCH is not offered yet: without it a transaction is still atomic, and
 // refusing WATCH is better than pretending to watch.
@@ -44,7 +44,7 @@ void ExecCommand(CommandContext& ctx, ArgList /*args*/) {
   std::vector<std::vector<std::string>> queued = std::move(session.queued);
   ResetMulti(session);
   if (ctx.server().router != nullptr && ctx.can_defer()) {
-    // A cluster node: the commands answer later, one after another.
+    // A cluster node: the commands answer later.
     TransactionRunner::Start(ctx, std::move(queued));
     return;
   }

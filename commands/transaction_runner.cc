@@ -7,6 +7,15 @@
 #include "commands/dispatcher.h"
 
 namespace ringcache {
+namespace {
+
+void SwapTransactionState(Session& a, Session& b) {
+  std::swap(a.queued, b.queued);
+  std::swap(a.in_multi, b.in_multi);
+  std::swap(a.multi_failed, b.multi_failed);
+}
+
+}  // namespace
 void TransactionRunner::Start(CommandContext& ctx, Queued queued) {
   auto runner = std::make_shared<TransactionRunner>(ctx, std::move(queued));
   runner->RunNext();
@@ -29,14 +38,10 @@ void TransactionRunner::RunNext() {
     CommandContext ctx(server_, session_, reply, this);
     // The client may have begun its next transaction meanwhile: this one's
     // commands run, they are not queued into that one.
-    Session saved;
-    std::swap(saved.queued, session_.queued);
-    std::swap(saved.in_multi, session_.in_multi);
-    std::swap(saved.multi_failed, session_.multi_failed);
+    Session outside;
+    SwapTransactionState(outside, session_);
     const bool ran = Dispatcher::Dispatch(ctx, args);
-    std::swap(saved.queued, session_.queued);
-    std::swap(saved.in_multi, session_.in_multi);
-    std::swap(saved.multi_failed, session_.multi_failed);
+    SwapTransactionState(outside, session_);
     if (!ran) {  // ReleaseKeys goes on
       waiting_for_keys_ = true;
       return;
