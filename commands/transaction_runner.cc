@@ -9,11 +9,18 @@
 namespace ringcache {
 namespace {
 
-void SwapTransactionState(Session& a, Session& b) {
-  std::swap(a.queued, b.queued);
-  std::swap(a.in_multi, b.in_multi);
-  std::swap(a.multi_failed, b.multi_failed);
-}
+// A session's MULTI state, set aside while a queued command runs.
+struct TransactionState {
+  bool in_multi = false;
+  bool multi_failed = false;
+  std::vector<std::vector<std::string>> queued;
+
+  void SwapWith(Session& s) {
+    std::swap(in_multi, s.in_multi);
+    std::swap(multi_failed, s.multi_failed);
+    std::swap(queued, s.queued);
+  }
+};
 
 }  // namespace
 void TransactionRunner::Start(CommandContext& ctx, Queued queued) {
@@ -38,10 +45,10 @@ void TransactionRunner::RunNext() {
     CommandContext ctx(server_, session_, reply, this);
     // The client may have begun its next transaction meanwhile: this one's
     // commands run, they are not queued into that one.
-    Session outside;
-    SwapTransactionState(outside, session_);
+    TransactionState outside;
+    outside.SwapWith(session_);
     const bool ran = Dispatcher::Dispatch(ctx, args);
-    SwapTransactionState(outside, session_);
+    outside.SwapWith(session_);
     if (!ran) {  // ReleaseKeys goes on
       waiting_for_keys_ = true;
       return;
