@@ -22,6 +22,7 @@ inline CollectionLimits LimitsOf(const ConfigValues& v) {
   limits.set_max_intset_entries = static_cast<size_t>(v.set_max_intset_entries);
   limits.set_max_listpack_entries = static_cast<size_t>(v.set_max_listpack_entries);
   limits.set_max_listpack_value = static_cast<size_t>(v.set_max_listpack_value);
+  limits.list_max_listpack_size = v.list_max_listpack_size;
   return limits;
 }
 

@@ -12,6 +12,7 @@
 
 #include "commands/command_context.h"
 #include "commands/command_table.h"
+#include "common/number_parsing.h"
 #include "common/strings.h"
 
 namespace ringcache {
@@ -79,5 +80,16 @@ void ReplyHelp(CommandContext& ctx, std::string_view command,
                std::initializer_list<std::string_view> lines);
 
 inline bool Is(std::string_view arg, std::string_view word) { return EqualsIgnoreCase(arg, word); }
+
+// GetKeys for commands whose args[kAt] counts the keys that follow it
+// (SINTERCARD, LMPOP; BLMPOP's count comes after its timeout).
+template <size_t kAt>
+void KeysAfterCount(ArgList args, std::vector<uint32_t>* indexes) {
+  int64_t numkeys = 0;
+  if (!ParseInt64(args[kAt], &numkeys) || numkeys <= 0) return;
+  for (int64_t i = 0; i < numkeys && kAt + 1 + static_cast<size_t>(i) < args.size(); ++i) {
+    indexes->push_back(static_cast<uint32_t>(kAt + 1 + static_cast<size_t>(i)));
+  }
+}
 
 }  // namespace ringcache

@@ -96,6 +96,7 @@ CommandTable::CommandTable() {
   RegisterStringCommands(*this);
   RegisterHashCommands(*this);
   RegisterSetCommands(*this);
+  RegisterListCommands(*this);
   RegisterBitCommands(*this);
 }
 

@@ -46,6 +46,8 @@ enum CommandFlag : uint32_t {
   kNoQueue = 1U << 11,    // runs at once inside MULTI (EXEC, DISCARD, MULTI, QUIT)
   kNodeLocal = 1U << 12,  // about this node's own copy of a key: not routed in a cluster
 };
+// A write that may grow memory: refused over maxmemory under noeviction.
+inline constexpr uint32_t kWriteOom = kWrite | kDenyOom;
 
 // The changes of a write that replaces whole values without reading them
 // (SET, MSET, DEL, ...): a cluster replicates them last-writer-wins, with no
@@ -261,6 +263,7 @@ void RegisterServerCommands(CommandTable& table);
 void RegisterStringCommands(CommandTable& table);
 void RegisterHashCommands(CommandTable& table);
 void RegisterSetCommands(CommandTable& table);
+void RegisterListCommands(CommandTable& table);
 void RegisterBitCommands(CommandTable& table);
 
 }  // namespace ringcache

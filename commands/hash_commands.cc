@@ -244,8 +244,6 @@ void HScanCommand(CommandContext& ctx, ArgList args) {
   ReplyScan(ctx, cursor, found);
 }
 
-constexpr uint32_t kWriteOom = kWrite | kDenyOom;
-
 const CommandSpec kHashCommands[] = {
     {"hset", -4, kWriteOom | kFast, 1, 1, 1, HSetCommand, "hash", "2.0.0",
      "Creates or modifies the value of a field in a hash.", kAddsElements},

@@ -22,6 +22,8 @@ std::string_view TypeName(ValueType type) {
       return "hash";
     case ValueType::kSet:
       return "set";
+    case ValueType::kList:
+      return "list";
     case ValueType::kTombstone:
     case ValueType::kReplicated:  // replicas' own: reads see kHash or kSet
     case ValueType::kReplicatedEmpty:

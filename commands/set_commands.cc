@@ -265,14 +265,6 @@ void SInterCardCommand(CommandContext& ctx, ArgList args) {
       Combine(SetAlgebra::kInter, std::move(sets), static_cast<size_t>(limit)).size()));
 }
 
-void SInterCardKeys(ArgList args, std::vector<uint32_t>* indexes) {
-  int64_t numkeys = 0;
-  if (!ParseInt64(args[1], &numkeys) || numkeys <= 0) return;
-  for (int64_t i = 0; i < numkeys && static_cast<size_t>(2 + i) < args.size(); ++i) {
-    indexes->push_back(static_cast<uint32_t>(2 + i));
-  }
-}
-
 void SScanCommand(CommandContext& ctx, ArgList args) {
   uint64_t cursor = 0;
   ScanOptions options;
@@ -289,8 +281,6 @@ void SScanCommand(CommandContext& ctx, ArgList args) {
                  });
   ReplyScan(ctx, cursor, found);
 }
-
-constexpr uint32_t kWriteOom = kWrite | kDenyOom;
 
 const CommandSpec kSetCommands[] = {
     {"sadd", -3, kWriteOom | kFast, 1, 1, 1, SAddCommand, "set", "1.0.0",
@@ -337,7 +327,7 @@ const CommandSpec kSetCommands[] = {
      "Returns the number of members of the intersect of multiple sets.",
      ClusterRoute::kDefault,
      {},
-     SInterCardKeys},
+     KeysAfterCount<1>},
     {"sscan", -3, kReadOnly, 1, 1, 1, SScanCommand, "set", "2.0.0",
      "Iterates over members of a set."},
 };

@@ -56,6 +56,7 @@ struct ConfigValues {
   int64_t set_max_intset_entries = 512;
   int64_t set_max_listpack_entries = 128;
   int64_t set_max_listpack_value = 64;
+  int64_t list_max_listpack_size = -2;  // a list node's items, or bytes (-1: 4 KB ... -5: 64 KB)
   std::string loglevel = "notice";
   std::string logfile;
   std::string pidfile;

@@ -34,12 +34,13 @@ enum class ValueType : uint8_t {
   // ValueObject (core/value_object.h), which the keyspace deletes with it.
   kHash = 3,
   kSet = 4,
-  // In a cluster: a hash or set as a replicated collection
+  kList = 5,
+  // In a cluster: a collection as a replicated collection
   // (types/replicated_collection.h); commands never see one, reads render it.
-  kReplicated = 5,
+  kReplicated = 6,
   // The same with no live element: a tombstone that keeps the collection's
   // removals (and adds that removes observed) for the grace period.
-  kReplicatedEmpty = 6,
+  kReplicatedEmpty = 7,
 };
 
 struct Entry {
