@@ -112,6 +112,18 @@ def benchmark(port, test, pipeline, requests):
     return float(row["rps"]), float(row["p99_latency_ms"])
 
 
+def default_run(port):
+    """redis-benchmark's full default run (every test, -r 100000 -n 100000):
+    {test name: (rps, p99)} in its order."""
+    cmd = ["taskset", "-c", CLIENT_CPU, "redis-benchmark", "-p", str(port), "-r", "100000",
+           "-n", "100000", "--csv"]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode != 0 or "rror" in run.stderr:
+        raise RuntimeError("%s failed: %s" % (" ".join(cmd), (run.stdout + run.stderr)[-500:]))
+    return {row["test"]: (float(row["rps"]), float(row["p99_latency_ms"]))
+            for row in csv.DictReader(io.StringIO(run.stdout))}
+
+
 def used_memory(port):
     return int(re.search(r"^used_memory:(\d+)", cli(port, "INFO", "memory"), re.M).group(1))
 
@@ -141,6 +153,29 @@ def memory_per_key(servers, count=1_000_000, value_size=64):
     return rows
 
 
+def compare_default_runs(servers, rounds):
+    """Alternates full default runs of every server; prints per-test medians."""
+    runs = {s["name"]: [] for s in servers}
+    for rnd in range(rounds):
+        order = servers if rnd % 2 == 0 else list(reversed(servers))
+        for s in order:
+            runs[s["name"]].append(default_run(s["port"]))
+        print("round %d/%d done" % (rnd + 1, rounds), flush=True)
+    print()
+    others = [s["name"] for s in servers[1:]]
+    print("%-36s %10s" % ("test", "ringcache") +
+          "".join(" %10s %6s" % (name, "ratio") for name in others) + "  p99 rc / redis ms")
+    for test in runs["ringcache"][0]:
+        rc = statistics.median(run[test][0] for run in runs["ringcache"])
+        rc_p99 = statistics.median(run[test][1] for run in runs["ringcache"])
+        line = "%-36s %10.0f" % (test[:36], rc)
+        for name in others:
+            rps = statistics.median(run[test][0] for run in runs[name])
+            line += " %10.0f %6.2f" % (rps, rc / rps)
+        line += "  %.3f / %.3f" % (rc_p99, statistics.median(run[test][1] for run in runs[others[0]]))
+        print(line)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
@@ -163,6 +198,9 @@ def main():
                              "spreads a cluster's nodes over both cores)")
     parser.add_argument("--workloads", default="set-1,get-1,set-16,get-16",
                         help="comma-separated test-pipeline pairs to run")
+    parser.add_argument("--default-run", action="store_true",
+                        help="instead of --workloads, redis-benchmark's full default run "
+                             "(-r 100000 -n 100000, every test), a ratio per test")
     args = parser.parse_args()
     if args.unpinned:
         global SERVER_CPU, CLIENT_CPU
@@ -199,6 +237,9 @@ def main():
             workloads.append((test, int(pipeline), n))
         if args.memory_only:
             workloads, args.rounds = [], 0
+        if args.default_run:
+            compare_default_runs(servers, args.rounds)
+            workloads, args.rounds, args.skip_memory = [], 0, True
         results = {}
         for rnd in range(args.rounds):
             # Alternate which server goes first, so drift in machine load

@@ -23,6 +23,8 @@ inline CollectionLimits LimitsOf(const ConfigValues& v) {
   limits.set_max_listpack_entries = static_cast<size_t>(v.set_max_listpack_entries);
   limits.set_max_listpack_value = static_cast<size_t>(v.set_max_listpack_value);
   limits.list_max_listpack_size = v.list_max_listpack_size;
+  limits.zset_max_listpack_entries = static_cast<size_t>(v.zset_max_listpack_entries);
+  limits.zset_max_listpack_value = static_cast<size_t>(v.zset_max_listpack_value);
   return limits;
 }
 

@@ -60,6 +60,9 @@ class ReplyDeferrer {
   virtual bool AnyHeld() const = 0;
   // Runs `task` from the event loop after the current handler, never inside it.
   virtual void RunLater(std::function<void()> task) = 0;
+  // Whether the client has gone (closed, or its peer hung up): a blocked
+  // client that went away must not take an element.
+  virtual bool Gone() const = 0;
 };
 
 // Makes a client's next commands on `keys` (and its keyspace-wide ones)

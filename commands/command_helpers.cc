@@ -16,6 +16,42 @@ bool ParseInt64OrReply(CommandContext& ctx, std::string_view arg, int64_t* out) 
   return false;
 }
 
+bool CountOrReply(CommandContext& ctx, std::string_view arg, int64_t* out) {
+  if (ParseInt64(arg, out) && *out >= 0) return true;
+  ctx.reply().Error("ERR value is out of range, must be positive");
+  return false;
+}
+
+bool ParseCountedPopOrReply(CommandContext& ctx, ArgList args, size_t at, std::string_view first,
+                            std::string_view second, CountedPop* pop) {
+  int64_t numkeys = 0;
+  if (!ParseInt64(args[at], &numkeys) || numkeys <= 0) {
+    ctx.reply().Error("ERR numkeys should be greater than 0");
+    return false;
+  }
+  if (static_cast<uint64_t>(numkeys) > args.size() - at - 1) {
+    ctx.reply().Error("ERR Number of keys can't be greater than number of args");
+    return false;
+  }
+  pop->keys = args.subspan(at + 1, static_cast<size_t>(numkeys));
+  size_t i = at + 1 + pop->keys.size();
+  if (i == args.size() || (!Is(args[i], first) && !Is(args[i], second))) {
+    ctx.reply().Error("ERR syntax error");
+    return false;
+  }
+  pop->second_word = Is(args[i++], second);
+  if (i == args.size()) return true;
+  if (i + 2 != args.size() || !Is(args[i], "count")) {
+    ctx.reply().Error("ERR syntax error");
+    return false;
+  }
+  if (!ParseInt64(args[i + 1], &pop->count) || pop->count <= 0) {
+    ctx.reply().Error("ERR count should be greater than 0");
+    return false;
+  }
+  return true;
+}
+
 bool OkOrReply(CommandContext& ctx, const Status& status) {
   if (status.ok()) return true;
   ctx.reply().Error(status);

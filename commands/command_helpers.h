@@ -18,6 +18,9 @@
 namespace ringcache {
 
 bool ParseInt64OrReply(CommandContext& ctx, std::string_view arg, int64_t* out);
+// A count that may not be negative (LPOP's, ZPOPMIN's), with Redis's error
+// for either fault: "value is out of range, must be positive".
+bool CountOrReply(CommandContext& ctx, std::string_view arg, int64_t* out);
 // Replies with the status's error when it is not OK; returns status.ok().
 bool OkOrReply(CommandContext& ctx, const Status& status);
 
@@ -80,6 +83,17 @@ void ReplyHelp(CommandContext& ctx, std::string_view command,
                std::initializer_list<std::string_view> lines);
 
 inline bool Is(std::string_view arg, std::string_view word) { return EqualsIgnoreCase(arg, word); }
+
+// LMPOP's, ZMPOP's and their blocking forms' arguments from args[at] (the
+// numkeys) on: that many keys, one of two words (LEFT or RIGHT, MIN or MAX),
+// then optionally COUNT n. False after replying Redis's error.
+struct CountedPop {
+  ArgList keys;
+  bool second_word = false;  // RIGHT, or MAX
+  int64_t count = 1;
+};
+bool ParseCountedPopOrReply(CommandContext& ctx, ArgList args, size_t at, std::string_view first,
+                            std::string_view second, CountedPop* pop);
 
 // GetKeys for commands whose args[kAt] counts the keys that follow it
 // (SINTERCARD, LMPOP; BLMPOP's count comes after its timeout).

@@ -97,6 +97,7 @@ CommandTable::CommandTable() {
   RegisterHashCommands(*this);
   RegisterSetCommands(*this);
   RegisterListCommands(*this);
+  RegisterZSetCommands(*this);
   RegisterBitCommands(*this);
 }
 

@@ -264,6 +264,7 @@ void RegisterStringCommands(CommandTable& table);
 void RegisterHashCommands(CommandTable& table);
 void RegisterSetCommands(CommandTable& table);
 void RegisterListCommands(CommandTable& table);
+void RegisterZSetCommands(CommandTable& table);
 void RegisterBitCommands(CommandTable& table);
 
 }  // namespace ringcache

@@ -257,8 +257,10 @@ const CommandSpec kHashCommands[] = {
      "Returns the values of all fields in a hash."},
     {"hgetall", 2, kReadOnly, 1, 1, 1, HGetAllCommand, "hash", "2.0.0",
      "Returns all fields and values in a hash."},
-    {"hkeys", 2, kReadOnly, 1, 1, 1, HKeysCommand, "hash", "2.0.0", "Returns all fields in a hash."},
-    {"hvals", 2, kReadOnly, 1, 1, 1, HValsCommand, "hash", "2.0.0", "Returns all values in a hash."},
+    {"hkeys", 2, kReadOnly, 1, 1, 1, HKeysCommand, "hash", "2.0.0",
+     "Returns all fields in a hash."},
+    {"hvals", 2, kReadOnly, 1, 1, 1, HValsCommand, "hash", "2.0.0",
+     "Returns all values in a hash."},
     {"hdel", -3, kWrite | kFast, 1, 1, 1, HDelCommand, "hash", "2.0.0",
      "Deletes one or more fields and their values from a hash. Deletes the hash if no fields "
      "remain."},

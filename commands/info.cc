@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <set>
 
+#include "commands/blocked_clients.h"
 #include "commands/command_table.h"
 #include "commands/router.h"
 #include "common/memory_stats.h"
@@ -57,7 +58,7 @@ void ClientsSection(ServerState& server, std::string* out) {
   Field(out, "maxclients", server.config.values().maxclients);
   Field(out, "client_recent_max_input_buffer", biggest_input);
   Field(out, "client_recent_max_output_buffer", biggest_output);
-  Field(out, "blocked_clients", 0);
+  Field(out, "blocked_clients", server.blocked->size());
 }
 
 void MemorySection(ServerState& server, std::string* out) {

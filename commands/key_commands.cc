@@ -24,6 +24,8 @@ std::string_view TypeName(ValueType type) {
       return "set";
     case ValueType::kList:
       return "list";
+    case ValueType::kZSet:
+      return "zset";
     case ValueType::kTombstone:
     case ValueType::kReplicated:  // replicas' own: reads see kHash or kSet
     case ValueType::kReplicatedEmpty:

@@ -1,10 +1,11 @@
-// List commands (LPUSH, LRANGE, LPOS, LMOVE, LMPOP, ...) over
+// List commands (LPUSH, LRANGE, LPOS, LMOVE, LMPOP, BLPOP, ...) over
 // types/list_value.h, with Redis 7's replies and errors. On a single node; a
 // cluster refuses them until lists replicate as CRDTs (docs/data-types.md).
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "commands/blocked_clients.h"
 #include "commands/collection_helpers.h"
 #include "commands/command_context.h"
 #include "commands/command_helpers.h"
@@ -43,13 +44,6 @@ void RPushCommand(CommandContext& ctx, ArgList args) { Push(ctx, args, End::kTai
 void LPushXCommand(CommandContext& ctx, ArgList args) { Push(ctx, args, End::kHead, true); }
 void RPushXCommand(CommandContext& ctx, ArgList args) { Push(ctx, args, End::kTail, true); }
 
-// A count that must not be negative (LPOP's, RPOP's); false after replying.
-bool PositiveOrReply(CommandContext& ctx, std::string_view arg, int64_t* out) {
-  if (ParseInt64(arg, out) && *out >= 0) return true;
-  ctx.reply().Error("ERR value is out of range, must be positive");
-  return false;
-}
-
 // Pops up to `count` items of `key`'s list from `end` into `popped`,
 // removing the key once empty.
 void PopInto(CommandContext& ctx, std::string_view key, ListValue* list, End end, size_t count,
@@ -73,7 +67,7 @@ void Pop(CommandContext& ctx, ArgList args, End end) {
   }
   const bool has_count = args.size() == 3;
   int64_t count = 1;
-  if (has_count && !PositiveOrReply(ctx, args[2], &count)) return;
+  if (has_count && !CountOrReply(ctx, args[2], &count)) return;
   ListValue* list = nullptr;
   if (!FindList(ctx, args[1], &list)) return;
   if (list == nullptr) {
@@ -346,58 +340,94 @@ void RPopLPushCommand(CommandContext& ctx, ArgList args) {
   Move(ctx, args[1], args[2], End::kTail, End::kHead);
 }
 
-// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], from args[first]
-// (the numkeys): its keys, end and count; false after replying the error.
-struct MultiPop {
-  ArgList keys;
-  End end = End::kHead;
-  int64_t count = 1;
-};
-bool ParseMultiPopOrReply(CommandContext& ctx, ArgList args, size_t first, MultiPop* pop) {
-  int64_t numkeys = 0;
-  if (!ParseInt64(args[first], &numkeys) || numkeys <= 0) {
-    ctx.reply().Error("ERR numkeys should be greater than 0");
-    return false;
-  }
-  const size_t rest = args.size() - first - 1;
-  if (static_cast<uint64_t>(numkeys) > rest) {
-    ctx.reply().Error("ERR Number of keys can't be greater than number of args");
-    return false;
-  }
-  pop->keys = args.subspan(first + 1, static_cast<size_t>(numkeys));
-  size_t i = first + 1 + static_cast<size_t>(numkeys);
-  if (i == args.size()) {
-    ctx.reply().Error("ERR syntax error");
-    return false;
-  }
-  if (!EndOrReply(ctx, args[i++], &pop->end)) return false;
-  if (i == args.size()) return true;
-  if (i + 2 != args.size() || !Is(args[i], "count")) {
-    ctx.reply().Error("ERR syntax error");
-    return false;
-  }
-  if (!ParseInt64(args[i + 1], &pop->count) || pop->count <= 0) {
-    ctx.reply().Error("ERR count should be greater than 0");
-    return false;
-  }
-  return true;
+bool ParseMultiPopOrReply(CommandContext& ctx, ArgList args, size_t at, CountedPop* pop) {
+  return ParseCountedPopOrReply(ctx, args, at, "left", "right", pop);
 }
 
-void LMPopCommand(CommandContext& ctx, ArgList args) {
-  MultiPop pop;
-  if (!ParseMultiPopOrReply(ctx, args, 1, &pop)) return;
+// Pops from the first key of `pop` that holds a list; false when none does
+// (nothing replied).
+bool PopFromFirst(CommandContext& ctx, const CountedPop& pop) {
   for (const std::string_view key : pop.keys) {
     ListValue* list = nullptr;
-    if (!FindList(ctx, key, &list)) return;
+    if (!FindList(ctx, key, &list)) return true;
     if (list == nullptr) continue;
     std::vector<std::string> popped;
-    PopInto(ctx, key, list, pop.end, static_cast<size_t>(pop.count), &popped);
+    PopInto(ctx, key, list, pop.second_word ? End::kTail : End::kHead,
+            static_cast<size_t>(pop.count), &popped);
     ctx.reply().ArrayHeader(2);
     ctx.reply().Bulk(key);
     ReplyItems(ctx, popped);
+    return true;
+  }
+  return false;
+}
+
+void LMPopCommand(CommandContext& ctx, ArgList args) {
+  CountedPop pop;
+  if (ParseMultiPopOrReply(ctx, args, 1, &pop) && !PopFromFirst(ctx, pop)) {
+    ctx.reply().NullArray();
+  }
+}
+
+// ---- blocking forms (commands/blocked_clients.h)
+
+// BLPOP, BRPOP: key [key ...] timeout; replies [key, element].
+template <End kEnd>
+bool TryPopOne(CommandContext& ctx, ArgList args) {
+  for (const std::string_view key : args.subspan(1, args.size() - 2)) {
+    ListValue* list = nullptr;
+    if (!FindList(ctx, key, &list)) return true;
+    if (list == nullptr) continue;
+    std::vector<std::string> popped;
+    PopInto(ctx, key, list, kEnd, 1, &popped);
+    ctx.reply().ArrayHeader(2);
+    ctx.reply().Bulk(key);
+    ctx.reply().Bulk(popped[0]);
+    return true;
+  }
+  return false;
+}
+
+template <End kEnd>
+void BlockingPopCommand(CommandContext& ctx, ArgList args) {
+  BlockingPop(ctx, args, args.subspan(1, args.size() - 2), args.back(), TryPopOne<kEnd>);
+}
+
+// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout, and BRPOPLPUSH
+// source destination timeout (a BLMOVE RIGHT LEFT).
+bool TryMove(CommandContext& ctx, ArgList args) {
+  End from_end = End::kTail;
+  End to_end = End::kHead;
+  if (args.size() == 6 &&
+      (!EndOrReply(ctx, args[3], &from_end) || !EndOrReply(ctx, args[4], &to_end))) {
+    return true;
+  }
+  ListValue* source = nullptr;
+  if (!FindList(ctx, args[1], &source)) return true;
+  if (source == nullptr) return false;
+  Move(ctx, args[1], args[2], from_end, to_end);
+  return true;
+}
+
+void BlockingMoveCommand(CommandContext& ctx, ArgList args) {
+  End end = End::kHead;
+  // The directions are checked before the timeout, as Redis does.
+  if (args.size() == 6 && (!EndOrReply(ctx, args[3], &end) || !EndOrReply(ctx, args[4], &end))) {
     return;
   }
-  ctx.reply().NullArray();
+  BlockingPop(ctx, args, args.subspan(1, 1), args.back(), TryMove, true);
+}
+
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
+bool TryMultiPop(CommandContext& ctx, ArgList args) {
+  CountedPop pop;
+  return !ParseMultiPopOrReply(ctx, args, 2, &pop) || PopFromFirst(ctx, pop);
+}
+
+void BlockingMultiPopCommand(CommandContext& ctx, ArgList args) {
+  CountedPop pop;
+  if (!ParseMultiPopOrReply(ctx, args, 2, &pop)) return;
+  BlockingPop(ctx, args, pop.keys, args[1], TryMultiPop);
 }
 
 const CommandSpec kListCommands[] = {
@@ -459,6 +489,36 @@ const CommandSpec kListCommands[] = {
      kRefusedInCluster,
      {},
      KeysAfterCount<1>},
+    {"blpop", -3, kWrite, 1, -2, 1, BlockingPopCommand<End::kHead>, "list", "2.0.0",
+     "Removes and returns the first element in a list. Blocks until an element is available "
+     "otherwise. Deletes the list if the last element was popped.",
+     kRefusedInCluster},
+    {"brpop", -3, kWrite, 1, -2, 1, BlockingPopCommand<End::kTail>, "list", "2.0.0",
+     "Removes and returns the last element in a list. Blocks until an element is available "
+     "otherwise. Deletes the list if the last element was popped.",
+     kRefusedInCluster},
+    {"blmove", 6, kWriteOom, 1, 2, 1, BlockingMoveCommand, "list", "6.2.0",
+     "Pops an element from a list, pushes it to another list and returns it. Blocks until an "
+     "element is available otherwise. Deletes the list if the last element was moved.",
+     kRefusedInCluster},
+    {"brpoplpush", 4, kWriteOom, 1, 2, 1, BlockingMoveCommand, "list", "2.2.0",
+     "Pops an element from a list, pushes it to another list and returns it. Block until an "
+     "element is available otherwise. Deletes the list if the last element was popped.",
+     kRefusedInCluster},
+    {"blmpop",
+     -5,
+     kWrite,
+     0,
+     0,
+     0,
+     BlockingMultiPopCommand,
+     "list",
+     "7.0.0",
+     "Pops the first element from one of multiple lists. Blocks until an element is available "
+     "otherwise. Deletes the list if the last element was popped.",
+     kRefusedInCluster,
+     {},
+     KeysAfterCount<2>},
 };
 
 }  // namespace

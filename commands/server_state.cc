@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 
+#include "commands/blocked_clients.h"
 #include "common/memory_stats.h"
 #include "common/monotonic_clock.h"
 
@@ -39,10 +40,18 @@ ServerState::ServerState()
     : evictor(keyspace, &UsedMemory, &MonotonicUs),
       active_expiry(&MonotonicUs),
       run_id(RandomRunId()),
-      start_time_ms(WallClockMs()) {
+      start_time_ms(WallClockMs()),
+      blocked(std::make_unique<BlockedClients>()) {
   keyspace.set_now_ms(start_time_ms);
+  keyspace.set_created_hook(
+      [](void* blocked, std::string_view key) {
+        static_cast<BlockedClients*>(blocked)->KeyCreated(key);
+      },
+      blocked.get());
   ApplyMemorySettings(0);
 }
+
+ServerState::~ServerState() = default;
 
 void ServerState::ApplyMemorySettings(int64_t budget_us) {
   const ConfigValues& values = config.values();

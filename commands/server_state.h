@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "commands/client_registry.h"
@@ -49,9 +50,12 @@ class RateMeter {
   int next_ = 0;
 };
 
+class BlockedClients;
+
 class ServerState {
  public:
   ServerState();
+  ~ServerState();
   ServerState(const ServerState&) = delete;
   ServerState& operator=(const ServerState&) = delete;
 
@@ -73,6 +77,8 @@ class ServerState {
 
   // Cluster mode only: runs key commands through the cluster.
   Router* router = nullptr;
+  // Clients in a blocking pop (commands/blocked_clients.h).
+  std::unique_ptr<BlockedClients> blocked;
 
   // Failed AUTH / RC.AUTH, and unauthenticated clients closed for
   // pipelining: each logged at most every few seconds, however fast a client

@@ -31,6 +31,7 @@ struct Session {
   // makes EXEC fail (EXECABORT), as in Redis.
   bool in_multi = false;
   bool multi_failed = false;
+  bool in_exec = false;  // running EXEC's queued commands (blocking pops do not block)
   std::vector<std::vector<std::string>> queued;
   // RING QUORUM: this connection's W and R in cluster mode; 0 = the cluster's.
   int write_quorum = 0;

@@ -74,7 +74,7 @@ void SCardCommand(CommandContext& ctx, ArgList args) {
 }
 
 // The optional count of SPOP and SRANDMEMBER; false after replying.
-bool CountOrReply(CommandContext& ctx, ArgList args, bool allow_negative, int64_t* count) {
+bool OptionalCountOrReply(CommandContext& ctx, ArgList args, bool allow_negative, int64_t* count) {
   if (args.size() > 3) {
     ctx.reply().Error("ERR syntax error");
     return false;
@@ -98,7 +98,7 @@ std::vector<std::string> DistinctMembers(const SetValue& set, size_t n) {
 void SPopCommand(CommandContext& ctx, ArgList args) {
   int64_t count = 1;
   const bool has_count = args.size() >= 3;
-  if (has_count && !CountOrReply(ctx, args, false, &count)) return;
+  if (has_count && !OptionalCountOrReply(ctx, args, false, &count)) return;
   SetValue* set = nullptr;
   if (!FindSet(ctx, args[1], &set)) return;
   if (set == nullptr) {
@@ -119,7 +119,7 @@ void SPopCommand(CommandContext& ctx, ArgList args) {
 void SRandMemberCommand(CommandContext& ctx, ArgList args) {
   int64_t count = 1;
   const bool has_count = args.size() >= 3;
-  if (has_count && !CountOrReply(ctx, args, true, &count)) return;
+  if (has_count && !OptionalCountOrReply(ctx, args, true, &count)) return;
   SetValue* set = nullptr;
   if (!FindSet(ctx, args[1], &set)) return;
   if (set == nullptr) {
@@ -284,8 +284,7 @@ void SScanCommand(CommandContext& ctx, ArgList args) {
 
 const CommandSpec kSetCommands[] = {
     {"sadd", -3, kWriteOom | kFast, 1, 1, 1, SAddCommand, "set", "1.0.0",
-     "Adds one or more members to a set. Creates the key if it doesn't exist.",
-     kAddsElements},
+     "Adds one or more members to a set. Creates the key if it doesn't exist.", kAddsElements},
     {"srem", -3, kWrite | kFast, 1, 1, 1, SRemCommand, "set", "1.0.0",
      "Removes one or more members from a set. Deletes the set if the last member was removed."},
     {"smembers", 2, kReadOnly, 1, 1, 1, SMembersCommand, "set", "1.0.0",

@@ -49,10 +49,12 @@ void ExecCommand(CommandContext& ctx, ArgList /*args*/) {
     return;
   }
   ctx.reply().ArrayHeader(queued.size());
+  session.in_exec = true;
   for (const std::vector<std::string>& command : queued) {
     const std::vector<std::string_view> args(command.begin(), command.end());
     Dispatcher::Dispatch(ctx, args);
   }
+  session.in_exec = false;
 }
 
 void DiscardCommand(CommandContext& ctx, ArgList /*args*/) {

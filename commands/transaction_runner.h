@@ -40,6 +40,7 @@ class TransactionRunner final : public ReplyDeferrer,
   bool IsHeld(uint64_t key_hash) const override;
   bool AnyHeld() const override { return !held_.empty(); }
   void RunLater(std::function<void()> task) override { client_->RunLater(std::move(task)); }
+  bool Gone() const override { return client_->Gone(); }
 
  private:
   // Runs queued commands until one waits for a key an earlier one holds.

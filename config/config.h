@@ -57,6 +57,8 @@ struct ConfigValues {
   int64_t set_max_listpack_entries = 128;
   int64_t set_max_listpack_value = 64;
   int64_t list_max_listpack_size = -2;  // a list node's items, or bytes (-1: 4 KB ... -5: 64 KB)
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
   std::string loglevel = "notice";
   std::string logfile;
   std::string pidfile;

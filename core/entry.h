@@ -35,12 +35,13 @@ enum class ValueType : uint8_t {
   kHash = 3,
   kSet = 4,
   kList = 5,
+  kZSet = 6,
   // In a cluster: a collection as a replicated collection
   // (types/replicated_collection.h); commands never see one, reads render it.
-  kReplicated = 6,
+  kReplicated = 7,
   // The same with no live element: a tombstone that keeps the collection's
   // removals (and adds that removes observed) for the grace period.
-  kReplicatedEmpty = 7,
+  kReplicatedEmpty = 8,
 };
 
 struct Entry {

@@ -245,6 +245,7 @@ void Keyspace::Rename(std::string_view from, std::string_view to) {
   target->set_version(source->version());
   source->type = ValueType::kString;  // an object now belongs to `to`
   Delete(from);
+  NoteCreated(to, target->type);
 }
 
 Entry* Keyspace::SetObject(std::string_view key, ValueType type,
@@ -255,6 +256,7 @@ Entry* Keyspace::SetObject(std::string_view key, ValueType type,
   std::memcpy(pointer, &address, sizeof(address));
   Entry* e = SetString(key, std::string_view(pointer, sizeof(pointer)), expire_at_ms);
   e->type = type;
+  NoteCreated(key, type);
   return e;
 }
 

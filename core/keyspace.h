@@ -202,7 +202,20 @@ class Keyspace {
   bool RehashStep(size_t buckets) { return table_.RehashStep(buckets); }
   void ShrinkIfSparse() { table_.ShrinkIfSparse(); }
 
+  // Called with `key` when SetObject or Rename makes it a list or sorted set:
+  // clients blocked in a pop wait for that (commands/blocked_clients.h).
+  using CreatedHook = void (*)(void* context, std::string_view key);
+  void set_created_hook(CreatedHook hook, void* context) {
+    created_hook_ = hook;
+    created_context_ = context;
+  }
+
  private:
+  void NoteCreated(std::string_view key, ValueType type) {
+    if (created_hook_ != nullptr && (type == ValueType::kList || type == ValueType::kZSet)) {
+      created_hook_(created_context_, key);
+    }
+  }
   Entry* NewEntry(std::string_view key, size_t value_len);
   // Moves the entry at `pos` into a block with room for its key only (its
   // value bytes are dropped); returns the new entry.
@@ -231,6 +244,8 @@ class Keyspace {
   int64_t now_ms_ = 0;
   KeyspaceStats stats_;
   AccessTracking tracking_;
+  CreatedHook created_hook_ = nullptr;
+  void* created_context_ = nullptr;
 };
 
 template <typename Keep>

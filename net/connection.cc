@@ -1,7 +1,9 @@
 #include "net/connection.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <cstring>
 
 #include "commands/dispatcher.h"
@@ -128,6 +130,15 @@ void Connection::ReleaseKeys(std::span<const uint64_t> key_hashes) {
 void Connection::RunLater(std::function<void()> task) {
   asio::post(socket_.get_executor(),
              [self = shared_from_this(), task = std::move(task)] { task(); });
+}
+
+bool Connection::Gone() const {
+  if (closed_) return true;
+  // A blocked client's input is not read: peek whether its peer hung up.
+  char byte = 0;
+  const ssize_t n = ::recv(const_cast<Connection*>(this)->socket_.native_handle(), &byte, 1,
+                           MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
 void Connection::Pump() {

@@ -49,6 +49,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   }
   bool AnyHeld() const override { return every_key_holds_ > 0 || !held_keys_.empty(); }
   void RunLater(std::function<void()> task) override;
+  bool Gone() const override;
 
  private:
   // Moves the connection along after any event: runs buffered commands

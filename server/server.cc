@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "cluster/cluster_commands.h"
+#include "commands/blocked_clients.h"
 #include "common/fd_limit.h"
 #include "common/memory_stats.h"
 #include "common/monotonic_clock.h"
@@ -108,6 +109,7 @@ void Server::Cron() {
   state_.keyspace.set_now_ms(now);
   const int64_t period_us = 1000000 / state_.config.values().hz;
   state_.active_expiry.RunCycle(state_.keyspace, period_us * kExpireBudgetPercent / 100);
+  state_.blocked->Expire(now);
   // Evictions a write's budget left over, a lowered limit, and memory taken
   // by anything other than client writes (buffers, hints).
   if (state_.evictor.limited()) state_.evictor.MakeRoom(period_us * kEvictBudgetPercent / 100);

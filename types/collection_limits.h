@@ -18,6 +18,8 @@ struct CollectionLimits {
   // items, a negative one its bytes (-1: 4 KB ... -5: 64 KB), as Redis's
   // list-max-listpack-size does.
   int64_t list_max_listpack_size = -2;
+  size_t zset_max_listpack_entries = 128;
+  size_t zset_max_listpack_value = 64;
 };
 
 }  // namespace ringcache

@@ -85,6 +85,8 @@ class ListPack {
   void Insert(size_t pos, std::string_view item) {
     const size_t bytes = ItemBytes(item.size());
     Resize(size_ + bytes);
+    // An item takes at least two bytes: Resize allocated, data_ is not null.
+    // NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker)
     std::memmove(data_ + pos + bytes, data_ + pos, size_ - bytes - pos);
     Write(data_ + pos, item);
     ++count_;
@@ -106,6 +108,8 @@ class ListPack {
     const size_t bytes = ItemBytes(item.size());
     const size_t tail = size_ - end;
     if (bytes > old_bytes) Resize(size_ + bytes - old_bytes);
+    // There was an item at `pos`: data_ is not null.
+    // NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker)
     std::memmove(data_ + pos + bytes, data_ + end, tail);
     Write(data_ + pos, item);
     if (bytes < old_bytes) Resize(size_ - (old_bytes - bytes));

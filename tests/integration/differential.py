@@ -62,13 +62,13 @@ def normalize_scan(reply, pairs):
 
 
 class RedisServer:
-    def __init__(self):
+    def __init__(self, *extra_args):
         self.dir = tempfile.mkdtemp(prefix="redis-")
         self.port = free_port()
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no",
              "--databases", "1",
-             "--dir", self.dir, "--bind", "127.0.0.1"],
+             "--dir", self.dir, "--bind", "127.0.0.1", *extra_args],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 20
         while time.time() < deadline:

@@ -76,6 +76,18 @@ SCRIPT = [
     ("LMPOP 1 a LEFT COUNT x", False), ("LMPOP 1 a LEFT BOGUS 1", False),
     ("LMPOP 1 a LEFT COUNT 1 COUNT 2", False), ("LMPOP x a LEFT", False),
     ("LMPOP 1 a", False), ("LMPOP 2 a b", False),
+    # blocking forms that need not block, or time out
+    ("RPUSH bq a b", False), ("BLPOP nokey bq 0", False), ("BRPOP bq 0", False),
+    ("EXISTS bq", False), ("BLPOP nokey 0.01", False), ("BLPOP nokey -1", False),
+    ("BLPOP nokey x", False), ("BRPOP nokey2 nokey 0.01", False),
+    ("BLMOVE nokey d LEFT RIGHT 0.01", False), ("RPUSH bs 1", False),
+    ("BLMOVE bs bd LEFT BOGUS 0", False), ("BLMOVE bs bd RIGHT LEFT 0", False),
+    ("BRPOPLPUSH bd bs 0", False), ("BRPOPLPUSH nokey bs 0.01", False),
+    ("BLMPOP 0.01 1 nokey LEFT", False), ("BLMPOP 0 2 nokey bs RIGHT COUNT 5", False),
+    ("BLMPOP 0 0 a LEFT", False), ("BLMPOP x 1 a LEFT", False), ("BLMPOP 0 1 a UP", False),
+    ("SET bstr v", False), ("BLPOP bstr 0", False), ("BLMOVE bstr bd LEFT LEFT 0", False),
+    ("MULTI", False), ("BLPOP nokey 0", False), ("BRPOPLPUSH nokey x 0", False),
+    ("EXEC", False),
     # wrong types, both ways
     ("SET str v", False), ("LPUSH str a", False), ("RPUSHX str a", False), ("LPOP str", False),
     ("LRANGE str 0 -1", False), ("LLEN str", False), ("LINDEX str 0", False),
