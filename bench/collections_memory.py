@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""Memory of hashes and sets, ringcache against redis-server: used_memory
-growth for 1M small hashes (5 fields, 10-byte values) and for one set of
-1M members, per hash and per member, and the ratio to Redis's.
+"""Memory of collections, ringcache against redis-server: used_memory
+growth for 1M small hashes (5 fields, 10-byte values), one set of 1M
+members, 1M small lists (5 items of 10 bytes) and one sorted set of 1M
+members, per hash, member or list, and the ratio to Redis's. (Lists and
+sorted sets are measured on a single node only: a cluster refuses them.)
 
 With --cluster 3, ringcache is a 3-node cluster (N=3: every node holds a
 replica of every key) loaded through node 1, and its figure is the growth
@@ -43,11 +45,32 @@ def load_set(r, count):
     pipe.execute()
 
 
+def load_lists(r, count):
+    pipe = r.pipeline(transaction=False)
+    for i in range(count):
+        pipe.rpush("list:%d" % i, *("%010d" % (i + k) for k in range(5)))
+        if i % 1000 == 999:
+            pipe.execute()
+    pipe.execute()
+
+
+def load_zset(r, count):
+    pipe = r.pipeline(transaction=False)
+    for i in range(0, count, 1000):
+        pipe.zadd("zset", {"member:%d" % j: j * 0.5 for j in range(i, min(count, i + 1000))})
+        if i % 100000 == 0:
+            pipe.execute()
+    pipe.execute()
+
+
 def measure(server, args, nodes=1):
     clients = [redis.Redis(host="127.0.0.1", port=server["port"] + i) for i in range(nodes)]
     total = lambda: sum(used_memory(c) for c in clients)
     out = {}
-    for name, load, n in (("hash", load_hashes, args.hashes), ("set member", load_set, args.members)):
+    loads = [("hash", load_hashes, args.hashes), ("set member", load_set, args.members)]
+    if nodes == 1:
+        loads += [("small list", load_lists, args.hashes), ("zset member", load_zset, args.members)]
+    for name, load, n in loads:
         clients[0].flushall()
         before = total()
         load(clients[0], n)

@@ -9,7 +9,8 @@ import unittest
 
 from support import Node, recv_reply, resp_command
 from test_cluster import LocalCluster
-from test_collections import SCRIPT, command_args, normalize, normalize_scan, parse
+from differential import command_args, normalize, normalize_scan, parse
+from test_collections import SCRIPT
 
 # Left out: RESET's steps (MULTI, a queued SET, EXEC), HELLO and CLIENT are
 # about one connection (a transaction, ids, protocol), and the steps go over

@@ -11,7 +11,7 @@ import redis
 
 from support import Node, recv_reply, resp_command
 from test_cluster import LocalCluster
-from test_collections import parse
+from differential import parse
 
 # One connection's stream, as a client would send it, and what it checks.
 STREAM = [
