@@ -5,6 +5,7 @@
 # share of each syscall is not counted).
 #
 # Usage: bench/callgrind_per_request.sh [requests] [pipeline]
+#        TESTS="lpush lpop zadd" bench/callgrind_per_request.sh   (default: set get)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUESTS="${1:-200000}"
@@ -24,20 +25,21 @@ measure() {
     "$@" --port "$port" --dir "$OUT" --save "" --appendonly no >"$OUT/$name.log" 2>&1 &
   local pid=$!
   until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.2; done
-  redis-benchmark -p "$port" -t set -r 100000 -d 64 -n 100000 -P 16 -q >/dev/null  # warm up
+  # Warm up, and fill mylist for the pops (200k items: LPOP/RPOP never run dry).
+  redis-benchmark -p "$port" -t set,lpush,rpush -r 100000 -d 64 -n 100000 -P 16 -q >/dev/null
   callgrind_control -i on "$pid" >/dev/null 2>&1
   redis-benchmark -p "$port" -t "$test" -r 100000 -d 64 -c 50 -P "$PIPELINE" -n "$REQUESTS" -q >/dev/null
   callgrind_control -i off "$pid" >/dev/null 2>&1
   callgrind_control -d "$pid" >/dev/null 2>&1
   kill "$pid"; wait "$pid" 2>/dev/null || true
   local total
-  total="$(cat "$OUT/$name.$test.out"* | awk '/^totals:/ {s+=$2} END {print s}')"
+  total="$(cat "$OUT/$name.$test.out"* | awk '/^totals:/ {s+=$2} END {printf "%d", s}')"
   echo "$((total / REQUESTS))"
 }
 
 printf '%-6s %12s %12s %7s   (instructions per request, -P %s, %s requests)\n' \
   test ringcache redis ratio "$PIPELINE" "$REQUESTS"
-for test in set get; do
+for test in ${TESTS:-set get}; do
   rc="$(measure ringcache "$test" "$RINGCACHE")"
   rd="$(measure redis "$test" redis-server)"
   printf '%-6s %12s %12s %7.2f\n' "$test" "$rc" "$rd" "$(echo "$rc / $rd" | bc -l)"

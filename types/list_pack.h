@@ -158,15 +158,17 @@ class ListPack {
         void* moved = std::realloc(data_, size);
         if (moved == nullptr) std::abort();
         data_ = static_cast<char*>(moved);
-        capacity_ = static_cast<uint32_t>(malloc_usable_size(data_));
+        capacity_ = malloc_usable_size(data_);
       }
     }
-    size_ = static_cast<uint32_t>(size);
+    size_ = size;
   }
 
   char* data_ = nullptr;
-  uint32_t size_ = 0;
-  uint32_t capacity_ = 0;
+  // 64-bit: an item may be as long as proto-max-bulk-len allows (4 GB - 1),
+  // and LSET can put one in a node that holds others.
+  size_t size_ = 0;
+  size_t capacity_ = 0;
   uint32_t count_ = 0;
 };
 
