@@ -7,4 +7,39 @@ Session* ClientRegistry::Find(uint64_t id) const {
   return it == sessions_.end() ? nullptr : it->second;
 }
 
+void ClientRegistry::Watch(Session* session, std::string_view key, int64_t expire_at_ms) {
+  for (const Session::WatchedKey& watched : session->watched) {
+    if (watched.key == key) return;
+  }
+  session->watched.push_back({std::string(key), expire_at_ms});
+  watchers_[std::string(key)].push_back(session->id);
+}
+
+void ClientRegistry::Unwatch(Session* session) {
+  for (const Session::WatchedKey& watched : session->watched) {
+    const auto it = watchers_.find(watched.key);
+    if (it == watchers_.end()) continue;
+    std::erase(it->second, session->id);
+    if (it->second.empty()) watchers_.erase(it);
+  }
+  session->watched.clear();
+  session->watch_dirty = false;
+}
+
+void ClientRegistry::TouchKey(std::string_view key) {
+  const auto it = watchers_.find(key);
+  if (it == watchers_.end()) return;
+  for (const uint64_t id : it->second) {
+    if (Session* s = Find(id)) s->watch_dirty = true;
+  }
+}
+
+void ClientRegistry::TouchAll() {
+  for (const auto& [key, ids] : watchers_) {
+    for (const uint64_t id : ids) {
+      if (Session* s = Find(id)) s->watch_dirty = true;
+    }
+  }
+}
+
 }  // namespace ringcache

@@ -37,6 +37,7 @@ void ResetCommand(CommandContext& ctx, ArgList /*args*/) {
   session.in_multi = false;
   session.multi_failed = false;
   session.queued.clear();
+  ctx.server().clients.Unwatch(&session);
   session.protocol = 2;
   session.name.clear();
   session.write_quorum = 0;

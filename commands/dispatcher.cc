@@ -111,9 +111,17 @@ bool Dispatcher::Execute(CommandContext& ctx, const CommandSpec& spec, ArgList a
   ++spec.stats.calls;
   ++ctx.server().stats.total_commands_processed;
   // A reply that starts with '-' is an error: count it, as Redis does.
-  if (out.size() > reply_start && out[reply_start] == '-') {
+  const bool failed = out.size() > reply_start && out[reply_start] == '-';
+  if (failed) {
     ++spec.stats.failed_calls;
     ++ctx.server().stats.total_error_replies;
+  }
+  if ((spec.flags & kWrite) != 0 && !failed && ctx.server().clients.any_watched()) {
+    // Every write that names a watched key spoils its watchers' EXEC, even
+    // one that changed nothing (Redis lets SADD of a present member pass):
+    // such a transaction fails and is retried; none that should fail runs.
+    const CommandKeys keys(spec, args);
+    for (size_t i = 0; i < keys.size(); ++i) ctx.server().clients.TouchKey(keys[i]);
   }
   return true;
 }

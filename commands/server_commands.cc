@@ -32,6 +32,7 @@ void DbSizeCommand(CommandContext& ctx, ArgList /*args*/) {
 void FlushCommand(CommandContext& ctx, ArgList args) {
   if (!CheckFlushArgsOrReply(ctx, args)) return;
   ctx.keyspace().Clear();
+  ctx.server().clients.TouchAll();
   ctx.reply().Ok();
 }
 

@@ -33,6 +33,14 @@ struct Session {
   bool multi_failed = false;
   bool in_exec = false;  // running EXEC's queued commands (blocking pops do not block)
   std::vector<std::vector<std::string>> queued;
+  // WATCH (single node): the keys, with the expiry each had then; and
+  // whether a write to one since spoilt the next EXEC (ClientRegistry).
+  struct WatchedKey {
+    std::string key;
+    int64_t expire_at_ms = 0;
+  };
+  std::vector<WatchedKey> watched;
+  bool watch_dirty = false;
   // RING QUORUM: this connection's W and R in cluster mode; 0 = the cluster's.
   int write_quorum = 0;
   int read_quorum = 0;

@@ -1,9 +1,10 @@
-// MULTI / EXEC / DISCARD: commands queued on the connection and run together
-// at EXEC, with nothing else running in between (one event-loop thread). On
-// a cluster node they run as this client's pipeline would (see
-// commands/transaction_runner.h): other clients' commands may come between.
-// WATCH is not offered yet: without it a transaction is still atomic, and
-// refusing WATCH is better than pretending to watch.
+// MULTI / EXEC / DISCARD / WATCH / UNWATCH: commands queued on the
+// connection and run together at EXEC, with nothing else running in between
+// (one event-loop thread), unless a key the client WATCHes was written (or
+// expired) since: then EXEC runs nothing and answers a null array. On a
+// cluster node they run as this client's pipeline would (see
+// commands/transaction_runner.h): other clients' commands may come between;
+// WATCH is refused there, since nothing could honour it.
 #include <string>
 #include <vector>
 
@@ -15,10 +16,22 @@
 namespace ringcache {
 namespace {
 
-void ResetMulti(Session& session) {
+void ResetMulti(CommandContext& ctx) {
+  Session& session = ctx.session();
   session.in_multi = false;
   session.multi_failed = false;
   session.queued.clear();
+  ctx.server().clients.Unwatch(&session);
+}
+
+// Whether a watched key was written, or has expired, since WATCH.
+bool WatchSpoilt(CommandContext& ctx) {
+  const Session& session = ctx.session();
+  if (session.watch_dirty) return true;
+  for (const Session::WatchedKey& watched : session.watched) {
+    if (watched.expire_at_ms != 0 && watched.expire_at_ms <= ctx.keyspace().now_ms()) return true;
+  }
+  return false;
 }
 
 void MultiCommand(CommandContext& ctx, ArgList /*args*/) {
@@ -37,12 +50,17 @@ void ExecCommand(CommandContext& ctx, ArgList /*args*/) {
     return;
   }
   if (session.multi_failed) {
-    ResetMulti(session);
+    ResetMulti(ctx);
     ctx.reply().Error("EXECABORT Transaction discarded because of previous errors.");
     return;
   }
+  if (WatchSpoilt(ctx)) {
+    ResetMulti(ctx);
+    ctx.reply().NullArray();
+    return;
+  }
   std::vector<std::vector<std::string>> queued = std::move(session.queued);
-  ResetMulti(session);
+  ResetMulti(ctx);
   if (ctx.server().router != nullptr && ctx.can_defer()) {
     // A cluster node: the commands answer later.
     TransactionRunner::Start(ctx, std::move(queued));
@@ -62,14 +80,25 @@ void DiscardCommand(CommandContext& ctx, ArgList /*args*/) {
     ctx.reply().Error("ERR DISCARD without MULTI");
     return;
   }
-  ResetMulti(ctx.session());
+  ResetMulti(ctx);
   ctx.reply().Ok();
 }
 
-void WatchCommand(CommandContext& ctx, ArgList /*args*/) {
-  ctx.reply().Error(
-      "ERR WATCH is not supported by ringcache yet (MULTI/EXEC without WATCH works on a single "
-      "node)");
+void WatchCommand(CommandContext& ctx, ArgList args) {
+  if (ctx.session().in_multi) {
+    ctx.reply().Error("ERR WATCH inside MULTI is not allowed");
+    return;
+  }
+  for (size_t i = 1; i < args.size(); ++i) {
+    const Entry* e = ctx.keyspace().Find(args[i]);
+    ctx.server().clients.Watch(&ctx.session(), args[i], e != nullptr ? e->expire_at_ms : 0);
+  }
+  ctx.reply().Ok();
+}
+
+void UnwatchCommand(CommandContext& ctx, ArgList /*args*/) {
+  ctx.server().clients.Unwatch(&ctx.session());
+  ctx.reply().Ok();
 }
 
 const CommandSpec kTransactionCommands[] = {
@@ -82,6 +111,8 @@ const CommandSpec kTransactionCommands[] = {
     {"watch", -2, kNoQueue | kFast | kLoading | kStale, 1, -1, 1, WatchCommand, "transactions",
      "2.2.0", "Monitors changes to keys to determine the execution of a transaction.",
      kRefusedInCluster},
+    {"unwatch", 1, kFast | kLoading | kStale, 0, 0, 0, UnwatchCommand, "transactions", "2.2.0",
+     "Forgets about watched keys of a transaction."},
 };
 
 }  // namespace

@@ -8,7 +8,9 @@ import subprocess
 import tempfile
 import time
 
-from support import free_port, recv_reply, resp_command
+import unittest
+
+from support import Node, free_port, recv_reply, resp_command
 
 
 def parse(data, pos=0):
@@ -118,3 +120,21 @@ def run_script(test, ports, script, protocol):
     finally:
         for s in socks:
             s.close()
+
+
+@unittest.skipIf(shutil.which("redis-server") is None, "redis-server is not installed")
+class AgainstRedisTestCase(unittest.TestCase):
+    """A ringcache node and a redis-server for the class, both started with
+    `server_args` (settings both know)."""
+
+    server_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.node = Node(*cls.server_args)
+        cls.redis = RedisServer(*cls.server_args)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.redis.stop()
+        cls.node.stop_and_check()

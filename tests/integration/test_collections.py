@@ -3,10 +3,9 @@ edge cases and errors included, goes to both servers in RESP2 and RESP3 and
 the replies must be the same (orderless replies compared as sorted). Random
 commands (SPOP, SRANDMEMBER, HRANDFIELD) are checked for their properties."""
 
-import shutil
 import unittest
 
-from differential import RedisServer, run_script
+from differential import AgainstRedisTestCase, run_script
 from support import Node
 
 
@@ -129,18 +128,7 @@ SCRIPT = [
 ]
 
 
-@unittest.skipIf(shutil.which("redis-server") is None, "redis-server is not installed")
-class CollectionsAgainstRedisTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.node = Node()
-        cls.redis = RedisServer()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.redis.stop()
-        cls.node.stop_and_check()
-
+class CollectionsAgainstRedisTest(AgainstRedisTestCase):
     def run_script(self, protocol):
         run_script(self, (self.node.port, self.redis.port), SCRIPT, protocol)
 

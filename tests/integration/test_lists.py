@@ -5,10 +5,9 @@ command's arguments, options, and replies for missing keys and wrong types).
 A second script runs with one-item nodes, so that every node boundary of the
 list's encoding is crossed."""
 
-import shutil
 import unittest
 
-from differential import RedisServer, run_script
+from differential import AgainstRedisTestCase, run_script
 from support import Node
 
 LONG = "x" * 300  # past a one-byte length
@@ -119,18 +118,7 @@ NODE_EDGES = [
 ]
 
 
-@unittest.skipIf(shutil.which("redis-server") is None, "redis-server is not installed")
-class ListsAgainstRedisTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.node = Node()
-        cls.redis = RedisServer()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.redis.stop()
-        cls.node.stop_and_check()
-
+class ListsAgainstRedisTest(AgainstRedisTestCase):
     def test_resp2(self):
         run_script(self, (self.node.port, self.redis.port), SCRIPT, 2)
 

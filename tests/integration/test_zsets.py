@@ -4,11 +4,9 @@ replies must be the same. The cases follow Redis's command documentation.
 The script runs twice: with Redis's listpack limits, and with limits of zero
 so that every sorted set takes the large encoding."""
 
-import shutil
 import unittest
 
-from differential import RedisServer, run_script
-from support import Node
+from differential import AgainstRedisTestCase, run_script
 
 SCRIPT = [
     # ZADD and its flags
@@ -124,20 +122,7 @@ SCRIPT = [
 ]
 
 
-class ZSetsAgainstRedisTest(unittest.TestCase):
-    large = False
-
-    @classmethod
-    def setUpClass(cls):
-        extra = ("--zset-max-listpack-entries", "0") if cls.large else ()
-        cls.node = Node(*extra)
-        cls.redis = RedisServer(*extra)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.redis.stop()
-        cls.node.stop_and_check()
-
+class ZSetsAgainstRedisTest(AgainstRedisTestCase):
     def test_resp2(self):
         run_script(self, (self.node.port, self.redis.port), SCRIPT, 2)
 
@@ -145,14 +130,12 @@ class ZSetsAgainstRedisTest(unittest.TestCase):
         run_script(self, (self.node.port, self.redis.port), SCRIPT, 3)
 
 
-@unittest.skipIf(shutil.which("redis-server") is None, "redis-server is not installed")
 class SmallZSetsTest(ZSetsAgainstRedisTest):
     pass
 
 
-@unittest.skipIf(shutil.which("redis-server") is None, "redis-server is not installed")
 class LargeZSetsTest(ZSetsAgainstRedisTest):
-    large = True
+    server_args = ("--zset-max-listpack-entries", "0")
 
 
 del ZSetsAgainstRedisTest  # run only through the two subclasses
