@@ -1,5 +1,7 @@
 #include "commands/client_registry.h"
 
+#include <algorithm>
+
 namespace ringcache {
 
 Session* ClientRegistry::Find(uint64_t id) const {
@@ -8,11 +10,13 @@ Session* ClientRegistry::Find(uint64_t id) const {
 }
 
 void ClientRegistry::Watch(Session* session, std::string_view key, int64_t expire_at_ms) {
-  for (const Session::WatchedKey& watched : session->watched) {
-    if (watched.key == key) return;
-  }
+  // A key's watchers are few; a session's keys may be many (WATCH k1 ... k100000).
+  auto it = watchers_.find(key);
+  if (it == watchers_.end())
+    it = watchers_.emplace(std::string(key), std::vector<uint64_t>()).first;
+  if (std::find(it->second.begin(), it->second.end(), session->id) != it->second.end()) return;
+  it->second.push_back(session->id);
   session->watched.push_back({std::string(key), expire_at_ms});
-  watchers_[std::string(key)].push_back(session->id);
 }
 
 void ClientRegistry::Unwatch(Session* session) {
