@@ -11,8 +11,9 @@
 //  - increments (INCR, INCRBY, INCRBYFLOAT, ...) count in this node's shard
 //    of the key's replicated counter and reply with the counter as a quorum
 //    read merges it (counter_route.cc);
-//  - SADD, HSET and HMSET send the elements they add to the replicas of the
-//    key's replicated collection, without a read (collection_route.cc);
+//  - SADD, HSET, HMSET and ZADD (without options) send the elements they
+//    add to the replicas of the key's replicated collection, without a read
+//    (collection_route.cc);
 //  - other commands read their keys, run over the merged values and write
 //    back what changed: values last writer wins, collections as the
 //    elements added and the adds observed removed (read_modify_write.cc);
@@ -35,6 +36,7 @@
 #include "commands/command_table.h"
 #include "commands/router.h"
 #include "commands/session.h"
+#include "types/collection_delta.h"
 #include "types/replicated_collection.h"
 
 namespace ringcache::cluster {
@@ -82,7 +84,8 @@ class ClusterRouter : public Router {
     if (spec.run.touches) state_.keyspace.CountRead(view.exists);
     if (view.exists && v.collection) {
       // Read replies only see a collection's type (TYPE, EXISTS, TTL, GET's WRONGTYPE).
-      view.type = !v.value.empty() && v.value[0] == 'h' ? ValueType::kHash : ValueType::kSet;
+      const auto kind = ReplicatedCollection::KindOfEncoded(v.value);
+      view.type = kind ? TypeOf(*kind) : ValueType::kSet;
       view.expire_at_ms = v.expire_at_ms;
     } else if (view.exists) {
       if (v.counter) *rendered = RenderCounterBytes(v.value, true);
@@ -99,7 +102,9 @@ class ClusterRouter : public Router {
   void RouteReadMany(CommandContext& ctx, const CommandSpec& spec, ArgList args,
                      const CommandKeys& keys);
   void RouteOverwrite(CommandContext& ctx, const OverwritePlan& plan);
-  // SADD, HSET, HMSET (collection_route.cc).
+  // The collection kind of a command group ("hash", "set", "sorted_set").
+  static ReplicatedCollection::Kind KindOfGroup(std::string_view group);
+  // SADD, HSET, HMSET, ZADD (collection_route.cc).
   void RouteAddElements(CommandContext& ctx, const CommandSpec& spec, ArgList args);
 
   // Read-modify-write (read_modify_write.cc).

@@ -14,6 +14,7 @@
 #include "cluster/cluster_router.h"
 #include "cluster/gather.h"
 #include "commands/collection_helpers.h"
+#include "commands/command_helpers.h"
 #include "common/number_parsing.h"
 #include "resp/reply_builder.h"
 #include "types/collection_delta.h"
@@ -50,7 +51,9 @@ KeyState StateOf(Keyspace& keyspace, std::string_view key) {
   return state;
 }
 
-bool IsCollection(ValueType type) { return type == ValueType::kHash || type == ValueType::kSet; }
+bool IsCollection(ValueType type) {
+  return type == ValueType::kHash || type == ValueType::kSet || type == ValueType::kZSet;
+}
 
 // HINCRBY's and HINCRBYFLOAT's field and increment, counted in the field's
 // shards rather than written as a value.
@@ -60,15 +63,35 @@ struct Counted {
   Increment by;
 };
 
+// ZINCRBY's and ZADD INCR's (without NX, XX, GT or LT: those condition the
+// increment on the score read, so they write the score they computed).
 Counted CountedField(const CommandSpec& spec, ArgList args) {
   Counted counted;
   if (spec.name == "hincrby") {
     counted.counts = ParseInt64(args[3], &counted.by.by);
+    counted.field = args[2];
   } else if (spec.name == "hincrbyfloat") {
     counted.by.is_float = true;
     counted.counts = ParseLongDouble(args[3], &counted.by.by_float);
+    counted.field = args[2];
+  } else if (spec.name == "zincrby") {
+    counted.by.is_float = true;
+    counted.counts = ParseLongDouble(args[2], &counted.by.by_float);
+    counted.field = args[3];
+  } else if (spec.name == "zadd" && args.size() >= 5) {
+    bool incr = false;
+    for (size_t i = 2; i + 2 < args.size(); ++i) {
+      if (Is(args[i], "incr")) {
+        incr = true;
+      } else if (!Is(args[i], "ch")) {
+        return counted;  // NX, XX, GT, LT, or a second pair: not a plain count
+      }
+    }
+    counted.by.is_float = true;
+    counted.counts = incr && ParseLongDouble(args[args.size() - 2], &counted.by.by_float);
+    counted.field = args.back();
   }
-  if (counted.counts) counted.field = args[2];
+  if (!counted.counts) counted.field = {};
   return counted;
 }
 
@@ -99,14 +122,16 @@ std::vector<std::string> PartFor(const CommandSpec& spec, ArgList args) {
     part.emplace_back("MEMBERS");
     for (size_t i = from; i < to && i < args.size(); ++i) part.emplace_back(args[i]);
   };
-  if (name == "srem" || name == "smismember" || name == "hmget" || name == "hdel") {
+  if (name == "srem" || name == "smismember" || name == "hmget" || name == "hdel" ||
+      name == "zrem" || name == "zmscore") {
     members(2, args.size());
   } else if (name == "sismember" || name == "hget" || name == "hexists" || name == "hstrlen" ||
-             name == "hincrby" || name == "hincrbyfloat" || name == "hsetnx") {
+             name == "hincrby" || name == "hincrbyfloat" || name == "hsetnx" || name == "zscore") {
     members(2, 3);
-  } else if (name == "smove") {
+  } else if (name == "smove" || name == "zincrby") {
     members(3, 4);
-  } else if (name == "spop" || name == "srandmember" || name == "hrandfield") {
+  } else if (name == "spop" || name == "srandmember" || name == "hrandfield" ||
+             name == "zrandmember") {
     int64_t count = 1;
     if (args.size() > 2 && !ParseInt64(args[2], &count)) return {};  // the command refuses it
     uint64_t drawn = count < 0 ? uint64_t{0} - static_cast<uint64_t>(count) : count;
@@ -114,12 +139,6 @@ std::vector<std::string> PartFor(const CommandSpec& spec, ArgList args) {
     part = {"RANDOM", std::to_string(drawn)};
   }
   return part;
-}
-
-// The collection kind a hash or set command works on.
-ReplicatedCollection::Kind KindOfCommand(const CommandSpec& spec) {
-  return spec.group == "hash" ? ReplicatedCollection::Kind::kHash
-                              : ReplicatedCollection::Kind::kSet;
 }
 
 // The distinct keys of a command.
@@ -147,6 +166,12 @@ std::string RunOn(ServerState& state, Keyspace& keyspace, const CommandSpec& spe
 }
 
 }  // namespace
+
+ReplicatedCollection::Kind ClusterRouter::KindOfGroup(std::string_view group) {
+  return group == "hash"         ? ReplicatedCollection::Kind::kHash
+         : group == "sorted_set" ? ReplicatedCollection::Kind::kZSet
+                                 : ReplicatedCollection::Kind::kSet;
+}
 
 // One read-modify-write in flight: copies of what the client sent, and what
 // has been learnt so far.
@@ -243,7 +268,7 @@ void ClusterRouter::RunOverValues(const std::shared_ptr<Evaluation>& eval,
     const ReplicaValue& value = values[k];
     const ReplicatedCollection* part = read.collections[k].get();
     // A part without a live element says nothing more of the key than its type.
-    if (eval->partial && part != nullptr && part->kind() != KindOfCommand(spec)) {
+    if (eval->partial && part != nullptr && part->kind() != KindOfGroup(spec.group)) {
       eval->Fail(Status::WrongType());
       return;
     }

@@ -8,6 +8,8 @@
 #include "commands/read_command.h"
 #include "common/glob.h"
 #include "common/number_parsing.h"
+#include "types/collection_delta.h"
+#include "types/replicated_collection.h"
 #include "types/string_ops.h"
 
 namespace ringcache {
@@ -32,6 +34,13 @@ std::string_view TypeName(ValueType type) {
       break;
   }
   return "none";
+}
+
+// An entry's type as SCAN TYPE sees it: a cluster replica's replicated
+// collection by what it renders into.
+std::string_view TypeNameOf(const Entry* e) {
+  if (e->type != ValueType::kReplicated) return TypeName(e->type);
+  return TypeName(TypeOf(static_cast<const ReplicatedCollection*>(e->object())->kind()));
 }
 
 PlanResult PlanDel(CommandContext& /*ctx*/, ArgList args, OverwritePlan* plan) {
@@ -86,7 +95,7 @@ void ScanCommand(CommandContext& ctx, ArgList args) {
   do {
     cursor = ctx.keyspace().Scan(cursor, [&](const Entry* e) {
       if (options.has_pattern && !GlobMatch(options.pattern, e->key())) return;
-      if (options.has_type && !Is(TypeName(e->type), options.type)) return;
+      if (options.has_type && !Is(TypeNameOf(e), options.type)) return;
       if (ctx.Shows(e->key())) keys.emplace_back(e->key());
     });
   } while (cursor != 0 && static_cast<int64_t>(keys.size()) < options.count && ++steps < max_steps);

@@ -1,14 +1,21 @@
 #include "types/collection_delta.h"
 
+#include "common/number_parsing.h"
 #include "types/hash_value.h"
 #include "types/set_value.h"
+#include "types/zset_value.h"
 
 namespace ringcache {
 
 ElementMap ElementsOf(const ValueObject& object, ValueType type) {
   ElementMap elements;
   elements.reserve(object.size());
-  if (type == ValueType::kHash) {
+  if (type == ValueType::kZSet) {
+    static_cast<const ZSetValue&>(object).Walk(0, false, [&](const ScoredMember& item) {
+      elements.emplace(item.member, FormatDouble(item.score));
+      return true;
+    });
+  } else if (type == ValueType::kHash) {
     static_cast<const HashValue&>(object).ForEach(
         [&](std::string_view field, std::string_view value) { elements.emplace(field, value); });
   } else {
@@ -19,12 +26,15 @@ ElementMap ElementsOf(const ValueObject& object, ValueType type) {
 }
 
 ReplicatedCollection::Kind KindOf(ValueType type) {
-  return type == ValueType::kHash ? ReplicatedCollection::Kind::kHash
-                                  : ReplicatedCollection::Kind::kSet;
+  return type == ValueType::kHash   ? ReplicatedCollection::Kind::kHash
+         : type == ValueType::kZSet ? ReplicatedCollection::Kind::kZSet
+                                    : ReplicatedCollection::Kind::kSet;
 }
 
 ValueType TypeOf(ReplicatedCollection::Kind kind) {
-  return kind == ReplicatedCollection::Kind::kHash ? ValueType::kHash : ValueType::kSet;
+  return kind == ReplicatedCollection::Kind::kHash   ? ValueType::kHash
+         : kind == ReplicatedCollection::Kind::kZSet ? ValueType::kZSet
+                                                     : ValueType::kSet;
 }
 
 void AddElement(ReplicatedCollection* delta, std::string_view member, std::string_view value,
@@ -32,7 +42,7 @@ void AddElement(ReplicatedCollection* delta, std::string_view member, std::strin
   WriterClock clock;
   clock.writer = stamp.node;
   clock.added = stamp.hlc;
-  if (delta->kind() == ReplicatedCollection::Kind::kHash) {
+  if (ReplicatedCollection::HasValues(delta->kind())) {
     clock.sets_value = true;
     clock.value.assign(value);
   }
@@ -68,8 +78,8 @@ ReplicatedCollection DiffDelta(ReplicatedCollection::Kind kind, const Replicated
       if (c.live())
         removed.clocks.push_back(WriterClock{c.writer, c.added, c.added, c.sets_value, {}});
     }
-    // HINCRBY on the absent field counts from 0 again, from this delete.
-    if (kind == ReplicatedCollection::Kind::kHash) removed.Count().reset = stamp;
+    // HINCRBY (ZINCRBY) on the absent field counts from 0 again, from this delete.
+    if (ReplicatedCollection::HasValues(kind)) removed.Count().reset = stamp;
   }
   return delta;
 }

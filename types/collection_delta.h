@@ -19,9 +19,10 @@
 
 namespace ringcache {
 
-// A plain hash's fields and values, or a set's members (with empty values).
+// A plain hash's fields and values, a set's members (with empty values), or
+// a sorted set's members and scores (as FormatDouble writes them).
 using ElementMap = std::unordered_map<std::string, std::string, StringHash, std::equal_to<>>;
-// REQUIRES: `type` is kHash (a HashValue) or kSet (a SetValue).
+// REQUIRES: `type` is kHash (a HashValue), kSet (a SetValue) or kZSet (a ZSetValue).
 ElementMap ElementsOf(const ValueObject& object, ValueType type);
 
 ReplicatedCollection::Kind KindOf(ValueType type);

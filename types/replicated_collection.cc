@@ -6,14 +6,16 @@
 #include <iterator>
 
 #include "common/byte_codec.h"
+#include "common/number_parsing.h"
 #include "types/hash_value.h"
 #include "types/set_value.h"
 #include "types/table_walk.h"
+#include "types/zset_value.h"
 
 namespace ringcache {
 namespace {
 
-// Encoding: u8 kind ('s' or 'h') | cleared (u64 hlc, u16 node) | u32 count |
+// Encoding: u8 kind ('s', 'h' or 'z') | cleared (u64 hlc, u16 node) | u32 count |
 // elements in member order, each
 //   member (u32 length, bytes) | u16 clocks | clocks, each
 //     u16 writer | u64 added | u64 removed | hashes: u8 sets value | value
@@ -48,8 +50,10 @@ void EncodeElement(const ReplicatedElement& e, bool hash, std::string* out) {
 bool TakeHeader(std::string_view* in, ReplicatedCollection::Kind* kind, Version* cleared,
                 uint32_t* count) {
   uint8_t tag = 0;
-  if (!TakeBytes(in, &tag) || (tag != 's' && tag != 'h')) return false;
-  *kind = tag == 'h' ? ReplicatedCollection::Kind::kHash : ReplicatedCollection::Kind::kSet;
+  if (!TakeBytes(in, &tag) || (tag != 's' && tag != 'h' && tag != 'z')) return false;
+  *kind = tag == 'h'   ? ReplicatedCollection::Kind::kHash
+          : tag == 'z' ? ReplicatedCollection::Kind::kZSet
+                       : ReplicatedCollection::Kind::kSet;
   return TakeVersion(in, cleared) && TakeBytes(in, count);
 }
 
@@ -197,7 +201,7 @@ std::unique_ptr<ReplicatedCollection> ReplicatedCollection::Decode(std::string_v
   for (uint32_t i = 0; i < count; ++i) {
     std::string_view member;
     ReplicatedElement element;
-    if (!TakeString(&bytes, &member) || !DecodeElement(&bytes, kind == Kind::kHash, &element)) {
+    if (!TakeString(&bytes, &member) || !DecodeElement(&bytes, HasValues(kind), &element)) {
       return nullptr;
     }
     auto [it, inserted] = out->elements_.emplace(member, std::move(element));
@@ -209,7 +213,7 @@ std::unique_ptr<ReplicatedCollection> ReplicatedCollection::Decode(std::string_v
 
 void ReplicatedCollection::EncodeAdds(Kind kind, std::span<const std::string_view> args,
                                       const Version& stamp, std::string* out) {
-  const bool hash = kind == Kind::kHash;
+  const bool hash = HasValues(kind);
   const size_t step = hash ? 2 : 1;
   // Each member's last occurrence, by member (one SADD member needs no sort).
   std::vector<size_t> order;
@@ -229,7 +233,7 @@ void ReplicatedCollection::EncodeAdds(Kind kind, std::span<const std::string_vie
   for (const size_t i : order)
     bytes += kClock + args[i].size() + (hash ? kHashExtra + args[i + 1].size() : 0);
   out->reserve(out->size() + bytes);
-  PutBytes(out, static_cast<uint8_t>(hash ? 'h' : 's'));
+  PutBytes(out, static_cast<uint8_t>(TagOf(kind)));
   PutVersion(out, Version());
   PutBytes(out, static_cast<uint32_t>(order.size()));
   for (const size_t i : order) {
@@ -273,7 +277,7 @@ std::optional<size_t> ReplicatedCollection::MergeEncoded(std::string_view bytes,
   ReplicatedElement theirs;
   for (uint32_t i = 0; i < count; ++i) {
     std::string_view member;
-    if (!TakeString(&bytes, &member) || !DecodeElement(&bytes, kind == Kind::kHash, &theirs)) {
+    if (!TakeString(&bytes, &member) || !DecodeElement(&bytes, HasValues(kind), &theirs)) {
       return std::nullopt;
     }
     became_live += MergeElement(member, std::move(theirs), changed) ? 1 : 0;
@@ -288,8 +292,8 @@ void ReplicatedCollection::Encode(std::string* out) const {
   for (const auto& pair : elements_) sorted.push_back(&pair);
   std::sort(sorted.begin(), sorted.end(),
             [](const auto* a, const auto* b) { return a->first < b->first; });
-  const bool hash = kind_ == Kind::kHash;
-  PutBytes(out, static_cast<uint8_t>(hash ? 'h' : 's'));
+  const bool hash = HasValues(kind_);
+  PutBytes(out, static_cast<uint8_t>(TagOf(kind_)));
   PutVersion(out, cleared_);
   PutBytes(out, static_cast<uint32_t>(sorted.size()));
   for (const auto* pair : sorted) {
@@ -349,13 +353,13 @@ void ReplicatedCollection::ClearBelow(const Version& version) {
 uint64_t ReplicatedCollection::ContentHash() const {
   if (content_hash_valid_) return content_hash_;
   std::string bytes;
-  PutBytes(&bytes, static_cast<uint8_t>(kind_ == Kind::kHash ? 'h' : 's'));
+  PutBytes(&bytes, static_cast<uint8_t>(TagOf(kind_)));
   PutVersion(&bytes, cleared_);
   uint64_t sum = XXH64(bytes.data(), bytes.size(), 0);
   for (const auto& [member, e] : elements_) {
     bytes.clear();
     PutString(&bytes, member);
-    EncodeElement(e, kind_ == Kind::kHash, &bytes);
+    EncodeElement(e, HasValues(kind_), &bytes);
     sum += XXH64(bytes.data(), bytes.size(), 1);  // a sum: the order of elements is no matter
   }
   content_hash_ = sum;
@@ -443,6 +447,15 @@ std::unique_ptr<ValueObject> ReplicatedCollection::Render(const CollectionLimits
       if (e.live()) set->Add(member, limits);
     }
     return set;
+  }
+  if (kind_ == Kind::kZSet) {
+    auto zset = std::make_unique<ZSetValue>();
+    for (const auto& [member, e] : elements_) {
+      double score = 0;
+      // Scores are written as FormatDouble's text, or counted from it.
+      if (e.live() && ParseDouble(e.Render(cleared_), &score)) zset->Set(member, score, limits);
+    }
+    return zset;
   }
   auto hash = std::make_unique<HashValue>();
   for (const auto& [field, e] : elements_) {

@@ -115,7 +115,15 @@ struct ReplicatedElement {
 
 class ReplicatedCollection final : public ValueObject {
  public:
-  enum class Kind : uint8_t { kSet, kHash };
+  // A sorted set is a hash of member -> score text (a register, or HINCRBY's
+  // counter for ZINCRBY), rendered into a ZSetValue.
+  enum class Kind : uint8_t { kSet, kHash, kZSet };
+  // Whether its elements carry values (hashes, sorted sets).
+  static bool HasValues(Kind kind) { return kind != Kind::kSet; }
+  // The encoding's first byte: 's', 'h' or 'z'.
+  static char TagOf(Kind kind) {
+    return kind == Kind::kSet ? 's' : kind == Kind::kHash ? 'h' : 'z';
+  }
   using Elements = std::unordered_map<std::string, ReplicatedElement, StringHash, std::equal_to<>>;
 
   explicit ReplicatedCollection(Kind kind) : kind_(kind) {}

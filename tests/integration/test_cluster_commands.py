@@ -5,12 +5,14 @@ coordinated, and multi-key commands (SINTER, SMOVE, SUNIONSTORE, BITOP, COPY,
 LCS) span keys on different replica sets."""
 
 import socket
+import threading
 import unittest
 
 from support import Node, recv_reply, resp_command
 from test_cluster import LocalCluster
 from differential import command_args, normalize, normalize_scan, parse
 from test_collections import SCRIPT
+from test_zsets import SCRIPT as ZSET_SCRIPT
 
 # Left out: RESET's steps (MULTI, a queued SET, EXEC), HELLO and CLIENT are
 # about one connection (a transaction, ids, protocol), and the steps go over
@@ -18,9 +20,14 @@ from test_collections import SCRIPT
 STEPS = [(text, orderless) for text, orderless in SCRIPT
          if text not in ("MULTI", "SET inmulti 1", "EXEC", "EXISTS inmulti")
          and text.split(" ")[0] not in ("HELLO", "CLIENT", "RESET")]
+# Sorted sets, without the blocking pops and LPUSH (a cluster refuses them),
+# the transaction around one, and SCAN (a cluster's cursor walks node by
+# node: test_scan_type_sees_every_type).
+ZSET_STEPS = [(text, orderless) for text, orderless in ZSET_SCRIPT
+              if not text.startswith(("BZ", "LPUSH", "SCAN")) and text not in ("MULTI", "EXEC")]
 
 
-def run(ports, protocol):
+def run(ports, protocol, steps=STEPS):
     socks = [socket.create_connection(("127.0.0.1", p)) for p in ports]
     replies = []
     try:
@@ -28,13 +35,13 @@ def run(ports, protocol):
             if protocol == 3:
                 s.sendall(resp_command("HELLO", "3"))
                 recv_reply(s)
-        for i, (text, orderless) in enumerate(STEPS):
+        for i, (text, orderless) in enumerate(steps):
             s = socks[i % len(socks)]
             s.sendall(resp_command(*command_args(text)))
             reply = parse(recv_reply(s))[0]
             name = text.split(" ")[0].upper()
-            if name in ("HSCAN", "SSCAN"):  # a cluster's order is the merged state's
-                reply = normalize_scan(reply, name == "HSCAN")
+            if name in ("HSCAN", "SSCAN", "ZSCAN"):  # a cluster's order is the merged state's
+                reply = normalize_scan(reply, name != "SSCAN")
             reply = normalize(reply, orderless)
             replies.append((text, reply))
     finally:
@@ -44,18 +51,61 @@ def run(ports, protocol):
 
 
 class ClusterCommandsTest(unittest.TestCase):
-    def test_same_replies_as_one_node(self):
-        self.assertGreater(len(STEPS), 100)
+    def check_same_replies_as_one_node(self, steps):
+        self.assertGreater(len(steps), 100)
         for protocol in (2, 3):
             with Node() as node:
-                expected = run([node.port], protocol)
+                expected = run([node.port], protocol, steps)
             cluster = LocalCluster()
             try:
-                got = run(cluster.ports, protocol)
+                got = run(cluster.ports, protocol, steps)
             finally:
                 cluster.stop()
             for want, have in zip(expected, got):
                 self.assertEqual(want, have, "RESP%d" % protocol)
+
+    def test_same_replies_as_one_node(self):
+        self.check_same_replies_as_one_node(STEPS)
+
+    def test_sorted_sets_give_the_same_replies_as_one_node(self):
+        self.check_same_replies_as_one_node(ZSET_STEPS)
+
+    def test_concurrent_zincrby_through_every_node_counts_every_increment(self):
+        cluster = LocalCluster()
+        try:
+            def add(i):
+                r = cluster.client(i)
+                for n in range(150):
+                    r.zincrby("board", 1.5, "player")
+                    r.zadd("board", {"p%d-%d" % (i, n % 5): n}, incr=True)
+            threads = [threading.Thread(target=add, args=(i,)) for i in range(3)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            for i in range(3):
+                r = cluster.client(i)
+                self.assertEqual(r.zscore("board", "player"), 3 * 150 * 1.5)
+                # Each p<i>-<k> got the n with n % 5 == k: 30 of them, summed.
+                self.assertEqual(r.zscore("board", "p%d-0" % i), sum(range(0, 150, 5)))
+                self.assertEqual(r.zcard("board"), 16)
+        finally:
+            cluster.stop()
+
+    def test_scan_type_sees_every_type(self):
+        cluster = LocalCluster()
+        try:
+            r = cluster.client(0)
+            for i in range(20):
+                r.zadd("z%d" % i, {"m": i})
+                r.sadd("s%d" % i, "m")
+                r.hset("h%d" % i, "f", "v")
+                r.set("k%d" % i, "v")
+            for kind, prefix in (("zset", "z"), ("set", "s"), ("hash", "h"), ("string", "k")):
+                keys = {k.decode() for k in r.scan_iter(_type=kind, count=7)}
+                self.assertEqual(keys, {"%s%d" % (prefix, i) for i in range(20)}, kind)
+        finally:
+            cluster.stop()
 
 
 if __name__ == "__main__":
