@@ -46,9 +46,9 @@ void BlockedClients::ServeReady(ServerState& server) {
   while (!ready_.empty()) {
     const std::string key = std::move(ready_.back());
     ready_.pop_back();
-    // Each waiter in turn while the key has something for it: a waiter
-    // served moves on, one that found nothing (another key of it, say, is
-    // of another type) keeps its place.
+    // Each waiter in the order they blocked, until one finds nothing: the
+    // key is empty again (a pop replies even with an error, such as
+    // WRONGTYPE for an earlier key of its own).
     const auto queue = waiters_.find(key);
     if (queue == waiters_.end()) continue;
     const std::vector<uint64_t> ids(queue->second.begin(), queue->second.end());
@@ -77,10 +77,6 @@ void BlockedClients::Expire(int64_t now_ms) {
     Finish(id, reply);
   }
 }
-
-}  // namespace ringcache
-
-namespace ringcache {
 
 bool BlockingPop(CommandContext& ctx, std::span<const std::string_view> args,
                  std::span<const std::string_view> keys, std::string_view timeout,

@@ -1,4 +1,4 @@
-"""Fault test: concurrent writers of SET, INCRBY, HSET, HINCRBY, SADD and
+"""Fault test: concurrent writers of SET, INCRBY, HSET, HINCRBY, ZADD, ZINCRBY, SADD and
 SREM through every node of a 3-node cluster (N=3 W=2 R=2) while one node at
 a time is killed -9 and restarted, cut off from the others (a partition), or
 frozen (SIGSTOP). Afterwards no acknowledged operation may be missing and
@@ -126,22 +126,24 @@ class Cluster:
 
 
 class Writers:
-    """Six writers, two per node. Each SET key and each HSET field belongs to
-    one writer, so its final value must be that writer's last acknowledged
-    value or a later attempt; counters (INCRBY keys, HINCRBY fields) and sets
-    are shared by all, each writer adding members of its own and removing
-    some of them again."""
+    """Six writers, two per node. Each SET key, HSET field and ZADD member
+    belongs to one writer, so its final value (score) must be that writer's
+    last acknowledged one or a later attempt; counters (INCRBY keys, HINCRBY
+    fields, ZINCRBY members) and sets are shared by all, each writer adding
+    members of its own and removing some of them again."""
 
     COUNTERS = ["ctr:%d" % i for i in range(8)]
     HASHES = ["hash:%d" % i for i in range(3)]
     FIELD_COUNTERS = [(h, "count:%d" % i) for h in HASHES for i in range(2)]
+    BOARDS = ["board:%d" % i for i in range(2)]
+    SCORES = [("zset", b, "player:%d" % i) for b in BOARDS for i in range(3)]  # ZINCRBY
     SETS = ["members:%d" % i for i in range(3)]
 
     def __init__(self, cluster):
         self.cluster = cluster
         self.stop = threading.Event()
         self.lock = threading.Lock()
-        counters = self.COUNTERS + self.FIELD_COUNTERS
+        counters = self.COUNTERS + self.FIELD_COUNTERS + self.SCORES
         self.acked = {k: 0 for k in counters}     # increments acknowledged
         self.unsure = {k: 0 for k in counters}    # failed: may or may not have landed
         self.sets = {}   # key or (hash, field) -> (last acknowledged value, [later attempts])
@@ -161,15 +163,20 @@ class Writers:
             op = rnd.random()
             try:
                 if op < 0.3:
-                    self.count(r, rnd.choice(self.COUNTERS), rnd.randint(1, 5), False)
+                    self.count(r, rnd.choice(self.COUNTERS), rnd.randint(1, 5))
+                elif op < 0.38:
+                    self.count(r, rnd.choice(self.FIELD_COUNTERS), rnd.randint(1, 5))
                 elif op < 0.45:
-                    self.count(r, rnd.choice(self.FIELD_COUNTERS), rnd.randint(1, 5), True)
+                    self.count(r, rnd.choice(self.SCORES), rnd.randint(1, 5))
                 elif op < 0.65:
                     key = "set:%d:%d" % (w, rnd.randrange(20))
                     self.overwrite(key, "%d:%d" % (w, seq), lambda k, v: r.set(k, v))
-                elif op < 0.75:
+                elif op < 0.72:
                     field = (rnd.choice(self.HASHES), "field:%d:%d" % (w, rnd.randrange(10)))
                     self.overwrite(field, "%d:%d" % (w, seq), lambda k, v: r.hset(k[0], k[1], v))
+                elif op < 0.75:  # a member of its own, ZADD's last score wins
+                    member = ("zadd", rnd.choice(self.BOARDS), "own:%d:%d" % (w, rnd.randrange(5)))
+                    self.overwrite(member, str(seq), lambda k, v: r.zadd(k[1], {k[2]: int(v)}))
                 elif op < 0.9 or not mine:
                     member = (rnd.choice(self.SETS), "%d:%d" % (w, seq))
                     self.record(self.added, member, lambda: r.sadd(*member))
@@ -181,9 +188,14 @@ class Writers:
             except redis.RedisError:
                 r = self.reconnect(node)
 
-    def count(self, r, key, by, field):
+    def count(self, r, key, by):
         try:
-            r.hincrby(key[0], key[1], by) if field else r.incrby(key, by)
+            if isinstance(key, str):
+                r.incrby(key, by)
+            elif key[0] == "zset":
+                r.zincrby(key[1], by, key[2])
+            else:
+                r.hincrby(key[0], key[1], by)
         except redis.RedisError:
             with self.lock:
                 self.unsure[key] += by
@@ -292,8 +304,20 @@ class FaultTest(unittest.TestCase):
             if not low <= value <= high:
                 lost.append("%s %s = %d, acknowledged %d (+%d unsure)" % (
                     h, f, value, low, writers.unsure[(h, f)]))
+        for key in writers.SCORES:
+            value = int(reader.zscore(key[1], key[2]) or 0)
+            low, high = writers.acked[key], writers.acked[key] + writers.unsure[key]
+            if not low <= value <= high:
+                lost.append("%s %s = %d, acknowledged %d (+%d unsure)" % (
+                    key[1], key[2], value, low, writers.unsure[key]))
         for key, (acked, later) in writers.sets.items():
-            value = reader.hget(*key) if isinstance(key, tuple) else reader.get(key)
+            if isinstance(key, str):
+                value = reader.get(key)
+            elif key[0] == "zadd":
+                value = reader.zscore(key[1], key[2])
+                value = str(int(value)).encode() if value is not None else None
+            else:
+                value = reader.hget(*key)
             value = value.decode() if value is not None else None
             if value != acked and value not in later:
                 lost.append("%s = %s, last acknowledged %s" % (key, value, acked))
@@ -312,7 +336,7 @@ class FaultTest(unittest.TestCase):
         removes = sum(1 for v in writers.removed.values() if v == "yes")
         print("\nSREMs acknowledged: %d, whose member stayed: %d" % (removes, kept))
         self.assertEqual(lost, [], "acknowledged operations lost")
-        for key in (writers.COUNTERS + writers.HASHES + writers.SETS +
+        for key in (writers.COUNTERS + writers.HASHES + writers.SETS + writers.BOARDS +
                     [k for k in writers.sets if not isinstance(k, tuple)]):
             states = [p.execute_command("RC.GET", key) for p in peers]
             self.assertTrue(states[0] == states[1] == states[2], "%s diverged: %r" % (key, states))
