@@ -68,9 +68,15 @@ void BlockedClients::ServeReady(ServerState& server) {
 }
 
 void BlockedClients::Expire(int64_t now_ms) {
+  // Whether a client went costs a syscall: asked once a second, not every
+  // tick (a waiter is asked again anyway before it takes an element).
+  const bool ask_gone = now_ms - gone_checked_ms_ >= 1000;
+  if (ask_gone) gone_checked_ms_ = now_ms;
   std::vector<uint64_t> ended;
   for (const auto& [id, w] : blocked_) {
-    if (w.client->Gone() || (w.deadline_ms != 0 && w.deadline_ms <= now_ms)) ended.push_back(id);
+    if ((w.deadline_ms != 0 && w.deadline_ms <= now_ms) || (ask_gone && w.client->Gone())) {
+      ended.push_back(id);
+    }
   }
   for (const uint64_t id : ended) {
     const std::string reply = std::move(blocked_.at(id).timeout_reply);

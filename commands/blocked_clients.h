@@ -8,9 +8,9 @@
 // set at a key someone waits on (the keyspace's creation hook), the key is
 // marked ready; after that command, waiters of ready keys retry their pop in
 // the order they blocked, and the first that gets an element is answered
-// (one push serves as many waiters as it pushed elements). Timeouts and
-// clients that went away are found by the server's cron, hz times a second:
-// a timeout ends up to 1/hz late.
+// (one push serves as many waiters as it pushed elements). Timeouts are
+// found by the server's cron, hz times a second (a timeout ends up to 1/hz
+// late), and clients that went away once a second.
 //
 // Event-loop thread only.
 #pragma once
@@ -67,6 +67,7 @@ class BlockedClients {
   void Finish(uint64_t id, std::string_view reply);
 
   uint64_t next_id_ = 1;
+  int64_t gone_checked_ms_ = 0;
   std::unordered_map<uint64_t, Waiter> blocked_;
   // Per key, the waiters in the order they blocked.
   std::unordered_map<std::string, std::deque<uint64_t>, StringHash, std::equal_to<>> waiters_;
