@@ -41,25 +41,25 @@ void ClusterRouter::RouteAddElements(CommandContext& ctx, const CommandSpec& spe
   }
   // A sorted set's elements are member, score text: each score in the one
   // form every replica renders back to the same double.
-  std::vector<std::string> scored;
+  std::vector<std::string> scores;
   std::vector<std::string_view> pairs;
   if (kind == ReplicatedCollection::Kind::kZSet) {
-    scored.reserve(args.size() - 2);
+    scores.reserve((args.size() - 2) / 2);  // never moved: `pairs` views them
+    pairs.reserve(args.size() - 2);
     for (size_t i = 2; i < args.size(); i += 2) {
       double score = 0;
       if (!ParseDouble(args[i], &score)) {
         ctx.reply().Error("ERR value is not a valid float");
         return;
       }
-      scored.emplace_back(args[i + 1]);
-      scored.push_back(FormatDouble(score == 0 ? 0.0 : score));
+      pairs.push_back(args[i + 1]);
+      pairs.push_back(scores.emplace_back(FormatDouble(score == 0 ? 0.0 : score)));
     }
-    pairs.assign(scored.begin(), scored.end());
   }
   ReplicaValue write;
   write.found = write.collection = write.delta = true;
   write.version = node_.coordinator().NextVersion();
-  ReplicatedCollection::EncodeAdds(kind, scored.empty() ? args.subspan(2) : ArgList(pairs),
+  ReplicatedCollection::EncodeAdds(kind, pairs.empty() ? args.subspan(2) : ArgList(pairs),
                                    write.version, &write.value);
   const bool reply_ok = spec.name == "hmset";
   node_.coordinator().WriteState(std::string(args[1]), std::move(write), QuorumFor(ctx),

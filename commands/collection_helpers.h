@@ -46,6 +46,21 @@ bool FindOrReply(CommandContext& ctx, std::string_view key, T** out) {
   return true;
 }
 
+// The first of `keys` that holds a collection of type T (LMPOP, BLPOP,
+// ZMPOP...): *key and *out, or *out nullptr when none does; false after
+// replying WRONGTYPE for a key of another type met first.
+template <typename T, ValueType kType>
+bool FirstOfOrReply(CommandContext& ctx, ArgList keys, std::string_view* key, T** out) {
+  for (const std::string_view k : keys) {
+    if (!FindOrReply<T, kType>(ctx, k, out)) return false;
+    if (*out != nullptr) {
+      *key = k;
+      return true;
+    }
+  }
+  return true;
+}
+
 // The collection at `key`, created empty when there is none; nullptr after
 // replying WRONGTYPE.
 template <typename T, ValueType kType>

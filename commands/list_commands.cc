@@ -347,19 +347,17 @@ bool ParseMultiPopOrReply(CommandContext& ctx, ArgList args, size_t at, CountedP
 // Pops from the first key of `pop` that holds a list; false when none does
 // (nothing replied).
 bool PopFromFirst(CommandContext& ctx, const CountedPop& pop) {
-  for (const std::string_view key : pop.keys) {
-    ListValue* list = nullptr;
-    if (!FindList(ctx, key, &list)) return true;
-    if (list == nullptr) continue;
-    std::vector<std::string> popped;
-    PopInto(ctx, key, list, pop.second_word ? End::kTail : End::kHead,
-            static_cast<size_t>(pop.count), &popped);
-    ctx.reply().ArrayHeader(2);
-    ctx.reply().Bulk(key);
-    ReplyItems(ctx, popped);
-    return true;
-  }
-  return false;
+  std::string_view key;
+  ListValue* list = nullptr;
+  if (!FirstOfOrReply<ListValue, ValueType::kList>(ctx, pop.keys, &key, &list)) return true;
+  if (list == nullptr) return false;
+  std::vector<std::string> popped;
+  PopInto(ctx, key, list, pop.second_word ? End::kTail : End::kHead, static_cast<size_t>(pop.count),
+          &popped);
+  ctx.reply().ArrayHeader(2);
+  ctx.reply().Bulk(key);
+  ReplyItems(ctx, popped);
+  return true;
 }
 
 void LMPopCommand(CommandContext& ctx, ArgList args) {
@@ -374,18 +372,19 @@ void LMPopCommand(CommandContext& ctx, ArgList args) {
 // BLPOP, BRPOP: key [key ...] timeout; replies [key, element].
 template <End kEnd>
 bool TryPopOne(CommandContext& ctx, ArgList args) {
-  for (const std::string_view key : args.subspan(1, args.size() - 2)) {
-    ListValue* list = nullptr;
-    if (!FindList(ctx, key, &list)) return true;
-    if (list == nullptr) continue;
-    std::vector<std::string> popped;
-    PopInto(ctx, key, list, kEnd, 1, &popped);
-    ctx.reply().ArrayHeader(2);
-    ctx.reply().Bulk(key);
-    ctx.reply().Bulk(popped[0]);
+  std::string_view key;
+  ListValue* list = nullptr;
+  if (!FirstOfOrReply<ListValue, ValueType::kList>(ctx, args.subspan(1, args.size() - 2), &key,
+                                                   &list)) {
     return true;
   }
-  return false;
+  if (list == nullptr) return false;
+  std::vector<std::string> popped;
+  PopInto(ctx, key, list, kEnd, 1, &popped);
+  ctx.reply().ArrayHeader(2);
+  ctx.reply().Bulk(key);
+  ctx.reply().Bulk(popped[0]);
+  return true;
 }
 
 template <End kEnd>

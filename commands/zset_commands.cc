@@ -62,8 +62,9 @@ struct AddFlags {
 
 // Applies one ZADD pair; returns false after replying an error. *applied
 // says whether the member got `score` (or, with INCR, its sum) as its score.
-bool AddOne(CommandContext& ctx, ZSetValue* zset, const AddFlags& f, std::string_view member,
-            double* score, int64_t* added, int64_t* updated, bool* applied) {
+bool AddOne(CommandContext& ctx, ZSetValue* zset, const AddFlags& f, const CollectionLimits& limits,
+            std::string_view member, double* score, int64_t* added, int64_t* updated,
+            bool* applied) {
   *applied = false;
   const std::optional<double> current = zset->Score(member);
   if (current) {
@@ -78,13 +79,13 @@ bool AddOne(CommandContext& ctx, ZSetValue* zset, const AddFlags& f, std::string
     if ((f.gt && *score <= *current) || (f.lt && *score >= *current)) return true;
     *applied = true;
     if (*score != *current) {
-      zset->Set(member, *score, LimitsOf(ctx));
+      zset->Set(member, *score, limits);
       ++*updated;
     }
     return true;
   }
   if (f.xx) return true;
-  zset->Set(member, *score, LimitsOf(ctx));
+  zset->Set(member, *score, limits);
   ++*added;
   *applied = true;
   return true;
@@ -102,11 +103,12 @@ void AddPairs(CommandContext& ctx, ArgList args, const AddFlags& flags, size_t f
     return;
   }
   if (zset == nullptr) zset = FindOrCreateOrReply<ZSetValue, ValueType::kZSet>(ctx, args[1]);
+  const CollectionLimits limits = LimitsOf(ctx);
   int64_t added = 0;
   int64_t updated = 0;
   bool applied = false;
   for (size_t i = first, k = 0; i < args.size(); i += 2, ++k) {
-    if (!AddOne(ctx, zset, flags, args[i + 1], &scores[k], &added, &updated, &applied)) {
+    if (!AddOne(ctx, zset, flags, limits, args[i + 1], &scores[k], &added, &updated, &applied)) {
       DeleteIfEmpty(ctx, args[1], *zset);
       return;
     }
@@ -564,18 +566,16 @@ bool ParseMultiPopOrReply(CommandContext& ctx, ArgList args, size_t at, CountedP
 // Pops from the first key of `pop` that holds a sorted set, replying
 // [key, [[member, score] ...]]; false when none does (nothing replied).
 bool PopFromFirst(CommandContext& ctx, const CountedPop& pop) {
-  for (const std::string_view key : pop.keys) {
-    ZSetValue* zset = nullptr;
-    if (!FindZSet(ctx, key, &zset)) return true;
-    if (zset == nullptr) continue;
-    const auto popped = PopFrom(ctx, key, zset, pop.second_word, static_cast<size_t>(pop.count));
-    ctx.reply().ArrayHeader(2);
-    ctx.reply().Bulk(key);
-    ctx.reply().ArrayHeader(popped.size());
-    for (const auto& [member, score] : popped) ReplyScored(ctx, {score, member}, true);
-    return true;
-  }
-  return false;
+  std::string_view key;
+  ZSetValue* zset = nullptr;
+  if (!FirstOfOrReply<ZSetValue, ValueType::kZSet>(ctx, pop.keys, &key, &zset)) return true;
+  if (zset == nullptr) return false;
+  const auto popped = PopFrom(ctx, key, zset, pop.second_word, static_cast<size_t>(pop.count));
+  ctx.reply().ArrayHeader(2);
+  ctx.reply().Bulk(key);
+  ctx.reply().ArrayHeader(popped.size());
+  for (const auto& [member, score] : popped) ReplyScored(ctx, {score, member}, true);
+  return true;
 }
 
 void ZMPopCommand(CommandContext& ctx, ArgList args) {
@@ -590,17 +590,18 @@ void ZMPopCommand(CommandContext& ctx, ArgList args) {
 // BZPOPMIN, BZPOPMAX: key [key ...] timeout; replies [key, member, score].
 template <bool kMax>
 bool TryPopOne(CommandContext& ctx, ArgList args) {
-  for (const std::string_view key : args.subspan(1, args.size() - 2)) {
-    ZSetValue* zset = nullptr;
-    if (!FindZSet(ctx, key, &zset)) return true;
-    if (zset == nullptr) continue;
-    const auto popped = PopFrom(ctx, key, zset, kMax, 1);
-    ctx.reply().ArrayHeader(3);
-    ctx.reply().Bulk(key);
-    ReplyScored(ctx, {popped[0].second, popped[0].first}, false);
+  std::string_view key;
+  ZSetValue* zset = nullptr;
+  if (!FirstOfOrReply<ZSetValue, ValueType::kZSet>(ctx, args.subspan(1, args.size() - 2), &key,
+                                                   &zset)) {
     return true;
   }
-  return false;
+  if (zset == nullptr) return false;
+  const auto popped = PopFrom(ctx, key, zset, kMax, 1);
+  ctx.reply().ArrayHeader(3);
+  ctx.reply().Bulk(key);
+  ReplyScored(ctx, {popped[0].second, popped[0].first}, false);
+  return true;
 }
 
 template <bool kMax>

@@ -44,13 +44,6 @@ class ListValue final : public ValueObject {
   // the list ends; backwards (towards the head) when `reverse`.
   template <typename Visit>
   void Walk(size_t from, bool reverse, Visit&& visit) const;
-  template <typename Visit>
-  void ForEach(Visit&& visit) const {
-    Walk(0, false, [&](std::string_view item) {
-      visit(item);
-      return true;
-    });
-  }
 
   size_t size() const override { return size_; }
   size_t MemoryUsage() const override;
