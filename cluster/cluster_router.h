@@ -13,16 +13,18 @@
 //    read merges it (counter_route.cc);
 //  - SADD, HSET, HMSET and ZADD (without options) send the elements they
 //    add to the replicas of the key's replicated collection, without a read
-//    (collection_route.cc);
+//    (collection_route.cc), and so do LPUSH and RPUSH (list_route.cc);
 //  - other commands read their keys, run over the merged values and write
 //    back what changed: values last writer wins, collections as the
 //    elements added and the adds observed removed (read_modify_write.cc);
+//    commands at a list's end read only that end (list_route.cc);
 //  - keyspace-wide commands (KEYS, SCAN, DBSIZE, FLUSHALL) ask every member
 //    (keyspace_wide.cc).
 //
 // Event-loop thread only.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -106,6 +108,24 @@ class ClusterRouter : public Router {
   static ReplicatedCollection::Kind KindOfGroup(std::string_view group);
   // SADD, HSET, HMSET, ZADD (collection_route.cc).
   void RouteAddElements(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+
+  // Lists (list_route.cc).
+  // LPUSH, RPUSH, LPUSHX, RPUSHX.
+  void RoutePush(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+  void SendPush(std::string key, bool tail, ArgList items, const QuorumSettings& quorum,
+                DeferredReply done);
+  using ReadDone = std::function<void(const Status&, const ReplicaValueView&)>;
+  // The `count` items at the head (or tail) of the list at `key`, as the
+  // quorum read of the whole list would find them there (fewer when it
+  // holds fewer); any other value whole.
+  void ReadListEnd(std::string key, bool tail, size_t count, const QuorumSettings& quorum,
+                   ReadDone done);
+  struct ListEndRead;
+  void ReadListEnd(const std::shared_ptr<ListEndRead>& read);
+  void OnListEnd(const std::shared_ptr<ListEndRead>& read, const ReplicaValueView& merged,
+                 const std::vector<ReplicaValue>& each);
+  void DeliverListEnd(const std::shared_ptr<ListEndRead>& read, const std::string& bound,
+                      const ReplicaValue& merged, const ReplicatedCollection& list);
 
   // Read-modify-write (read_modify_write.cc).
   std::shared_ptr<Evaluation> NewEvaluation(CommandContext& ctx, const CommandSpec& spec,

@@ -25,6 +25,10 @@ bool IsZAddOption(std::string_view arg) {
 
 void ClusterRouter::RouteAddElements(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
   const ReplicatedCollection::Kind kind = KindOfGroup(spec.group);
+  if (kind == ReplicatedCollection::Kind::kList) {
+    RoutePush(ctx, spec, args);
+    return;
+  }
   if (kind == ReplicatedCollection::Kind::kZSet) {
     // With options it reads what it adds to (and ZADD INCR counts).
     if (IsZAddOption(args[2])) {

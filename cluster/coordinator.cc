@@ -128,6 +128,7 @@ void Coordinator::Read::KeepNewest(const ReplicaValueView& value) {
 }
 
 void Coordinator::Read::AddAnswer(size_t candidate, const ReplicaValueView& value) {
+  if (keep_each) each.push_back(ToOwned(value));
   if (answers.size() != 0 && (value.collection || newest.collection) && value.found &&
       newest.found) {
     AddCollectionAnswer(candidate, value);

@@ -100,6 +100,18 @@ class Coordinator {
     read->part = std::move(part);
     StartRead(read, key, quorum);
   }
+  // GetPart that also hands over what each replica that answered said, as
+  // a read of a list's end needs (cluster/list_route.cc):
+  //   done: void(const Status&, const ReplicaValueView& merged,
+  //              std::vector<ReplicaValue> each)
+  template <typename Done>
+  void GetPartEach(std::string_view key, std::vector<std::string> part,
+                   const QuorumSettings& quorum, Done&& done) {
+    auto* read = new ReadEachWith<std::decay_t<Done>>(this, std::forward<Done>(done));
+    read->part = std::move(part);
+    read->keep_each = true;
+    StartRead(read, key, quorum);
+  }
   // Writes a state that already carries its version (a read-modify-write's
   // result, a counter's increment).
   template <typename Done>
@@ -220,6 +232,8 @@ class Coordinator {
     ReadAnswers answers;
     ReplicaValueView newest;        // its value in short_value or long_value
     std::vector<std::string> part;  // GetPart's; empty: the whole value
+    bool keep_each = false;         // GetPartEach: keeps every answer in `each`
+    std::vector<ReplicaValue> each;
   };
   template <typename Done>
   struct ReadWith final : Read {
@@ -227,6 +241,16 @@ class Coordinator {
     ReadWith(Coordinator* owner, D&& d) : Read(owner), done(std::forward<D>(d)) {}
     void Deliver(const Status& status, const ReplicaValueView& value) override {
       done(status, value);
+    }
+    Done done;
+  };
+
+  template <typename Done>
+  struct ReadEachWith final : Read {
+    template <typename D>
+    ReadEachWith(Coordinator* owner, D&& d) : Read(owner), done(std::forward<D>(d)) {}
+    void Deliver(const Status& status, const ReplicaValueView& value) override {
+      done(status, value, std::move(each));
     }
     Done done;
   };

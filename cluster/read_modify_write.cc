@@ -19,6 +19,8 @@
 #include "resp/reply_builder.h"
 #include "types/collection_delta.h"
 #include "types/counter_state.h"
+#include "types/list_delta.h"
+#include "types/list_value.h"
 #include "types/replicated_collection.h"
 
 namespace ringcache::cluster {
@@ -30,7 +32,8 @@ struct KeyState {
   bool live = false;
   ValueType type = ValueType::kString;
   std::string value;
-  ElementMap elements;  // a hash's or set's
+  ElementMap elements;             // a hash's, set's or sorted set's
+  std::vector<std::string> items;  // a list's
   int64_t expire_at_ms = 0;
 
   bool operator==(const KeyState&) const = default;
@@ -41,7 +44,14 @@ KeyState StateOf(Keyspace& keyspace, std::string_view key) {
   if (const Entry* e = keyspace.Find(key)) {
     state.live = true;
     state.type = e->type;
-    if (e->holds_object()) {
+    if (e->type == ValueType::kList) {
+      const auto& list = static_cast<const ListValue&>(*e->object());
+      state.items.reserve(list.size());
+      list.Walk(0, false, [&](std::string_view item) {
+        state.items.emplace_back(item);
+        return true;
+      });
+    } else if (e->holds_object()) {
       state.elements = ElementsOf(*e->object(), e->type);
     } else {
       state.value.assign(e->value());
@@ -52,7 +62,8 @@ KeyState StateOf(Keyspace& keyspace, std::string_view key) {
 }
 
 bool IsCollection(ValueType type) {
-  return type == ValueType::kHash || type == ValueType::kSet || type == ValueType::kZSet;
+  return type == ValueType::kHash || type == ValueType::kSet || type == ValueType::kZSet ||
+         type == ValueType::kList;
 }
 
 // HINCRBY's and HINCRBYFLOAT's field and increment, counted in the field's
@@ -101,22 +112,75 @@ Counted CountedField(const CommandSpec& spec, ArgList args) {
 // clearing what the key held (a type change, an expiry set, a copy).
 ReplicatedCollection CollectionChange(const KeyState& before, const KeyState& after,
                                       const ReplicatedCollection* held, const Version& stamp,
-                                      std::string_view skip) {
+                                      std::string_view skip, const FreshHlc& fresh) {
   const auto kind = KindOf(after.type);
+  const bool list = kind == ReplicatedCollection::Kind::kList;
   const bool same =
       before.live && before.type == after.type && before.expire_at_ms == after.expire_at_ms;
   if (same || (!before.live && after.expire_at_ms == 0)) {
     if (held != nullptr && held->kind() != kind) held = nullptr;
-    return DiffDelta(kind, held, before.elements, after.elements, stamp, skip);
+    return list ? ListDiff(held, after.items, stamp, fresh)
+                : DiffDelta(kind, held, before.elements, after.elements, stamp, skip);
   }
-  return Rewrite(kind, after.elements, stamp);
+  return list ? ListRewrite(after.items, stamp, fresh) : Rewrite(kind, after.elements, stamp);
+}
+
+// The part of a list at `key` (an index into the command's distinct keys)
+// that a command at one of its ends needs: "HEAD" or "TAIL" and how many
+// items (see ClusterRouter::ReadListEnd). None (all of it) for the others.
+std::vector<std::string> ListEndFor(const CommandSpec& spec, ArgList args, size_t key) {
+  const std::string_view name = spec.name;
+  const auto end = [](bool tail, int64_t count) {
+    return std::vector<std::string>{tail ? "TAIL" : "HEAD",
+                                    std::to_string(std::max<int64_t>(count, 1))};
+  };
+  // The count that reaches `index` from the head.
+  const auto through = [](int64_t index) { return index == INT64_MAX ? index : index + 1; };
+  // An index counted from the end it is nearer to.
+  const auto at = [&](std::string_view arg) {
+    int64_t index = 0;
+    if (!ParseInt64(arg, &index) || index == INT64_MIN) return std::vector<std::string>();
+    return index >= 0 ? end(false, through(index)) : end(true, -index);
+  };
+  const auto side = [](std::string_view where) { return Is(where, "right"); };
+  int64_t count = 1;
+  if (name == "lpop" || name == "rpop") {
+    if (args.size() > 2 && (!ParseInt64(args[2], &count) || count < 0)) return {};
+    return end(name == "rpop", count);
+  }
+  if (name == "lindex" || name == "lset") return at(args[2]);
+  if (name == "lrange") {
+    int64_t start = 0, stop = 0;
+    if (!ParseInt64(args[2], &start) || !ParseInt64(args[3], &stop)) return {};
+    if (start >= 0 && stop >= 0) return end(false, stop < start ? 1 : through(stop));
+    if (start < 0 && stop < 0 && start != INT64_MIN) return end(true, -start);
+    return {};
+  }
+  // Moves between two lists (the same one moves within the whole).
+  if ((name == "lmove" || name == "rpoplpush") && args[1] != args[2]) {
+    if (name == "rpoplpush") return end(key == 0, 1);
+    return end(side(args[3 + key]), 1);
+  }
+  if (name == "lmpop") {
+    int64_t keys = 0;
+    if (!ParseInt64(args[1], &keys) || keys <= 0 || static_cast<size_t>(keys) + 2 >= args.size())
+      return {};
+    const size_t after = 2 + static_cast<size_t>(keys);
+    if (after + 2 < args.size() && Is(args[after + 1], "count") &&
+        (!ParseInt64(args[after + 2], &count) || count <= 0))
+      return {};
+    return end(side(args[after]), count);
+  }
+  return {};
 }
 
 // The part of each of its keys' collections a command needs (RC.PICK's
-// arguments; see Coordinator::GetPart): the members it names, or as many
-// random ones as it draws. None (all of it) for every other command.
-std::vector<std::string> PartFor(const CommandSpec& spec, ArgList args) {
+// arguments; see Coordinator::GetPart): the members it names, as many
+// random ones as it draws, or a list's end. None (all of it) for every
+// other command.
+std::vector<std::string> PartFor(const CommandSpec& spec, ArgList args, size_t key) {
   const std::string_view name = spec.name;
+  if (spec.group == "list") return ListEndFor(spec, args, key);
   std::vector<std::string> part;
   const auto members = [&](size_t from, size_t to) {
     part.emplace_back("MEMBERS");
@@ -170,6 +234,7 @@ std::string RunOn(ServerState& state, Keyspace& keyspace, const CommandSpec& spe
 ReplicatedCollection::Kind ClusterRouter::KindOfGroup(std::string_view group) {
   return group == "hash"         ? ReplicatedCollection::Kind::kHash
          : group == "sorted_set" ? ReplicatedCollection::Kind::kZSet
+         : group == "list"       ? ReplicatedCollection::Kind::kList
                                  : ReplicatedCollection::Kind::kSet;
 }
 
@@ -224,9 +289,9 @@ void ClusterRouter::RouteReadModifyWrite(CommandContext& ctx, const CommandSpec&
     return;
   }
   auto gather = std::make_shared<Gather<ReplicaValue>>(eval->keys.size());
-  std::vector<std::string> part = PartFor(spec, eval->views);
-  eval->partial = !part.empty();
   for (size_t i = 0; i < eval->keys.size(); ++i) {
+    std::vector<std::string> part = PartFor(spec, eval->views, i);
+    eval->partial |= !part.empty();
     auto done = [this, eval, i, gather](const Status& s, const ReplicaValueView& v) {
       if (!gather->Done(i, s, ToOwned(v))) return;
       if (!gather->error.ok()) {
@@ -235,8 +300,12 @@ void ClusterRouter::RouteReadModifyWrite(CommandContext& ctx, const CommandSpec&
       }
       RunOverValues(eval, gather->results);
     };
-    if (eval->partial) {
-      node_.coordinator().GetPart(eval->keys[i], part, eval->quorum, std::move(done));
+    if (!part.empty() && (part[0] == "HEAD" || part[0] == "TAIL")) {
+      uint64_t count = 0;
+      ParseUint64(part[1], &count);
+      ReadListEnd(eval->keys[i], part[0] == "TAIL", count, eval->quorum, std::move(done));
+    } else if (!part.empty()) {
+      node_.coordinator().GetPart(eval->keys[i], std::move(part), eval->quorum, std::move(done));
     } else {
       node_.coordinator().Get(eval->keys[i], eval->quorum, std::move(done));
     }
@@ -314,6 +383,7 @@ ClusterRouter::Applied ClusterRouter::ApplyTo(Keyspace& keyspace, const CommandS
   Applied applied;
   applied.reply = RunOn(state_, keyspace, spec, args, protocol);
   const int64_t tombstone_until = WallClockMs() + state_.config.values().tombstone_grace * 1000;
+  const FreshHlc fresh = [this] { return node_.coordinator().NextVersion().hlc; };
   for (size_t i = 0; i < keys.size(); ++i) {
     KeyState after = StateOf(keyspace, keys[i]);
     if (after == before[i]) continue;
@@ -325,7 +395,7 @@ ClusterRouter::Applied ClusterRouter::ApplyTo(Keyspace& keyspace, const CommandS
     if (after.live && IsCollection(after.type)) {
       const Counted counted = CountedField(spec, args);
       ReplicatedCollection delta =
-          CollectionChange(before[i], after, held, value.version, counted.field);
+          CollectionChange(before[i], after, held, value.version, counted.field, fresh);
       value.collection = true;
       value.delta = delta.cleared().is_zero();
       if (value.delta && counted.counts && read != nullptr) {
@@ -342,7 +412,9 @@ ClusterRouter::Applied ClusterRouter::ApplyTo(Keyspace& keyspace, const CommandS
     } else if (IsCollection(before[i].type) && held != nullptr) {
       // Its last elements went: remove what the read observed of them.
       value.collection = value.delta = true;
-      DiffDelta(KindOf(before[i].type), held, before[i].elements, {}, value.version)
+      (before[i].type == ValueType::kList
+           ? ListDiff(held, {}, value.version, fresh)
+           : DiffDelta(KindOf(before[i].type), held, before[i].elements, {}, value.version))
           .Encode(&value.value);
       value.expire_at_ms = tombstone_until;
     } else {

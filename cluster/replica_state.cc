@@ -58,8 +58,9 @@ bool PartOfEntry(const Entry* e, std::span<const std::string_view> part, std::st
                  ReplicaValueView* out) {
   int64_t count = 0;
   const bool members = !part.empty() && part[0] == "MEMBERS";
-  if (!members &&
-      (part.size() != 2 || part[0] != "RANDOM" || !ParseInt64(part[1], &count) || count < 0)) {
+  const bool end = part.size() == 2 && (part[0] == "HEAD" || part[0] == "TAIL");
+  if (!members && (part.size() != 2 || (!end && part[0] != "RANDOM") ||
+                   !ParseInt64(part[1], &count) || count < 0)) {
     return false;
   }
   if (e == nullptr || !e->is_replicated_collection()) {
@@ -67,9 +68,17 @@ bool PartOfEntry(const Entry* e, std::span<const std::string_view> part, std::st
     return true;
   }
   const auto& whole = *static_cast<const ReplicatedCollection*>(e->object());
-  const ReplicatedCollection picked =
-      members ? whole.Project(part.subspan(1))
-              : whole.PickRandom(static_cast<size_t>(count), &Keyspace::NextRandom);
+  const auto n = static_cast<size_t>(count);
+  ReplicatedCollection picked(whole.kind());
+  if (members) {
+    picked = whole.Project(part.subspan(1));
+  } else if (!end) {
+    picked = whole.PickRandom(n, &Keyspace::NextRandom);
+  } else if (whole.kind() == ReplicatedCollection::Kind::kList) {
+    picked = whole.EndPart(part[0] == "TAIL", n);
+  } else {
+    picked = whole.Project({});  // says only what type the key holds
+  }
   encoded->clear();
   picked.Encode(encoded);
   *out = ReplicaValueView();

@@ -31,7 +31,8 @@ inline int CompareReplicaStates(const ReplicaValueView& a, const ReplicaValueVie
 StateFingerprint EntryFingerprint(const Entry* e);
 
 // What RC.PICK answers for what `e` holds (may be null): a collection's
-// part that `part` names ("MEMBERS" m..., or "RANDOM" count), anything else
+// part that `part` names ("MEMBERS" m..., "RANDOM" count, or a list's "HEAD"
+// or "TAIL" count: see ReplicatedCollection::EndPart), anything else
 // whole, encoded into `encoded`, which the view then points into. False for
 // a malformed `part`.
 bool PartOfEntry(const Entry* e, std::span<const std::string_view> part, std::string* encoded,

@@ -125,7 +125,7 @@ constexpr Implementation Peeks(ReadReply reply) {
 enum class ClusterRoute : uint8_t {
   kDefault,
   kEveryNode,    // keyspace-wide (KEYS, SCAN, DBSIZE, FLUSHALL): every member answers
-  kAddElements,  // SADD, HSET, HMSET: the added elements go to the replicas, without a read
+  kAddElements,  // SADD, HSET, ZADD, LPUSH...: the added elements go to the replicas, no read
   kRefused,      // not offered in a cluster (yet)
   kAfterHolds,   // EXEC: runs on the node asked once this client's held keys are free
 };

@@ -28,12 +28,14 @@ ElementMap ElementsOf(const ValueObject& object, ValueType type) {
 ReplicatedCollection::Kind KindOf(ValueType type) {
   return type == ValueType::kHash   ? ReplicatedCollection::Kind::kHash
          : type == ValueType::kZSet ? ReplicatedCollection::Kind::kZSet
+         : type == ValueType::kList ? ReplicatedCollection::Kind::kList
                                     : ReplicatedCollection::Kind::kSet;
 }
 
 ValueType TypeOf(ReplicatedCollection::Kind kind) {
   return kind == ReplicatedCollection::Kind::kHash   ? ValueType::kHash
          : kind == ReplicatedCollection::Kind::kZSet ? ValueType::kZSet
+         : kind == ReplicatedCollection::Kind::kList ? ValueType::kList
                                                      : ValueType::kSet;
 }
 

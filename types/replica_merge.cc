@@ -88,6 +88,8 @@ ReplicaApplied MergeInto(Keyspace& keyspace, Entry* held, const ReplicaValueView
   const std::optional<size_t> added =
       mine.MergeEncoded(state.value, keyspace.version_floor(), &out.changed);
   out.added = added.value_or(0);  // malformed: what came before its bad element is in
+  // A list push reports the list's length, as LPUSH replies.
+  if (mine.kind() == ReplicatedCollection::Kind::kList) out.added = mine.size();
   if (!out.changed) return out;
   const bool live = mine.size() > 0;
   const bool newer_clear = cleared_before < mine.cleared();

@@ -8,6 +8,7 @@
 #include "common/byte_codec.h"
 #include "common/number_parsing.h"
 #include "types/hash_value.h"
+#include "types/list_value.h"
 #include "types/set_value.h"
 #include "types/table_walk.h"
 #include "types/zset_value.h"
@@ -15,7 +16,7 @@
 namespace ringcache {
 namespace {
 
-// Encoding: u8 kind ('s', 'h' or 'z') | cleared (u64 hlc, u16 node) | u32 count |
+// Encoding: u8 kind ('s', 'h', 'z' or 'l') | cleared (u64 hlc, u16 node) | u32 count |
 // elements in member order, each
 //   member (u32 length, bytes) | u16 clocks | clocks, each
 //     u16 writer | u64 added | u64 removed | hashes: u8 sets value | value
@@ -50,10 +51,23 @@ void EncodeElement(const ReplicatedElement& e, bool hash, std::string* out) {
 bool TakeHeader(std::string_view* in, ReplicatedCollection::Kind* kind, Version* cleared,
                 uint32_t* count) {
   uint8_t tag = 0;
-  if (!TakeBytes(in, &tag) || (tag != 's' && tag != 'h' && tag != 'z')) return false;
-  *kind = tag == 'h'   ? ReplicatedCollection::Kind::kHash
-          : tag == 'z' ? ReplicatedCollection::Kind::kZSet
-                       : ReplicatedCollection::Kind::kSet;
+  if (!TakeBytes(in, &tag)) return false;
+  switch (tag) {
+    case 's':
+      *kind = ReplicatedCollection::Kind::kSet;
+      break;
+    case 'h':
+      *kind = ReplicatedCollection::Kind::kHash;
+      break;
+    case 'z':
+      *kind = ReplicatedCollection::Kind::kZSet;
+      break;
+    case 'l':
+      *kind = ReplicatedCollection::Kind::kList;
+      break;
+    default:
+      return false;
+  }
   return TakeVersion(in, cleared) && TakeBytes(in, count);
 }
 
@@ -383,6 +397,7 @@ ReplicatedCollection& ReplicatedCollection::operator=(const ReplicatedCollection
 void ReplicatedCollection::MarkLive(Elements::value_type* element) {
   element->second.live_slot = static_cast<uint32_t>(live_list_.size());
   live_list_.push_back(element);
+  if (kind_ == Kind::kList) in_order_.insert(element);
 }
 
 void ReplicatedCollection::MarkDead(Elements::value_type* element) {
@@ -390,10 +405,12 @@ void ReplicatedCollection::MarkDead(Elements::value_type* element) {
   live_list_[element->second.live_slot] = last;
   last->second.live_slot = element->second.live_slot;
   live_list_.pop_back();
+  if (kind_ == Kind::kList) in_order_.erase(element);
 }
 
 void ReplicatedCollection::RebuildLiveList() {
   live_list_.clear();
+  in_order_.clear();
   for (auto& pair : elements_) {
     if (pair.second.live()) MarkLive(&pair);
   }
@@ -440,7 +457,36 @@ ReplicatedCollection ReplicatedCollection::PickRandom(size_t count, uint64_t (*r
   return part;
 }
 
+ReplicatedCollection ReplicatedCollection::EndPart(bool tail, size_t count) const {
+  ReplicatedCollection part(kind_);
+  part.cleared_ = cleared_;
+  const auto take = [&](auto first, auto last) {
+    for (; first != last && part.size() < count; ++first) {
+      auto [copy, inserted] = part.elements_.emplace(**first);
+      if (inserted) part.MarkLive(&*copy);
+    }
+  };
+  tail ? take(in_order_.rbegin(), in_order_.rend()) : take(in_order_.begin(), in_order_.end());
+  return part;
+}
+
+std::vector<std::pair<std::string_view, std::string_view>> ReplicatedCollection::LiveItems() const {
+  std::vector<std::pair<std::string_view, std::string_view>> items;
+  items.reserve(in_order_.size());
+  for (const Elements::value_type* pair : in_order_) {
+    const WriterClock* record = pair->second.ValueRecord();
+    items.emplace_back(pair->first, record != nullptr ? std::string_view(record->value) : "");
+  }
+  return items;
+}
+
 std::unique_ptr<ValueObject> ReplicatedCollection::Render(const CollectionLimits& limits) const {
+  if (kind_ == Kind::kList) {
+    auto list = std::make_unique<ListValue>();
+    for (const auto& [position, item] : LiveItems())
+      list->Push(ListValue::End::kTail, item, limits);
+    return list;
+  }
   if (kind_ == Kind::kSet) {
     auto set = std::make_unique<SetValue>();
     for (const auto& [member, e] : elements_) {
@@ -465,8 +511,9 @@ std::unique_ptr<ValueObject> ReplicatedCollection::Render(const CollectionLimits
 }
 
 size_t ReplicatedCollection::MemoryUsage() const {
+  // A list's order: a tree node (three links and a colour) per element.
   size_t bytes = sizeof(*this) + elements_.bucket_count() * sizeof(void*) +
-                 live_list_.capacity() * sizeof(void*);
+                 live_list_.capacity() * sizeof(void*) + in_order_.size() * 5 * sizeof(void*);
   for (const auto& [member, e] : elements_) {
     // A node: its link, the cached hash, the pair.
     bytes += sizeof(void*) * 2 + sizeof(Elements::value_type);

@@ -22,6 +22,12 @@
 // too (holding only the elements an operation touched), so an SADD to a
 // 1M-member set ships and merges one element.
 //
+// Lists are hashes whose fields are positions (types/list_position.h): an
+// element is added once, by the push or insert that made its position;
+// LSET adds a newer value to it (last writer wins between concurrent
+// LSETs); a pop or LREM marks the adds it observed, so an LSET it did not
+// see keeps the element. The list is the live elements in position order.
+//
 // Only cluster replicas hold these (Entry type kReplicated, or
 // kReplicatedEmpty once no element is live); a single node keeps plain
 // HashValue / SetValue. Value type; no I/O.
@@ -31,6 +37,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -116,13 +123,15 @@ struct ReplicatedElement {
 class ReplicatedCollection final : public ValueObject {
  public:
   // A sorted set is a hash of member -> score text (a register, or HINCRBY's
-  // counter for ZINCRBY), rendered into a ZSetValue.
-  enum class Kind : uint8_t { kSet, kHash, kZSet };
-  // Whether its elements carry values (hashes, sorted sets).
+  // counter for ZINCRBY), rendered into a ZSetValue; a list one of
+  // position -> item, rendered into a ListValue.
+  enum class Kind : uint8_t { kSet, kHash, kZSet, kList };
+  // Whether its elements carry values (all but sets).
   static bool HasValues(Kind kind) { return kind != Kind::kSet; }
-  // The encoding's first byte: 's', 'h' or 'z'.
+  // The encoding's first byte: 's', 'h', 'z' or 'l'.
   static char TagOf(Kind kind) {
-    return kind == Kind::kSet ? 's' : kind == Kind::kHash ? 'h' : 'z';
+    constexpr char kTags[] = {'s', 'h', 'z', 'l'};
+    return kTags[static_cast<uint8_t>(kind)];
   }
   using Elements = std::unordered_map<std::string, ReplicatedElement, StringHash, std::equal_to<>>;
 
@@ -181,7 +190,14 @@ class ReplicatedCollection final : public ValueObject {
   // it holds no more).
   ReplicatedCollection PickRandom(size_t count, uint64_t (*random)()) const;
 
-  // The plain HashValue / SetValue commands run on.
+  // Lists: the `count` live elements nearest the head (or the tail), as a
+  // state of its own (no removed records: a replica's answer to a read of a
+  // list's end, cluster/list_route.cc).
+  ReplicatedCollection EndPart(bool tail, size_t count) const;
+  // Lists: the live elements' positions and items, head first.
+  std::vector<std::pair<std::string_view, std::string_view>> LiveItems() const;
+
+  // The plain HashValue / SetValue / ZSetValue / ListValue commands run on.
   std::unique_ptr<ValueObject> Render(const CollectionLimits& limits) const;
 
   size_t size() const override { return live_list_.size(); }
@@ -204,12 +220,20 @@ class ReplicatedCollection final : public ValueObject {
 
   void Changed() { content_hash_valid_ = false; }
 
+  // Lists keep their live elements in position order too.
+  struct ByPosition {
+    bool operator()(const Elements::value_type* a, const Elements::value_type* b) const {
+      return a->first < b->first;
+    }
+  };
+
   Kind kind_;
   Version cleared_;
   mutable uint64_t content_hash_ = 0;
   mutable bool content_hash_valid_ = false;
   Elements elements_;
-  std::vector<Elements::value_type*> live_list_;  // nodes of elements_: they do not move
+  std::vector<Elements::value_type*> live_list_;          // nodes of elements_: they do not move
+  std::set<Elements::value_type*, ByPosition> in_order_;  // lists only
 };
 
 }  // namespace ringcache

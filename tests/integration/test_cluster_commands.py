@@ -12,6 +12,7 @@ from support import Node, recv_reply, resp_command
 from test_cluster import LocalCluster
 from differential import command_args, normalize, normalize_scan, parse
 from test_collections import SCRIPT
+from test_lists import SCRIPT as LIST_SCRIPT
 from test_zsets import SCRIPT as ZSET_SCRIPT
 
 # Left out: RESET's steps (MULTI, a queued SET, EXEC), HELLO and CLIENT are
@@ -20,11 +21,13 @@ from test_zsets import SCRIPT as ZSET_SCRIPT
 STEPS = [(text, orderless) for text, orderless in SCRIPT
          if text not in ("MULTI", "SET inmulti 1", "EXEC", "EXISTS inmulti")
          and text.split(" ")[0] not in ("HELLO", "CLIENT", "RESET")]
-# Sorted sets, without the blocking pops and LPUSH (a cluster refuses them),
+# Sorted sets and lists, without the blocking pops (a cluster refuses them),
 # the transaction around one, and SCAN (a cluster's cursor walks node by
 # node: test_scan_type_sees_every_type).
 ZSET_STEPS = [(text, orderless) for text, orderless in ZSET_SCRIPT
-              if not text.startswith(("BZ", "LPUSH", "SCAN")) and text not in ("MULTI", "EXEC")]
+              if not text.startswith(("BZ", "SCAN")) and text not in ("MULTI", "EXEC")]
+LIST_STEPS = [(text, orderless) for text, orderless in LIST_SCRIPT
+              if not text.startswith(("BL", "BR", "SCAN")) and text not in ("MULTI", "EXEC")]
 
 
 def run(ports, protocol, steps=STEPS):
@@ -69,6 +72,9 @@ class ClusterCommandsTest(unittest.TestCase):
 
     def test_sorted_sets_give_the_same_replies_as_one_node(self):
         self.check_same_replies_as_one_node(ZSET_STEPS)
+
+    def test_lists_give_the_same_replies_as_one_node(self):
+        self.check_same_replies_as_one_node(LIST_STEPS)
 
     def test_concurrent_zincrby_through_every_node_counts_every_increment(self):
         cluster = LocalCluster()
