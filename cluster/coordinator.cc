@@ -189,6 +189,12 @@ void Coordinator::Read::AddCounterAnswer(size_t candidate, const ReplicaValueVie
 // rules of types/replica_merge.h).
 void Coordinator::Read::AddCollectionAnswer(size_t candidate, const ReplicaValueView& value) {
   const auto id = static_cast<uint32_t>(candidate);
+  if (value.collection && newest.collection && value.value == newest.value &&
+      value.empty == newest.empty && value.expire_at_ms == newest.expire_at_ms &&
+      value.version == newest.version) {
+    answers.Add(id, 0);  // the usual answer: the replicas agree
+    return;
+  }
   const ReplicaValue merged = MergeReplicaStates(newest, value);
   if (!part.empty() && part.front() == "RANDOM") {
     // Each replica drew its own members: differing draws say nothing of

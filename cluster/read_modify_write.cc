@@ -331,26 +331,34 @@ void ClusterRouter::RunOverValues(const std::shared_ptr<Evaluation>& eval,
   Keyspace scratch;
   scratch.set_now_ms(state_.keyspace.now_ms());
   const CommandSpec& spec = *eval->spec;
-  const KeysRead read(values);
+  // A read changes nothing: its collections render straight from the bytes.
+  const bool changes = (spec.flags & kReadOnly) == 0;
+  static const std::vector<ReplicaValue> kNothing;
+  const KeysRead read(changes ? values : kNothing);
   const CollectionLimits limits = LimitsOf(state_.config.values());
   for (size_t k = 0; k < eval->keys.size(); ++k) {
     const ReplicaValue& value = values[k];
-    const ReplicatedCollection* part = read.collections[k].get();
+    const auto kind =
+        value.collection ? ReplicatedCollection::KindOfEncoded(value.value) : std::nullopt;
     // A part without a live element says nothing more of the key than its type.
-    if (eval->partial && part != nullptr && part->kind() != KindOfGroup(spec.group)) {
+    if (eval->partial && kind && *kind != KindOfGroup(spec.group)) {
       eval->Fail(Status::WrongType());
       return;
     }
     if (!value.live()) continue;
-    if (const ReplicatedCollection* collection = read.collections[k].get()) {
-      scratch.SetObject(eval->keys[k], TypeOf(collection->kind()), collection->Render(limits),
-                        value.expire_at_ms);
+    if (kind) {
+      std::unique_ptr<ValueObject> plain =
+          changes ? (read.collections[k] ? read.collections[k]->Render(limits) : nullptr)
+                  : ReplicatedCollection::RenderEncoded(value.value, limits);
+      if (plain != nullptr)
+        scratch.SetObject(eval->keys[k], TypeOf(*kind), std::move(plain), value.expire_at_ms);
     } else if (!value.collection) {
       scratch.PutIfNewer(eval->keys[k], RenderCounterBytes(value.value, value.counter),
                          value.expire_at_ms, value.version);
     }
   }
-  ReplicateApplied(eval, ApplyTo(scratch, spec, eval->views, eval->protocol, &read));
+  ReplicateApplied(eval,
+                   ApplyTo(scratch, spec, eval->views, eval->protocol, changes ? &read : nullptr));
   // Sent (the local replica has it, the peers' batches hold it in order):
   // later commands of this client now find it wherever they read.
   eval->hold.Release();
@@ -376,11 +384,15 @@ void ClusterRouter::ReplicateApplied(const std::shared_ptr<Evaluation>& eval, Ap
 
 ClusterRouter::Applied ClusterRouter::ApplyTo(Keyspace& keyspace, const CommandSpec& spec,
                                               ArgList args, int protocol, const KeysRead* read) {
+  Applied applied;
+  if ((spec.flags & kReadOnly) != 0) {  // LRANGE, HGETALL...: nothing to compare
+    applied.reply = RunOn(state_, keyspace, spec, args, protocol);
+    return applied;
+  }
   const std::vector<std::string> keys = KeysOf(spec, args);
   std::vector<KeyState> before;
   before.reserve(keys.size());
   for (const std::string& key : keys) before.push_back(StateOf(keyspace, key));
-  Applied applied;
   applied.reply = RunOn(state_, keyspace, spec, args, protocol);
   const int64_t tombstone_until = WallClockMs() + state_.config.values().tombstone_grace * 1000;
   const FreshHlc fresh = [this] { return node_.coordinator().NextVersion().hlc; };

@@ -69,21 +69,22 @@ bool PartOfEntry(const Entry* e, std::span<const std::string_view> part, std::st
   }
   const auto& whole = *static_cast<const ReplicatedCollection*>(e->object());
   const auto n = static_cast<size_t>(count);
-  ReplicatedCollection picked(whole.kind());
-  if (members) {
-    picked = whole.Project(part.subspan(1));
-  } else if (!end) {
-    picked = whole.PickRandom(n, &Keyspace::NextRandom);
-  } else if (whole.kind() == ReplicatedCollection::Kind::kList) {
-    picked = whole.EndPart(part[0] == "TAIL", n);
-  } else {
-    picked = whole.Project({});  // says only what type the key holds
-  }
   encoded->clear();
-  picked.Encode(encoded);
+  size_t live = 0;
+  if (end && whole.kind() == ReplicatedCollection::Kind::kList) {
+    whole.EncodeEnd(part[0] == "TAIL", n, encoded);
+    live = std::min(n, whole.size());
+  } else {
+    const ReplicatedCollection picked =
+        members ? whole.Project(part.subspan(1))
+        : end   ? whole.Project({})  // says only what type the key holds
+                : whole.PickRandom(n, &Keyspace::NextRandom);
+    picked.Encode(encoded);
+    live = picked.size();
+  }
   *out = ReplicaValueView();
   out->found = out->collection = true;
-  out->empty = picked.size() == 0;
+  out->empty = live == 0;
   out->value = *encoded;
   out->expire_at_ms = e->expire_at_ms;
   out->version = e->version();

@@ -306,6 +306,11 @@ void ReplicatedCollection::Encode(std::string* out) const {
   for (const auto& pair : elements_) sorted.push_back(&pair);
   std::sort(sorted.begin(), sorted.end(),
             [](const auto* a, const auto* b) { return a->first < b->first; });
+  EncodeSorted(sorted, out);
+}
+
+void ReplicatedCollection::EncodeSorted(std::span<const Elements::value_type* const> sorted,
+                                        std::string* out) const {
   const bool hash = HasValues(kind_);
   PutBytes(out, static_cast<uint8_t>(TagOf(kind_)));
   PutVersion(out, cleared_);
@@ -457,17 +462,15 @@ ReplicatedCollection ReplicatedCollection::PickRandom(size_t count, uint64_t (*r
   return part;
 }
 
-ReplicatedCollection ReplicatedCollection::EndPart(bool tail, size_t count) const {
-  ReplicatedCollection part(kind_);
-  part.cleared_ = cleared_;
+void ReplicatedCollection::EncodeEnd(bool tail, size_t count, std::string* out) const {
+  std::vector<const Elements::value_type*> end;
+  end.reserve(std::min(count, in_order_.size()));
   const auto take = [&](auto first, auto last) {
-    for (; first != last && part.size() < count; ++first) {
-      auto [copy, inserted] = part.elements_.emplace(**first);
-      if (inserted) part.MarkLive(&*copy);
-    }
+    for (; first != last && end.size() < count; ++first) end.push_back(*first);
   };
   tail ? take(in_order_.rbegin(), in_order_.rend()) : take(in_order_.begin(), in_order_.end());
-  return part;
+  if (tail) std::reverse(end.begin(), end.end());
+  EncodeSorted(end, out);
 }
 
 std::vector<std::pair<std::string_view, std::string_view>> ReplicatedCollection::LiveItems() const {
@@ -480,34 +483,94 @@ std::vector<std::pair<std::string_view, std::string_view>> ReplicatedCollection:
   return items;
 }
 
+namespace {
+
+// Builds the plain value commands run on, element by element.
+class PlainBuilder {
+ public:
+  PlainBuilder(ReplicatedCollection::Kind kind, const Version& cleared,
+               const CollectionLimits& limits)
+      : kind_(kind), cleared_(cleared), limits_(limits) {
+    switch (kind) {
+      case ReplicatedCollection::Kind::kSet:
+        value_ = std::make_unique<SetValue>();
+        break;
+      case ReplicatedCollection::Kind::kHash:
+        value_ = std::make_unique<HashValue>();
+        break;
+      case ReplicatedCollection::Kind::kZSet:
+        value_ = std::make_unique<ZSetValue>();
+        break;
+      case ReplicatedCollection::Kind::kList:
+        value_ = std::make_unique<ListValue>();
+        break;
+    }
+  }
+
+  // REQUIRES: lists' elements come in position order.
+  void Add(std::string_view member, const ReplicatedElement& e) {
+    if (!e.live()) return;
+    switch (kind_) {
+      case ReplicatedCollection::Kind::kSet:
+        static_cast<SetValue&>(*value_).Add(member, limits_);
+        break;
+      case ReplicatedCollection::Kind::kHash:
+        static_cast<HashValue&>(*value_).Set(member, e.Render(cleared_), limits_);
+        break;
+      case ReplicatedCollection::Kind::kZSet: {
+        // Scores are written as FormatDouble's text, or counted from it.
+        double score = 0;
+        if (ParseDouble(e.Render(cleared_), &score)) {
+          static_cast<ZSetValue&>(*value_).Set(member, score, limits_);
+        }
+        break;
+      }
+      case ReplicatedCollection::Kind::kList: {
+        const WriterClock* record = e.ValueRecord();
+        static_cast<ListValue&>(*value_).Push(
+            ListValue::End::kTail, record != nullptr ? std::string_view(record->value) : "",
+            limits_);
+        break;
+      }
+    }
+  }
+  std::unique_ptr<ValueObject> Take() { return std::move(value_); }
+
+ private:
+  ReplicatedCollection::Kind kind_;
+  Version cleared_;
+  const CollectionLimits& limits_;
+  std::unique_ptr<ValueObject> value_;
+};
+
+}  // namespace
+
 std::unique_ptr<ValueObject> ReplicatedCollection::Render(const CollectionLimits& limits) const {
+  PlainBuilder plain(kind_, cleared_, limits);
   if (kind_ == Kind::kList) {
-    auto list = std::make_unique<ListValue>();
-    for (const auto& [position, item] : LiveItems())
-      list->Push(ListValue::End::kTail, item, limits);
-    return list;
+    for (const Elements::value_type* pair : in_order_) plain.Add(pair->first, pair->second);
+  } else {
+    for (const auto& [member, e] : elements_) plain.Add(member, e);
   }
-  if (kind_ == Kind::kSet) {
-    auto set = std::make_unique<SetValue>();
-    for (const auto& [member, e] : elements_) {
-      if (e.live()) set->Add(member, limits);
+  return plain.Take();
+}
+
+std::unique_ptr<ValueObject> ReplicatedCollection::RenderEncoded(std::string_view bytes,
+                                                                 const CollectionLimits& limits) {
+  Kind kind{};
+  uint32_t count = 0;
+  Version cleared;
+  if (!TakeHeader(&bytes, &kind, &cleared, &count)) return nullptr;
+  PlainBuilder plain(kind, cleared, limits);
+  ReplicatedElement e;  // reused: no element is kept
+  for (uint32_t i = 0; i < count; ++i) {
+    std::string_view member;
+    if (!TakeString(&bytes, &member) || !DecodeElement(&bytes, HasValues(kind), &e)) {
+      return nullptr;
     }
-    return set;
+    plain.Add(member, e);
   }
-  if (kind_ == Kind::kZSet) {
-    auto zset = std::make_unique<ZSetValue>();
-    for (const auto& [member, e] : elements_) {
-      double score = 0;
-      // Scores are written as FormatDouble's text, or counted from it.
-      if (e.live() && ParseDouble(e.Render(cleared_), &score)) zset->Set(member, score, limits);
-    }
-    return zset;
-  }
-  auto hash = std::make_unique<HashValue>();
-  for (const auto& [field, e] : elements_) {
-    if (e.live()) hash->Set(field, e.Render(cleared_), limits);
-  }
-  return hash;
+  return bytes.empty() ? plain.Take() : nullptr;
 }
 
 size_t ReplicatedCollection::MemoryUsage() const {

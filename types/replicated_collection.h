@@ -190,15 +190,19 @@ class ReplicatedCollection final : public ValueObject {
   // it holds no more).
   ReplicatedCollection PickRandom(size_t count, uint64_t (*random)()) const;
 
-  // Lists: the `count` live elements nearest the head (or the tail), as a
-  // state of its own (no removed records: a replica's answer to a read of a
-  // list's end, cluster/list_route.cc).
-  ReplicatedCollection EndPart(bool tail, size_t count) const;
+  // Lists: encodes the `count` live elements nearest the head (or the
+  // tail), as a state of its own (no removed records: a replica's answer
+  // to a read of a list's end, cluster/list_route.cc).
+  void EncodeEnd(bool tail, size_t count, std::string* out) const;
   // Lists: the live elements' positions and items, head first.
   std::vector<std::pair<std::string_view, std::string_view>> LiveItems() const;
 
   // The plain HashValue / SetValue / ZSetValue / ListValue commands run on.
   std::unique_ptr<ValueObject> Render(const CollectionLimits& limits) const;
+  // The same straight from an encoded state, without building it (a read's
+  // answer that nothing else needs); null for malformed bytes.
+  static std::unique_ptr<ValueObject> RenderEncoded(std::string_view bytes,
+                                                    const CollectionLimits& limits);
 
   size_t size() const override { return live_list_.size(); }
   size_t MemoryUsage() const override;
@@ -219,6 +223,8 @@ class ReplicatedCollection final : public ValueObject {
   bool MergeElement(std::string_view member, ReplicatedElement&& theirs, bool* changed);
 
   void Changed() { content_hash_valid_ = false; }
+  // Encode of these elements (in member order) alone.
+  void EncodeSorted(std::span<const Elements::value_type* const> sorted, std::string* out) const;
 
   // Lists keep their live elements in position order too.
   struct ByPosition {

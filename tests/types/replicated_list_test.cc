@@ -122,8 +122,13 @@ TEST_CASE("a replica answers a read of an end with its first or last live items"
       ListRewrite(std::vector<std::string>{"a", "b", "c", "d"}, Version{10, 1}, Counter(11)));
   list = Apply(
       list, ListDiff(&list, std::vector<std::string>{"b", "c", "d"}, Version{50, 1}, Counter(51)));
-  REQUIRE(Items(list.EndPart(false, 2)) == std::vector<std::string>{"b", "c"});
-  REQUIRE(Items(list.EndPart(true, 2)) == std::vector<std::string>{"c", "d"});
-  REQUIRE(Items(list.EndPart(false, 10)) == std::vector<std::string>{"b", "c", "d"});
-  REQUIRE(list.EndPart(false, 2).records() == 2);  // no removed records
+  const auto end = [&](bool tail, size_t count) {
+    std::string bytes;
+    list.EncodeEnd(tail, count, &bytes);
+    return ReplicatedCollection::Decode(bytes);
+  };
+  REQUIRE(Items(*end(false, 2)) == std::vector<std::string>{"b", "c"});
+  REQUIRE(Items(*end(true, 2)) == std::vector<std::string>{"c", "d"});
+  REQUIRE(Items(*end(false, 10)) == std::vector<std::string>{"b", "c", "d"});
+  REQUIRE(end(false, 2)->records() == 2);  // no removed records
 }
