@@ -17,7 +17,8 @@
 //  - other commands read their keys, run over the merged values and write
 //    back what changed: values last writer wins, collections as the
 //    elements added and the adds observed removed (read_modify_write.cc);
-//    commands at a list's end read only that end (list_route.cc);
+//    commands at an end of a list or sorted set read only that end
+//    (end_read.cc);
 //  - keyspace-wide commands (KEYS, SCAN, DBSIZE, FLUSHALL) ask every member
 //    (keyspace_wide.cc).
 //
@@ -114,18 +115,20 @@ class ClusterRouter : public Router {
   void RoutePush(CommandContext& ctx, const CommandSpec& spec, ArgList args);
   void SendPush(std::string key, bool tail, ArgList items, const QuorumSettings& quorum,
                 DeferredReply done);
+
+  // Ends of lists and sorted sets (end_read.cc).
   using ReadDone = std::function<void(const Status&, const ReplicaValueView&)>;
-  // The `count` items at the head (or tail) of the list at `key`, as the
-  // quorum read of the whole list would find them there (fewer when it
-  // holds fewer); any other value whole.
-  void ReadListEnd(std::string key, bool tail, size_t count, const QuorumSettings& quorum,
-                   ReadDone done);
-  struct ListEndRead;
-  void ReadListEnd(const std::shared_ptr<ListEndRead>& read);
-  void OnListEnd(const std::shared_ptr<ListEndRead>& read, const ReplicaValueView& merged,
-                 const std::vector<ReplicaValue>& each);
-  void DeliverListEnd(const std::shared_ptr<ListEndRead>& read, const std::string& bound,
-                      const ReplicaValue& merged, const ReplicatedCollection& list);
+  // The `count` elements at the head (or tail) of the list or sorted set at
+  // `key`, as the quorum read of the whole would find them there (fewer
+  // when it holds fewer); any other value whole.
+  void ReadEnd(std::string key, bool tail, size_t count, const QuorumSettings& quorum,
+               ReadDone done);
+  struct EndRead;
+  void ReadEnd(const std::shared_ptr<EndRead>& read);
+  void OnEnd(const std::shared_ptr<EndRead>& read, const ReplicaValueView& merged,
+             const std::vector<ReplicaValue>& each);
+  void DeliverEnd(const std::shared_ptr<EndRead>& read, const std::string& bound,
+                  const ReplicaValue& merged, const ReplicatedCollection& whole);
 
   // Read-modify-write (read_modify_write.cc).
   std::shared_ptr<Evaluation> NewEvaluation(CommandContext& ctx, const CommandSpec& spec,

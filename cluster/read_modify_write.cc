@@ -127,7 +127,7 @@ ReplicatedCollection CollectionChange(const KeyState& before, const KeyState& af
 
 // The part of a list at `key` (an index into the command's distinct keys)
 // that a command at one of its ends needs: "HEAD" or "TAIL" and how many
-// items (see ClusterRouter::ReadListEnd). None (all of it) for the others.
+// items (see ClusterRouter::ReadEnd). None (all of it) for the others.
 std::vector<std::string> ListEndFor(const CommandSpec& spec, ArgList args, size_t key) {
   const std::string_view name = spec.name;
   const auto end = [](bool tail, int64_t count) {
@@ -181,6 +181,11 @@ std::vector<std::string> ListEndFor(const CommandSpec& spec, ArgList args, size_
 std::vector<std::string> PartFor(const CommandSpec& spec, ArgList args, size_t key) {
   const std::string_view name = spec.name;
   if (spec.group == "list") return ListEndFor(spec, args, key);
+  if (name == "zpopmin" || name == "zpopmax") {
+    int64_t count = 1;
+    if (args.size() > 2 && (!ParseInt64(args[2], &count) || count < 0)) return {};
+    return {name == "zpopmax" ? "TAIL" : "HEAD", std::to_string(std::max<int64_t>(count, 1))};
+  }
   std::vector<std::string> part;
   const auto members = [&](size_t from, size_t to) {
     part.emplace_back("MEMBERS");
@@ -303,7 +308,7 @@ void ClusterRouter::RouteReadModifyWrite(CommandContext& ctx, const CommandSpec&
     if (!part.empty() && (part[0] == "HEAD" || part[0] == "TAIL")) {
       uint64_t count = 0;
       ParseUint64(part[1], &count);
-      ReadListEnd(eval->keys[i], part[0] == "TAIL", count, eval->quorum, std::move(done));
+      ReadEnd(eval->keys[i], part[0] == "TAIL", count, eval->quorum, std::move(done));
     } else if (!part.empty()) {
       node_.coordinator().GetPart(eval->keys[i], std::move(part), eval->quorum, std::move(done));
     } else {

@@ -214,9 +214,9 @@ void ReplyState(CommandContext& ctx, const ReplicaValueView& state) {
 // RC.PICK <key> MEMBERS <member>... | RANDOM <count> | HEAD <count> |
 // TAIL <count> -> one bulk string, the key's state (cluster::EncodeState;
 // empty: nothing held): for a collection only the part a command needs
-// (those members, `count` random live ones, or a list's `count` first or
-// last live ones), anything else whole. A coordinator's SREM or HGET on a
-// large collection reads this rather than all of it.
+// (those members, `count` random live ones, or the `count` first or last
+// live ones of a list or sorted set), anything else whole. A coordinator's
+// SREM or HGET on a large collection reads this rather than all of it.
 void PickCommand(CommandContext& ctx, ArgList args) {
   if (RefillingOrReply(ctx)) return;
   std::string encoded;

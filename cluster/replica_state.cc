@@ -71,7 +71,8 @@ bool PartOfEntry(const Entry* e, std::span<const std::string_view> part, std::st
   const auto n = static_cast<size_t>(count);
   encoded->clear();
   size_t live = 0;
-  if (end && whole.kind() == ReplicatedCollection::Kind::kList) {
+  if (end && (whole.kind() == ReplicatedCollection::Kind::kList ||
+              whole.kind() == ReplicatedCollection::Kind::kZSet)) {
     whole.EncodeEnd(part[0] == "TAIL", n, encoded);
     live = std::min(n, whole.size());
   } else {

@@ -31,10 +31,10 @@ inline int CompareReplicaStates(const ReplicaValueView& a, const ReplicaValueVie
 StateFingerprint EntryFingerprint(const Entry* e);
 
 // What RC.PICK answers for what `e` holds (may be null): a collection's
-// part that `part` names ("MEMBERS" m..., "RANDOM" count, or a list's "HEAD"
-// or "TAIL" count: see ReplicatedCollection::EndPart), anything else
-// whole, encoded into `encoded`, which the view then points into. False for
-// a malformed `part`.
+// part that `part` names ("MEMBERS" m..., "RANDOM" count, or "HEAD" or
+// "TAIL" count of a list or sorted set: ReplicatedCollection::EncodeEnd),
+// anything else whole, encoded into `encoded`, which the view then points
+// into. False for a malformed `part`.
 bool PartOfEntry(const Entry* e, std::span<const std::string_view> part, std::string* encoded,
                  ReplicaValueView* out);
 

@@ -351,11 +351,15 @@ bool ReplicatedCollection::MergeElement(std::string_view member, ReplicatedEleme
     return true;
   }
   const bool was_live = it->second.live();
-  if (!it->second.Merge(theirs)) return false;
-  *changed = true;
+  // A sorted set's member may change its score: out of the order, and back.
+  const bool reorder = was_live && kind_ == Kind::kZSet;
+  if (reorder) MarkDead(&*it);
+  const bool merged = it->second.Merge(theirs);
   const bool is_live = it->second.live();
-  if (was_live && !is_live) MarkDead(&*it);
-  if (is_live && !was_live) MarkLive(&*it);
+  if (is_live && (reorder || !was_live)) MarkLive(&*it);
+  if (was_live && !is_live && !reorder) MarkDead(&*it);
+  if (!merged) return false;
+  *changed = true;
   return is_live && !was_live;
 }
 
@@ -399,10 +403,17 @@ ReplicatedCollection& ReplicatedCollection::operator=(const ReplicatedCollection
   return *this;
 }
 
+double ReplicatedCollection::ScoreOf(const ReplicatedElement& e) const {
+  double score = 0;
+  ParseDouble(e.Render(cleared_), &score);  // written as FormatDouble's text, or counted from it
+  return score;
+}
+
 void ReplicatedCollection::MarkLive(Elements::value_type* element) {
   element->second.live_slot = static_cast<uint32_t>(live_list_.size());
   live_list_.push_back(element);
   if (kind_ == Kind::kList) in_order_.insert(element);
+  if (kind_ == Kind::kZSet) by_score_.insert({ScoreOf(element->second), element});
 }
 
 void ReplicatedCollection::MarkDead(Elements::value_type* element) {
@@ -411,11 +422,13 @@ void ReplicatedCollection::MarkDead(Elements::value_type* element) {
   last->second.live_slot = element->second.live_slot;
   live_list_.pop_back();
   if (kind_ == Kind::kList) in_order_.erase(element);
+  if (kind_ == Kind::kZSet) by_score_.erase({ScoreOf(element->second), element});
 }
 
 void ReplicatedCollection::RebuildLiveList() {
   live_list_.clear();
   in_order_.clear();
+  by_score_.clear();
   for (auto& pair : elements_) {
     if (pair.second.live()) MarkLive(&pair);
   }
@@ -464,12 +477,22 @@ ReplicatedCollection ReplicatedCollection::PickRandom(size_t count, uint64_t (*r
 
 void ReplicatedCollection::EncodeEnd(bool tail, size_t count, std::string* out) const {
   std::vector<const Elements::value_type*> end;
-  end.reserve(std::min(count, in_order_.size()));
-  const auto take = [&](auto first, auto last) {
-    for (; first != last && end.size() < count; ++first) end.push_back(*first);
+  end.reserve(std::min(count, live_list_.size()));
+  const auto take = [&](auto first, auto last, auto element) {
+    for (; first != last && end.size() < count; ++first) end.push_back(element(*first));
   };
-  tail ? take(in_order_.rbegin(), in_order_.rend()) : take(in_order_.begin(), in_order_.end());
-  if (tail) std::reverse(end.begin(), end.end());
+  if (kind_ == Kind::kList) {
+    const auto element = [](const Elements::value_type* e) { return e; };
+    tail ? take(in_order_.rbegin(), in_order_.rend(), element)
+         : take(in_order_.begin(), in_order_.end(), element);
+  } else if (kind_ == Kind::kZSet) {
+    const auto element = [](const ScoredElement& e) { return e.element; };
+    tail ? take(by_score_.rbegin(), by_score_.rend(), element)
+         : take(by_score_.begin(), by_score_.end(), element);
+  }
+  // In member order, as Encode writes them.
+  std::sort(end.begin(), end.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
   EncodeSorted(end, out);
 }
 
@@ -574,9 +597,11 @@ std::unique_ptr<ValueObject> ReplicatedCollection::RenderEncoded(std::string_vie
 }
 
 size_t ReplicatedCollection::MemoryUsage() const {
-  // A list's order: a tree node (three links and a colour) per element.
+  // A list's or sorted set's order: a tree node (three links and a colour,
+  // and what it holds) per element.
   size_t bytes = sizeof(*this) + elements_.bucket_count() * sizeof(void*) +
-                 live_list_.capacity() * sizeof(void*) + in_order_.size() * 5 * sizeof(void*);
+                 live_list_.capacity() * sizeof(void*) + in_order_.size() * 5 * sizeof(void*) +
+                 by_score_.size() * 6 * sizeof(void*);
   for (const auto& [member, e] : elements_) {
     // A node: its link, the cached hash, the pair.
     bytes += sizeof(void*) * 2 + sizeof(Elements::value_type);

@@ -190,10 +190,13 @@ class ReplicatedCollection final : public ValueObject {
   // it holds no more).
   ReplicatedCollection PickRandom(size_t count, uint64_t (*random)()) const;
 
-  // Lists: encodes the `count` live elements nearest the head (or the
-  // tail), as a state of its own (no removed records: a replica's answer
-  // to a read of a list's end, cluster/list_route.cc).
+  // Lists and sorted sets: encodes the `count` live elements nearest the
+  // head (or the tail; the lowest or highest scores), as a state of its own
+  // (no removed records: a replica's answer to a read of an end,
+  // cluster/end_read.cc). Nothing for other kinds.
   void EncodeEnd(bool tail, size_t count, std::string* out) const;
+  // Sorted sets: a live element's score.
+  double ScoreOf(const ReplicatedElement& e) const;
   // Lists: the live elements' positions and items, head first.
   std::vector<std::pair<std::string_view, std::string_view>> LiveItems() const;
 
@@ -226,10 +229,18 @@ class ReplicatedCollection final : public ValueObject {
   // Encode of these elements (in member order) alone.
   void EncodeSorted(std::span<const Elements::value_type* const> sorted, std::string* out) const;
 
-  // Lists keep their live elements in position order too.
+  // Lists keep their live elements in position order too, and sorted sets
+  // in score order.
   struct ByPosition {
     bool operator()(const Elements::value_type* a, const Elements::value_type* b) const {
       return a->first < b->first;
+    }
+  };
+  struct ScoredElement {
+    double score;
+    Elements::value_type* element;
+    bool operator<(const ScoredElement& o) const {
+      return score != o.score ? score < o.score : element->first < o.element->first;
     }
   };
 
@@ -240,6 +251,7 @@ class ReplicatedCollection final : public ValueObject {
   Elements elements_;
   std::vector<Elements::value_type*> live_list_;          // nodes of elements_: they do not move
   std::set<Elements::value_type*, ByPosition> in_order_;  // lists only
+  std::set<ScoredElement> by_score_;                      // sorted sets only
 };
 
 }  // namespace ringcache

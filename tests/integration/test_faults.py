@@ -1,5 +1,5 @@
-"""Fault test: concurrent writers of SET, INCRBY, HSET, HINCRBY, ZADD, ZINCRBY, SADD and
-SREM through every node of a 3-node cluster (N=3 W=2 R=2) while one node at
+"""Fault test: concurrent writers of SET, INCRBY, HSET, HINCRBY, ZADD, ZINCRBY, SADD,
+SREM, LPUSH, RPUSH, LPOP and RPOP through every node of a 3-node cluster (N=3 W=2 R=2) while one node at
 a time is killed -9 and restarted, cut off from the others (a partition), or
 frozen (SIGSTOP). Afterwards no acknowledged operation may be missing and
 every replica must hold the same state; it prints how many acknowledged
@@ -130,7 +130,8 @@ class Writers:
     belongs to one writer, so its final value (score) must be that writer's
     last acknowledged one or a later attempt; counters (INCRBY keys, HINCRBY
     fields, ZINCRBY members) and sets are shared by all, each writer adding
-    members of its own and removing some of them again."""
+    members of its own and removing some of them again; lists are shared,
+    each push an item of its own, and pops say which item they took."""
 
     COUNTERS = ["ctr:%d" % i for i in range(8)]
     HASHES = ["hash:%d" % i for i in range(3)]
@@ -138,6 +139,7 @@ class Writers:
     BOARDS = ["board:%d" % i for i in range(2)]
     SCORES = [("zset", b, "player:%d" % i) for b in BOARDS for i in range(3)]  # ZINCRBY
     SETS = ["members:%d" % i for i in range(3)]
+    LISTS = ["list:%d" % i for i in range(2)]
 
     def __init__(self, cluster):
         self.cluster = cluster
@@ -149,6 +151,9 @@ class Writers:
         self.sets = {}   # key or (hash, field) -> (last acknowledged value, [later attempts])
         self.added = {}    # (set, member) -> acknowledged ("yes") or unsure ("maybe")
         self.removed = {}  # (set, member) -> the same, for its removal
+        self.pushed = {}   # (list, item) -> ("L" or "R", "yes" or "maybe")
+        self.popped = []   # (list, item) an acknowledged pop took
+        self.unsure_pops = {k: 0 for k in self.LISTS}  # pops that failed: may have taken one
         self.ops = 0
         self.threads = [threading.Thread(target=self.run, args=(w,)) for w in range(6)]
 
@@ -177,7 +182,11 @@ class Writers:
                 elif op < 0.75:  # a member of its own, ZADD's last score wins
                     member = ("zadd", rnd.choice(self.BOARDS), "own:%d:%d" % (w, rnd.randrange(5)))
                     self.overwrite(member, str(seq), lambda k, v: r.zadd(k[1], {k[2]: int(v)}))
-                elif op < 0.9 or not mine:
+                elif op < 0.81:
+                    self.push(r, rnd.choice(self.LISTS), "%d:%d" % (w, seq), rnd.choice("LR"))
+                elif op < 0.84:
+                    self.pop(r, rnd.choice(self.LISTS), rnd.choice("LR"))
+                elif op < 0.92 or not mine:
                     member = (rnd.choice(self.SETS), "%d:%d" % (w, seq))
                     self.record(self.added, member, lambda: r.sadd(*member))
                     if self.added[member] == "yes":
@@ -202,6 +211,26 @@ class Writers:
             raise
         with self.lock:
             self.acked[key] += by
+            self.ops += 1
+
+    def push(self, r, key, item, side):
+        with self.lock:
+            self.pushed[(key, item)] = (side, "maybe")
+        (r.lpush if side == "L" else r.rpush)(key, item)
+        with self.lock:
+            self.pushed[(key, item)] = (side, "yes")
+            self.ops += 1
+
+    def pop(self, r, key, side):
+        try:
+            item = (r.lpop if side == "L" else r.rpop)(key)
+        except redis.RedisError:
+            with self.lock:
+                self.unsure_pops[key] += 1
+            raise
+        with self.lock:
+            if item is not None:
+                self.popped.append((key, item.decode()))
             self.ops += 1
 
     def overwrite(self, key, value, write):
@@ -335,11 +364,52 @@ class FaultTest(unittest.TestCase):
             kept += removed == "yes" and present
         removes = sum(1 for v in writers.removed.values() if v == "yes")
         print("\nSREMs acknowledged: %d, whose member stayed: %d" % (removes, kept))
+        lost += self.check_lists(reader, writers)
         self.assertEqual(lost, [], "acknowledged operations lost")
         for key in (writers.COUNTERS + writers.HASHES + writers.SETS + writers.BOARDS +
+                    writers.LISTS +
                     [k for k in writers.sets if not isinstance(k, tuple)]):
             states = [p.execute_command("RC.GET", key) for p in peers]
             self.assertTrue(states[0] == states[1] == states[2], "%s diverged: %r" % (key, states))
+
+    def check_lists(self, reader, writers):
+        """Every acknowledged push is in its list or was taken by a pop (or by
+        a pop that failed, which may have taken one); an acknowledged pop's
+        item is gone; every head push is before every tail push, and one
+        writer's pushes at one end keep their order."""
+        lost = []
+        popped = {}
+        for key, item in writers.popped:
+            popped.setdefault((key, item), 0)
+            popped[(key, item)] += 1
+        twice = sum(1 for n in popped.values() if n > 1)
+        for key in writers.LISTS:
+            items = [i.decode() for i in reader.lrange(key, 0, -1)]
+            if len(set(items)) != len(items):
+                lost.append("%s holds an item twice" % key)
+            present = set(items)
+            missing = [i for (k, i), (side, status) in writers.pushed.items()
+                       if k == key and status == "yes" and i not in present
+                       and (k, i) not in popped]
+            if len(missing) > writers.unsure_pops[key]:
+                lost.append("%s lost %d acknowledged pushes (%d pops unsure): %s" % (
+                    key, len(missing), writers.unsure_pops[key], missing[:5]))
+            for (k, i) in popped:
+                if k == key and i in present:
+                    lost.append("%s still holds %s, which a pop took" % (key, i))
+            sides = [writers.pushed[(key, i)][0] for i in items]
+            if "".join(sides) != "L" * sides.count("L") + "R" * sides.count("R"):
+                lost.append("%s: a tail push before a head push" % key)
+            for w in range(6):
+                for side, step in (("L", -1), ("R", 1)):
+                    seqs = [int(i.split(":")[1]) for i, s in zip(items, sides)
+                            if s == side and i.startswith("%d:" % w)]
+                    if seqs != sorted(seqs)[::step]:
+                        lost.append("%s: writer %d's %s pushes out of order" % (key, w, side))
+        pushes = sum(1 for _, status in writers.pushed.values() if status == "yes")
+        print("pushes acknowledged: %d, pops: %d, items two pops returned: %d" % (
+            pushes, len(writers.popped), twice))
+        return lost
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "types/collection_delta.h"
 #include "types/list_delta.h"
 #include "types/list_position.h"
 #include "types/replicated_collection.h"
@@ -131,4 +132,30 @@ TEST_CASE("a replica answers a read of an end with its first or last live items"
   REQUIRE(Items(*end(true, 2)) == std::vector<std::string>{"c", "d"});
   REQUIRE(Items(*end(false, 10)) == std::vector<std::string>{"b", "c", "d"});
   REQUIRE(end(false, 2)->records() == 2);  // no removed records
+}
+
+TEST_CASE("a sorted set's replica answers a read of an end by score, as scores change") {
+  const auto add = [](std::string_view member, std::string_view score, uint64_t hlc) {
+    ReplicatedCollection delta(ReplicatedCollection::Kind::kZSet);
+    AddElement(&delta, member, score, Version{hlc, 1});
+    return delta;
+  };
+  ReplicatedCollection zset(ReplicatedCollection::Kind::kZSet);
+  bool changed = false;
+  zset.Merge(add("a", "3", 10), &changed);
+  zset.Merge(add("b", "1", 11), &changed);
+  zset.Merge(add("c", "2", 12), &changed);
+  zset.Merge(add("a", "0.5", 13), &changed);  // a moves to the front
+  const auto end = [&](bool tail, size_t count) {
+    std::string bytes;
+    zset.EncodeEnd(tail, count, &bytes);
+    const auto part = ReplicatedCollection::Decode(bytes);
+    std::vector<std::string> members;
+    for (const auto& [member, e] : part->elements()) members.push_back(member);
+    std::sort(members.begin(), members.end());
+    return members;
+  };
+  REQUIRE(end(false, 2) == std::vector<std::string>{"a", "b"});
+  REQUIRE(end(true, 1) == std::vector<std::string>{"c"});
+  REQUIRE(end(true, 5) == std::vector<std::string>{"a", "b", "c"});
 }
