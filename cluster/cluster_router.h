@@ -29,6 +29,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -145,8 +146,13 @@ class ClusterRouter : public Router {
                const ReplicatedCollection* held, const ReplicaValue& read, const Version& stamp,
                ReplicatedCollection* delta);
   void RouteReadModifyWrite(CommandContext& ctx, const CommandSpec& spec, ArgList args);
-  void RunOverValues(const std::shared_ptr<Evaluation>& eval,
-                     const std::vector<ReplicaValue>& values);
+  // Reads the keys of `batch` (one command, or several on one key) once.
+  void ReadFor(std::vector<std::shared_ptr<Evaluation>> batch);
+  // Runs each of `batch` in turn over what the read found.
+  void RunBatch(const std::vector<std::shared_ptr<Evaluation>>& batch,
+                const std::vector<ReplicaValue>& values);
+  // Starts the next batch on the key `ended` worked on, if any waits.
+  void NextTurn(const std::vector<std::shared_ptr<Evaluation>>& ended);
   void ReplicateApplied(const std::shared_ptr<Evaluation>& eval, Applied applied);
 
   // Increments (counter_route.cc): count the increment in this node's shard
@@ -173,7 +179,10 @@ class ClusterRouter : public Router {
   ClusterNode& node_;
   OverwritePlan plan_;      // reused: planning is synchronous
   CounterShards counters_;  // this node's shards of the counters it counted on
-  Session reply_session_;   // what read replies see of their client (its protocol)
+  // Keys with a read-modify-write between its read and its write, and the
+  // single-key ones waiting for their turn.
+  std::unordered_map<std::string, std::vector<std::shared_ptr<Evaluation>>> turns_;
+  Session reply_session_;  // what read replies see of their client (its protocol)
 };
 
 }  // namespace ringcache::cluster

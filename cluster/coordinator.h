@@ -47,6 +47,7 @@ struct QuorumSettings {
   size_t write_quorum = 2;  // W
   size_t read_quorum = 2;   // R
   std::chrono::milliseconds timeout{1000};
+  bool operator==(const QuorumSettings&) const = default;
 };
 
 class Coordinator {

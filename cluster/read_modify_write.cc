@@ -286,39 +286,117 @@ std::shared_ptr<ClusterRouter::Evaluation> ClusterRouter::NewEvaluation(CommandC
 // keyspace, and writes back what changed. Never on one replica's own copy: a
 // replica that was restarted, cut off or frozen would apply the command to a
 // stale copy, and its result would then win.
+//
+// Commands on one key take turns through this node: while one is between
+// its read and its write, those that arrive wait, and then run together,
+// in order, over one read. So fifty clients' LPOPs through one node return
+// fifty different items (over one read each turn, not fifty reads that all
+// see the same head), and a hot key costs a read per turn, not per command.
 void ClusterRouter::RouteReadModifyWrite(CommandContext& ctx, const CommandSpec& spec,
                                          ArgList args) {
   auto eval = NewEvaluation(ctx, spec, args);
   if (eval->keys.empty()) {  // get_keys found none: the command refuses its arguments itself
-    RunOverValues(eval, {});
+    RunBatch({eval}, {});
     return;
   }
-  auto gather = std::make_shared<Gather<ReplicaValue>>(eval->keys.size());
-  for (size_t i = 0; i < eval->keys.size(); ++i) {
-    std::vector<std::string> part = PartFor(spec, eval->views, i);
-    eval->partial |= !part.empty();
-    auto done = [this, eval, i, gather](const Status& s, const ReplicaValueView& v) {
+  if (eval->keys.size() == 1) {
+    auto [turn, idle] = turns_.try_emplace(eval->keys[0]);
+    if (!idle) {
+      turn->second.push_back(std::move(eval));
+      return;
+    }
+  }
+  ReadFor({std::move(eval)});
+}
+
+namespace {
+
+// One read's part for a whole batch: MEMBERS of them all, or RANDOM, HEAD
+// or TAIL the sum of their counts (each takes its own after the one
+// before). REQUIRES: the parts are Compatible.
+std::vector<std::string> Combined(const std::vector<std::vector<std::string>>& parts) {
+  std::vector<std::string> part = parts[0];
+  if (part.empty() || parts.size() == 1) return part;
+  if (part[0] == "MEMBERS") {
+    for (size_t i = 1; i < parts.size(); ++i)
+      part.insert(part.end(), parts[i].begin() + 1, parts[i].end());
+    return part;
+  }
+  uint64_t total = 0;
+  for (const auto& p : parts) {
+    uint64_t count = 0;
+    ParseUint64(p[1], &count);
+    total = std::min<uint64_t>(total + count, uint64_t{1} << 32);
+  }
+  part[1] = std::to_string(total);
+  return part;
+}
+
+bool Compatible(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  return a.empty() ? b.empty() : !b.empty() && a[0] == b[0];
+}
+
+}  // namespace
+
+void ClusterRouter::ReadFor(std::vector<std::shared_ptr<Evaluation>> batch) {
+  const std::vector<std::string>& keys = batch[0]->keys;
+  auto gather = std::make_shared<Gather<ReplicaValue>>(keys.size());
+  auto shared = std::make_shared<std::vector<std::shared_ptr<Evaluation>>>(std::move(batch));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    std::vector<std::vector<std::string>> parts;
+    for (const auto& eval : *shared) {
+      parts.push_back(PartFor(*eval->spec, eval->views, i));
+      eval->partial |= !parts.back().empty();
+    }
+    std::vector<std::string> part = Combined(parts);
+    auto done = [this, shared, i, gather](const Status& s, const ReplicaValueView& v) {
       if (!gather->Done(i, s, ToOwned(v))) return;
       if (!gather->error.ok()) {
-        eval->Fail(gather->error);
+        for (const auto& eval : *shared) eval->Fail(gather->error);
+        NextTurn(*shared);
         return;
       }
-      RunOverValues(eval, gather->results);
+      RunBatch(*shared, gather->results);
     };
+    const std::string& key = (*shared)[0]->keys[i];
+    const QuorumSettings& quorum = (*shared)[0]->quorum;
     if (!part.empty() && (part[0] == "HEAD" || part[0] == "TAIL")) {
       uint64_t count = 0;
       ParseUint64(part[1], &count);
-      ReadEnd(eval->keys[i], part[0] == "TAIL", count, eval->quorum, std::move(done));
+      ReadEnd(key, part[0] == "TAIL", count, quorum, std::move(done));
     } else if (!part.empty()) {
-      node_.coordinator().GetPart(eval->keys[i], std::move(part), eval->quorum, std::move(done));
+      node_.coordinator().GetPart(key, std::move(part), quorum, std::move(done));
     } else {
-      node_.coordinator().Get(eval->keys[i], eval->quorum, std::move(done));
+      node_.coordinator().Get(key, quorum, std::move(done));
     }
   }
 }
 
+// The turn of a single key's batch ended: the next one reads, made of
+// those that waited, as many as one read can serve.
+void ClusterRouter::NextTurn(const std::vector<std::shared_ptr<Evaluation>>& ended) {
+  if (ended.empty() || ended[0]->keys.size() != 1) return;
+  const auto turn = turns_.find(ended[0]->keys[0]);
+  if (turn == turns_.end()) return;
+  std::vector<std::shared_ptr<Evaluation>>& waiting = turn->second;
+  if (waiting.empty()) {
+    turns_.erase(turn);
+    return;
+  }
+  const std::vector<std::string> first = PartFor(*waiting[0]->spec, waiting[0]->views, 0);
+  size_t n = 1;
+  while (n < waiting.size() && waiting[n]->quorum == waiting[0]->quorum &&
+         Compatible(first, PartFor(*waiting[n]->spec, waiting[n]->views, 0))) {
+    ++n;
+  }
+  std::vector<std::shared_ptr<Evaluation>> batch(waiting.begin(), waiting.begin() + n);
+  waiting.erase(waiting.begin(), waiting.begin() + n);
+  ReadFor(std::move(batch));
+}
+
 // What a read-modify-write read of its keys found: the merged states, and
-// the collections among them decoded.
+// the collections among them decoded (and, within a batch, with the changes
+// of the commands before merged in).
 struct ClusterRouter::KeysRead {
   const std::vector<ReplicaValue>& states;
   std::vector<std::unique_ptr<ReplicatedCollection>> collections;
@@ -329,44 +407,71 @@ struct ClusterRouter::KeysRead {
       if (read[k].collection) collections[k] = ReplicatedCollection::Decode(read[k].value);
     }
   }
+  // Takes in what a command of the batch changed, for the next one's diff.
+  void Absorb(const std::vector<std::string>& keys, const Applied& applied) {
+    for (const auto& [key, value] : applied.changed) {
+      const size_t k = std::find(keys.begin(), keys.end(), key) - keys.begin();
+      if (k == keys.size() || !value.collection) continue;
+      auto change = ReplicatedCollection::Decode(value.value);
+      if (change == nullptr) continue;
+      bool merged = false;
+      if (collections[k] != nullptr && collections[k]->kind() == change->kind()) {
+        collections[k]->Merge(*change, &merged);
+      } else {
+        collections[k] = std::move(change);
+      }
+    }
+  }
 };
 
-void ClusterRouter::RunOverValues(const std::shared_ptr<Evaluation>& eval,
-                                  const std::vector<ReplicaValue>& values) {
+void ClusterRouter::RunBatch(const std::vector<std::shared_ptr<Evaluation>>& batch,
+                             const std::vector<ReplicaValue>& values) {
   Keyspace scratch;
   scratch.set_now_ms(state_.keyspace.now_ms());
-  const CommandSpec& spec = *eval->spec;
-  // A read changes nothing: its collections render straight from the bytes.
-  const bool changes = (spec.flags & kReadOnly) == 0;
+  const std::vector<std::string>& keys = batch[0]->keys;
+  // Reads change nothing: their collections render straight from the bytes.
+  const bool changes = std::any_of(batch.begin(), batch.end(), [](const auto& eval) {
+    return (eval->spec->flags & kReadOnly) == 0;
+  });
   static const std::vector<ReplicaValue> kNothing;
-  const KeysRead read(changes ? values : kNothing);
+  KeysRead read(changes ? values : kNothing);
   const CollectionLimits limits = LimitsOf(state_.config.values());
-  for (size_t k = 0; k < eval->keys.size(); ++k) {
+  std::vector<std::optional<ReplicatedCollection::Kind>> kinds(keys.size());
+  for (size_t k = 0; k < keys.size(); ++k) {
     const ReplicaValue& value = values[k];
-    const auto kind =
-        value.collection ? ReplicatedCollection::KindOfEncoded(value.value) : std::nullopt;
-    // A part without a live element says nothing more of the key than its type.
-    if (eval->partial && kind && *kind != KindOfGroup(spec.group)) {
-      eval->Fail(Status::WrongType());
-      return;
-    }
+    if (value.collection) kinds[k] = ReplicatedCollection::KindOfEncoded(value.value);
     if (!value.live()) continue;
-    if (kind) {
+    if (kinds[k]) {
       std::unique_ptr<ValueObject> plain =
           changes ? (read.collections[k] ? read.collections[k]->Render(limits) : nullptr)
                   : ReplicatedCollection::RenderEncoded(value.value, limits);
       if (plain != nullptr)
-        scratch.SetObject(eval->keys[k], TypeOf(*kind), std::move(plain), value.expire_at_ms);
+        scratch.SetObject(keys[k], TypeOf(*kinds[k]), std::move(plain), value.expire_at_ms);
     } else if (!value.collection) {
-      scratch.PutIfNewer(eval->keys[k], RenderCounterBytes(value.value, value.counter),
+      scratch.PutIfNewer(keys[k], RenderCounterBytes(value.value, value.counter),
                          value.expire_at_ms, value.version);
     }
   }
-  ReplicateApplied(eval,
-                   ApplyTo(scratch, spec, eval->views, eval->protocol, changes ? &read : nullptr));
-  // Sent (the local replica has it, the peers' batches hold it in order):
-  // later commands of this client now find it wherever they read.
-  eval->hold.Release();
+  for (const auto& eval : batch) {
+    const CommandSpec& spec = *eval->spec;
+    // A part without a live element says nothing more of the key than its type.
+    const bool wrong_type =
+        eval->partial && std::any_of(kinds.begin(), kinds.end(), [&](auto kind) {
+          return kind && *kind != KindOfGroup(spec.group);
+        });
+    if (wrong_type) {
+      eval->Fail(Status::WrongType());
+      continue;
+    }
+    Applied applied =
+        ApplyTo(scratch, spec, eval->views, eval->protocol, changes ? &read : nullptr);
+    if (changes && batch.size() > 1) read.Absorb(keys, applied);
+    ReplicateApplied(eval, std::move(applied));
+    // Sent (the local replica has it, the peers' batches hold it in order):
+    // later commands of this client now find it wherever they read.
+    eval->hold.Release();
+  }
+  NextTurn(batch);
 }
 
 void ClusterRouter::ReplicateApplied(const std::shared_ptr<Evaluation>& eval, Applied applied) {

@@ -76,6 +76,43 @@ class ClusterCommandsTest(unittest.TestCase):
     def test_lists_give_the_same_replies_as_one_node(self):
         self.check_same_replies_as_one_node(LIST_STEPS)
 
+    def test_concurrent_pops_through_one_node_take_different_elements(self):
+        # Read-modify-writes on one key take turns through a node: 20 clients
+        # popping at once through node 0 never get the same element twice.
+        cluster = LocalCluster()
+        try:
+            r = cluster.client(0)
+            items = ["i%d" % i for i in range(1500)]
+            r.rpush("queue", *items)
+            r.zadd("ranks", {m: i for i, m in enumerate(items)})
+            r.sadd("bag", *items)
+            taken = {"queue": [], "ranks": [], "bag": []}
+            lock = threading.Lock()
+
+            def drain(pop, key):
+                c = cluster.client(0)
+                while True:
+                    got = pop(c, key)
+                    if got is None:
+                        return
+                    with lock:
+                        taken[key].append(got)
+            pops = (
+                (lambda c, k: c.lpop(k) if c.llen(k) else None, "queue"),
+                (lambda c, k: (c.zpopmin(k) or [(None,)])[0][0], "ranks"),
+                (lambda c, k: c.spop(k), "bag"),
+            )
+            for pop, key in pops:
+                threads = [threading.Thread(target=drain, args=(pop, key)) for _ in range(20)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                self.assertEqual(sorted(x.decode() for x in taken[key] if x is not None),
+                                 sorted(items), key)
+        finally:
+            cluster.stop()
+
     def test_concurrent_zincrby_through_every_node_counts_every_increment(self):
         cluster = LocalCluster()
         try:
