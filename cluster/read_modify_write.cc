@@ -252,7 +252,8 @@ struct ClusterRouter::Evaluation {
   std::vector<std::string> keys;
   int protocol = 2;
   QuorumSettings quorum;
-  bool partial = false;  // it read only the elements it names or draws (PartFor)
+  bool partial = false;     // it read only the elements it names or draws (PartFor)
+  bool takes_turn = false;  // it changes one key: it waited for, and passes on, its turn
   DeferredReply done;
   // The client's next commands on these keys wait until this one's writes
   // are sent: one pipelined after it must see its effect.
@@ -287,9 +288,9 @@ std::shared_ptr<ClusterRouter::Evaluation> ClusterRouter::NewEvaluation(CommandC
 // replica that was restarted, cut off or frozen would apply the command to a
 // stale copy, and its result would then win.
 //
-// Commands on one key take turns through this node: while one is between
-// its read and its write, those that arrive wait, and then run together,
-// in order, over one read. So fifty clients' LPOPs through one node return
+// Commands that change one key take turns through this node: while one is
+// between its read and its write, those that arrive wait, and then run
+// together, in order, over one read. So fifty clients' LPOPs through one node return
 // fifty different items (over one read each turn, not fifty reads that all
 // see the same head), and a hot key costs a read per turn, not per command.
 void ClusterRouter::RouteReadModifyWrite(CommandContext& ctx, const CommandSpec& spec,
@@ -299,7 +300,9 @@ void ClusterRouter::RouteReadModifyWrite(CommandContext& ctx, const CommandSpec&
     RunBatch({eval}, {});
     return;
   }
-  if (eval->keys.size() == 1) {
+  // (Reads need no turn: they take nothing another command could take too.)
+  eval->takes_turn = eval->keys.size() == 1 && (spec.flags & kReadOnly) == 0;
+  if (eval->takes_turn) {
     auto [turn, idle] = turns_.try_emplace(eval->keys[0]);
     if (!idle) {
       turn->second.push_back(std::move(eval));
@@ -375,7 +378,7 @@ void ClusterRouter::ReadFor(std::vector<std::shared_ptr<Evaluation>> batch) {
 // The turn of a single key's batch ended: the next one reads, made of
 // those that waited, as many as one read can serve.
 void ClusterRouter::NextTurn(const std::vector<std::shared_ptr<Evaluation>>& ended) {
-  if (ended.empty() || ended[0]->keys.size() != 1) return;
+  if (ended.empty() || !ended[0]->takes_turn) return;
   const auto turn = turns_.find(ended[0]->keys[0]);
   if (turn == turns_.end()) return;
   std::vector<std::shared_ptr<Evaluation>>& waiting = turn->second;
