@@ -12,6 +12,7 @@
 #include "common/number_parsing.h"
 #include "types/counter_state.h"
 #include "types/replica_merge.h"
+#include "types/replicated_collection.h"
 
 namespace ringcache::cluster {
 namespace {
@@ -86,9 +87,12 @@ void Coordinator::Write::OnReply(int64_t outcome) {
   if (outcome == kRefused) refused = true;
   if (op.value.collection) {
     // What a collection command reports: the elements that were new to
-    // every replica that acknowledged it.
+    // every replica that acknowledged it; for a list push, the longest list
+    // an acknowledging replica holds (one that missed earlier pushes, or
+    // took this one twice, says less).
     const int64_t added = outcome > 0 ? outcome - 1 : 0;
-    if (outcome >= 0 && (fewest_added < 0 || added < fewest_added)) fewest_added = added;
+    const bool better = longest_wins ? added > fewest_added : added < fewest_added;
+    if (outcome >= 0 && (fewest_added < 0 || better)) fewest_added = added;
   } else if (outcome == 2) {
     removed_live = true;
   }
@@ -367,6 +371,9 @@ ReplicaValue Coordinator::NewTombstone(int64_t until_ms) {
 
 void Coordinator::StartWrite(Write* write, const QuorumSettings& quorum) {
   const ReplicaSet replicas = ring_.PreferenceList(write->op.key, quorum.replicas);
+  write->longest_wins =
+      write->op.value.collection && ReplicatedCollection::KindOfEncoded(write->op.value.value) ==
+                                        ReplicatedCollection::Kind::kList;
   write->asked = replicas.size;
   write->needed = std::min(quorum.write_quorum, quorum.replicas);
   if (write->asked < write->needed) {

@@ -67,7 +67,8 @@ class Coordinator {
   //   Put:               void(const Status&)
   //   Delete/WriteState: void(const Status&, int64_t answer), where
   //                      `answer` for a collection's delta is how many of its
-  //                      elements were new to every acknowledging replica,
+  //                      elements were new to every acknowledging replica
+  //                      (a list's: its longest length there),
   //                      else 1 if an acknowledging replica held a live value
   //                      (a delete's count), 0 if none did. A collection
   //                      command's delta that replicas refused because the
@@ -193,6 +194,7 @@ class Coordinator {
     bool removed_live = false;
     bool refused = false;
     int64_t fewest_added = -1;  // collections: none acknowledged yet
+    bool longest_wins = false;  // a list's push: the most its replicas hold
   };
   template <typename Done>
   struct WriteWith final : Write {

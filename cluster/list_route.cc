@@ -3,7 +3,7 @@
 // LPUSH and RPUSH need no read: each item gets a position beyond every
 // earlier push at its end (types/list_position.h) and the items go to the
 // replicas as a delta, as SADD's members do. The reply is the list's length
-// on the replicas that acknowledged (the fewest of them). LPUSHX and RPUSHX
+// on the replicas that acknowledged (the longest of them). LPUSHX and RPUSHX
 // read one item first, to know the list is there.
 #include <algorithm>
 #include <memory>
