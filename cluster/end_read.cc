@@ -16,6 +16,7 @@
 // at that end, without shipping the collection, nor the records of elements
 // popped long ago.
 #include <algorithm>
+#include <cstddef>
 #include <bit>
 #include <memory>
 #include <string>
@@ -91,7 +92,7 @@ void ClusterRouter::ReadEnd(const std::shared_ptr<EndRead>& read) {
   std::vector<std::string> part = {read->tail ? "TAIL" : "HEAD", std::to_string(read->count)};
   node_.coordinator().GetPartEach(read->key, std::move(part), read->quorum,
                                   [this, read](const Status& s, const ReplicaValueView& merged,
-                                               std::vector<ReplicaValue> each) {
+                                               const std::vector<ReplicaValue>& each) {
                                     if (!s.ok()) {
                                       read->done(s, ReplicaValueView());
                                       return;
@@ -171,8 +172,9 @@ void ClusterRouter::DeliverEnd(const std::shared_ptr<EndRead>& read, const std::
     return;
   }
   if (window.size() > read->count) {
-    read->tail ? window.erase(window.begin(), window.end() - read->count)
-               : window.erase(window.begin() + read->count, window.end());
+    const auto keep = static_cast<std::ptrdiff_t>(read->count);
+    read->tail ? window.erase(window.begin(), window.end() - keep)
+               : window.erase(window.begin() + keep, window.end());
   }
   std::string encoded;
   whole.Project(window).Encode(&encoded);

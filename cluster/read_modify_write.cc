@@ -7,6 +7,7 @@
 // merge (types/collection_delta.h). (String increments are counted in the
 // key's replicated counter instead: counter_route.cc.)
 #include <algorithm>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -392,8 +393,9 @@ void ClusterRouter::NextTurn(const std::vector<std::shared_ptr<Evaluation>>& end
          Compatible(first, PartFor(*waiting[n]->spec, waiting[n]->views, 0))) {
     ++n;
   }
-  std::vector<std::shared_ptr<Evaluation>> batch(waiting.begin(), waiting.begin() + n);
-  waiting.erase(waiting.begin(), waiting.begin() + n);
+  const auto end = waiting.begin() + static_cast<std::ptrdiff_t>(n);
+  std::vector<std::shared_ptr<Evaluation>> batch(waiting.begin(), end);
+  waiting.erase(waiting.begin(), end);
   ReadFor(std::move(batch));
 }
 

@@ -102,7 +102,8 @@ ReplicatedCollection ListDiff(const ReplicatedCollection* read, std::span<const 
     if (i != kNew) stays[i] = true;
   }
   for (size_t i = 0; i < middle_before.size(); ++i) {
-    if (!stays[i]) Remove(&delta, *read, middle_before[i].first);
+    // (Items before the command were read: `read` holds them.)
+    if (!stays[i] && read != nullptr) Remove(&delta, *read, middle_before[i].first);
   }
   // Runs of new items go between the kept items around them.
   const std::string_view outer_left = prefix > 0 ? before[prefix - 1].first : "";
