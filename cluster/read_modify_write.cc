@@ -126,15 +126,18 @@ ReplicatedCollection CollectionChange(const KeyState& before, const KeyState& af
   return list ? ListRewrite(after.items, stamp, fresh) : Rewrite(kind, after.elements, stamp);
 }
 
+// RC.PICK's part for `count` elements at one end (at least one: it says
+// whether the key is there).
+std::vector<std::string> EndPart(bool tail, int64_t count) {
+  return {tail ? "TAIL" : "HEAD", std::to_string(std::max<int64_t>(count, 1))};
+}
+
 // The part of a list at `key` (an index into the command's distinct keys)
 // that a command at one of its ends needs: "HEAD" or "TAIL" and how many
 // items (see ClusterRouter::ReadEnd). None (all of it) for the others.
 std::vector<std::string> ListEndFor(const CommandSpec& spec, ArgList args, size_t key) {
   const std::string_view name = spec.name;
-  const auto end = [](bool tail, int64_t count) {
-    return std::vector<std::string>{tail ? "TAIL" : "HEAD",
-                                    std::to_string(std::max<int64_t>(count, 1))};
-  };
+  const auto end = EndPart;
   // The count that reaches `index` from the head.
   const auto through = [](int64_t index) { return index == INT64_MAX ? index : index + 1; };
   // An index counted from the end it is nearer to.
@@ -185,7 +188,7 @@ std::vector<std::string> PartFor(const CommandSpec& spec, ArgList args, size_t k
   if (name == "zpopmin" || name == "zpopmax") {
     int64_t count = 1;
     if (args.size() > 2 && (!ParseInt64(args[2], &count) || count < 0)) return {};
-    return {name == "zpopmax" ? "TAIL" : "HEAD", std::to_string(std::max<int64_t>(count, 1))};
+    return EndPart(name == "zpopmax", count);
   }
   std::vector<std::string> part;
   const auto members = [&](size_t from, size_t to) {
