@@ -1,7 +1,7 @@
 // The cluster's own commands: the internal replica commands nodes send each
-// other over the cluster bus (RC.*), and RING, the cluster as a client sees
-// it. Registered on every node by the server (a node that is no cluster
-// member can still serve as a replica, and answers RING with an error).
+// other over the cluster bus (RC.*, and RC.RUN, a forwarded client command),
+// and RING, the cluster as a client sees it. Registered on every node by the server (a node that is
+// no cluster member can still serve as a replica, and answers RING with an error).
 #pragma once
 
 #include "commands/command_context.h"
@@ -13,10 +13,13 @@ class ClusterRouter;
 
 void RegisterReplicaCommands(CommandTable& table);
 void RegisterRingCommands(CommandTable& table);
-// Both.
+// RC.RUN: a command another node forwarded to a key's home (forwarding.cc).
+void RegisterForwardCommands(CommandTable& table);
+// All of them.
 inline void RegisterClusterCommands(CommandTable& table) {
   RegisterReplicaCommands(table);
   RegisterRingCommands(table);
+  RegisterForwardCommands(table);
 }
 
 // This node's cluster router, or nullptr after replying that this node is

@@ -108,6 +108,14 @@ bool ClusterNode::IsHome(std::string_view key, const std::vector<std::string>& d
   return false;
 }
 
+std::string ClusterNode::HomeOf(std::string_view key) const {
+  for (uint32_t node : ring_.PreferenceList(key, quorum_.replicas)) {
+    const std::string& id = ring_.nodes()[node];
+    if (id == self_id_ || membership_.IsUp(id)) return id;
+  }
+  return self_id_;
+}
+
 bool ClusterNode::IsReplica(std::string_view node, std::string_view key) const {
   const std::vector<std::string>& nodes = ring_.nodes();
   if (nodes.size() <= quorum_.replicas) {  // every member holds every key

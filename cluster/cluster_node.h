@@ -47,6 +47,9 @@ class ClusterNode {
   // Whether this node is the first replica of `key` that is not in `down`
   // (the home that lists it in cluster-wide KEYS/SCAN/DBSIZE).
   bool IsHome(std::string_view key, const std::vector<std::string>& down) const;
+  // The first replica of `key` that is up, as this node sees it (itself
+  // when every replica is down).
+  std::string HomeOf(std::string_view key) const;
   // Whether member `node` is one of the N replicas of `key`.
   bool IsReplica(std::string_view node, std::string_view key) const;
   // Members the failure detector holds down, comma-separated ("-" for none).

@@ -34,6 +34,16 @@ void ReplyStatus(const DeferredReply& done, const Status& status, int64_t remove
 
 }  // namespace
 
+ClusterRouter::ClusterRouter(ServerState& state, ClusterNode& node)
+    : state_(state), node_(node), pops_(node.io()) {
+  // Pushes through any node reach this one as replica merges.
+  state_.keyspace.set_created_hook(
+      [](void* pops, std::string_view key) { static_cast<BlockedPops*>(pops)->KeyFilled(key); },
+      &pops_);
+}
+
+ClusterRouter::~ClusterRouter() { state_.keyspace.set_created_hook(nullptr, nullptr); }
+
 Router::Outcome ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
   if (spec.cluster == ClusterRoute::kDefault && RunsHere(spec)) return Outcome::kLocal;
   // A transaction waits for this client's earlier one (or read-modify-write).

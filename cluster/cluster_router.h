@@ -19,6 +19,8 @@
 //    elements added and the adds observed removed (read_modify_write.cc);
 //    commands at an end of a list or sorted set read only that end
 //    (end_read.cc);
+//  - blocking pops run as read-modify-writes; one that finds nothing waits
+//    and runs again when its keys may hold elements (blocked_pops.h);
 //  - keyspace-wide commands (KEYS, SCAN, DBSIZE, FLUSHALL) ask every member
 //    (keyspace_wide.cc).
 //
@@ -33,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "cluster/blocked_pops.h"
 #include "cluster/cluster_node.h"
 #include "cluster/counter_shards.h"
 #include "cluster/replica_state.h"
@@ -47,12 +50,16 @@ namespace ringcache::cluster {
 
 class ClusterRouter : public Router {
  public:
-  ClusterRouter(ServerState& state, ClusterNode& node) : state_(state), node_(node) {}
+  ClusterRouter(ServerState& state, ClusterNode& node);
+  ~ClusterRouter() override;
   ClusterRouter(const ClusterRouter&) = delete;
   ClusterRouter& operator=(const ClusterRouter&) = delete;
 
   Outcome Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) override;
   void AppendInfo(std::string* out) const override { node_.AppendInfo(out); }
+  size_t blocked_clients() const override { return pops_.size(); }
+  // Periodic upkeep (the server cron): blocked pops' timeouts and polls.
+  void Tick(int64_t now_ms) { pops_.Tick(now_ms); }
 
   ClusterNode& node() { return node_; }
   const ClusterNode& node() const { return node_; }
@@ -146,6 +153,19 @@ class ClusterRouter : public Router {
                const ReplicatedCollection* held, const ReplicaValue& read, const Version& stamp,
                ReplicatedCollection* delta);
   void RouteReadModifyWrite(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+  // Runs `eval` here, or at its key's home if it takes elements (forwarding.cc).
+  void Coordinate(std::shared_ptr<Evaluation> eval);
+  // Pops and moves: the commands that run at their first key's home.
+  static bool TakesElements(const CommandSpec& spec);
+  void Forward(const std::shared_ptr<Evaluation>& eval, const std::string& home);
+  // Whether a reply is a null (RESP2's null array or bulk, RESP3's null).
+  static bool IsNull(std::string_view reply) {
+    return reply == "*-1\r\n" || reply == "$-1\r\n" || reply == "_\r\n";
+  }
+  // Reads for `eval` now, or after the command on its key before it.
+  void TakeTurn(std::shared_ptr<Evaluation> eval);
+  // A blocking pop found its keys empty: it waits (again) among pops_.
+  void WaitForElement(const std::shared_ptr<Evaluation>& eval);
   // Reads the keys of `batch` (one command, or several on one key) once.
   void ReadFor(std::vector<std::shared_ptr<Evaluation>> batch);
   // Runs each of `batch` in turn over what the read found.
@@ -183,6 +203,7 @@ class ClusterRouter : public Router {
   // single-key ones waiting for their turn.
   std::unordered_map<std::string, std::vector<std::shared_ptr<Evaluation>>> turns_;
   Session reply_session_;  // what read replies see of their client (its protocol)
+  BlockedPops pops_;
 };
 
 }  // namespace ringcache::cluster

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cluster/cluster_router.h"
+#include "cluster/evaluation.h"
 #include "cluster/gather.h"
 #include "commands/collection_helpers.h"
 #include "commands/command_helpers.h"
@@ -135,8 +136,11 @@ std::vector<std::string> EndPart(bool tail, int64_t count) {
 // The part of a list at `key` (an index into the command's distinct keys)
 // that a command at one of its ends needs: "HEAD" or "TAIL" and how many
 // items (see ClusterRouter::ReadEnd). None (all of it) for the others.
-std::vector<std::string> ListEndFor(const CommandSpec& spec, ArgList args, size_t key) {
-  const std::string_view name = spec.name;
+std::vector<std::string> ListEndFor(std::string_view name, ArgList args, size_t key) {
+  // BLMOVE's and BRPOPLPUSH's arguments are their non-blocking forms' (and a timeout).
+  if (name == "blmove" || name == "brpoplpush") name.remove_prefix(1);
+  if (name == "blpop" || name == "brpop") return EndPart(name == "brpop", 1);
+  if (name == "blmpop") return ListEndFor("lmpop", args.subspan(1), key);
   const auto end = EndPart;
   // The count that reaches `index` from the head.
   const auto through = [](int64_t index) { return index == INT64_MAX ? index : index + 1; };
@@ -184,7 +188,8 @@ std::vector<std::string> ListEndFor(const CommandSpec& spec, ArgList args, size_
 // other command.
 std::vector<std::string> PartFor(const CommandSpec& spec, ArgList args, size_t key) {
   const std::string_view name = spec.name;
-  if (spec.group == "list") return ListEndFor(spec, args, key);
+  if (spec.group == "list") return ListEndFor(name, args, key);
+  if (name == "bzpopmin" || name == "bzpopmax") return EndPart(name == "bzpopmax", 1);
   if (name == "zpopmin" || name == "zpopmax") {
     int64_t count = 1;
     if (args.size() > 2 && (!ParseInt64(args[2], &count) || count < 0)) return {};
@@ -238,6 +243,15 @@ std::string RunOn(ServerState& state, Keyspace& keyspace, const CommandSpec& spe
   return out;
 }
 
+// When a blocking pop that began at `started_ms` times out (0: never).
+// Its handler has checked the timeout (it answered a null, not an error).
+int64_t DeadlineOf(const CommandSpec& spec, ArgList args, int64_t started_ms) {
+  const bool numkeys_first = spec.name == "blmpop" || spec.name == "bzmpop";
+  long double seconds = 0;
+  if (!ParseLongDouble(numkeys_first ? args[1] : args.back(), &seconds) || seconds <= 0) return 0;
+  return started_ms + std::max<int64_t>(static_cast<int64_t>(seconds * 1000), 1);
+}
+
 }  // namespace
 
 ReplicatedCollection::Kind ClusterRouter::KindOfGroup(std::string_view group) {
@@ -246,30 +260,6 @@ ReplicatedCollection::Kind ClusterRouter::KindOfGroup(std::string_view group) {
          : group == "list"       ? ReplicatedCollection::Kind::kList
                                  : ReplicatedCollection::Kind::kSet;
 }
-
-// One read-modify-write in flight: copies of what the client sent, and what
-// has been learnt so far.
-struct ClusterRouter::Evaluation {
-  const CommandSpec* spec = nullptr;
-  std::vector<std::string> args;
-  std::vector<std::string_view> views;  // of `args`, for handlers
-  std::vector<std::string> keys;
-  int protocol = 2;
-  QuorumSettings quorum;
-  bool partial = false;     // it read only the elements it names or draws (PartFor)
-  bool takes_turn = false;  // it changes one key: it waited for, and passes on, its turn
-  DeferredReply done;
-  // The client's next commands on these keys wait until this one's writes
-  // are sent: one pipelined after it must see its effect.
-  KeyHold hold;
-
-  void Fail(const Status& status) {
-    hold.Release();
-    std::string out;
-    ReplyBuilder(&out).Error(status);
-    done(std::move(out));
-  }
-};
 
 std::shared_ptr<ClusterRouter::Evaluation> ClusterRouter::NewEvaluation(CommandContext& ctx,
                                                                         const CommandSpec& spec,
@@ -283,6 +273,12 @@ std::shared_ptr<ClusterRouter::Evaluation> ClusterRouter::NewEvaluation(CommandC
   eval->quorum = QuorumFor(ctx);
   eval->done = ctx.Defer();
   eval->hold = ctx.HoldKeys(eval->keys);
+  if ((spec.flags & kBlocking) != 0 && !ctx.session().in_exec) {
+    eval->blocks = true;
+    eval->started_ms = state_.keyspace.now_ms();
+    eval->client = ctx.deferrer();
+  }
+  eval->forwards = TakesElements(spec) && !ctx.session().forwarded;
   return eval;
 }
 
@@ -305,7 +301,13 @@ void ClusterRouter::RouteReadModifyWrite(CommandContext& ctx, const CommandSpec&
     return;
   }
   // (Reads need no turn: they take nothing another command could take too.)
-  eval->takes_turn = eval->keys.size() == 1 && (spec.flags & kReadOnly) == 0;
+  // Moves take turns on the key they take from.
+  eval->takes_turn =
+      (eval->keys.size() == 1 && (spec.flags & kReadOnly) == 0) || TakesElements(spec);
+  Coordinate(std::move(eval));
+}
+
+void ClusterRouter::TakeTurn(std::shared_ptr<Evaluation> eval) {
   if (eval->takes_turn) {
     auto [turn, idle] = turns_.try_emplace(eval->keys[0]);
     if (!idle) {
@@ -359,7 +361,11 @@ void ClusterRouter::ReadFor(std::vector<std::shared_ptr<Evaluation>> batch) {
     auto done = [this, shared, i, gather](const Status& s, const ReplicaValueView& v) {
       if (!gather->Done(i, s, ToOwned(v))) return;
       if (!gather->error.ok()) {
-        for (const auto& eval : *shared) eval->Fail(gather->error);
+        for (const auto& eval : *shared) {
+          // A waiting pop that could not read waits on: it tries again.
+          eval->parked != 0 ? pops_.FoundNothing(eval->parked, state_.keyspace.now_ms())
+                            : eval->Fail(gather->error);
+        }
         NextTurn(*shared);
         return;
       }
@@ -393,6 +399,7 @@ void ClusterRouter::NextTurn(const std::vector<std::shared_ptr<Evaluation>>& end
   const std::vector<std::string> first = PartFor(*waiting[0]->spec, waiting[0]->views, 0);
   size_t n = 1;
   while (n < waiting.size() && waiting[n]->quorum == waiting[0]->quorum &&
+         waiting[n]->keys == waiting[0]->keys &&
          Compatible(first, PartFor(*waiting[n]->spec, waiting[n]->views, 0))) {
     ++n;
   }
@@ -468,18 +475,49 @@ void ClusterRouter::RunBatch(const std::vector<std::shared_ptr<Evaluation>>& bat
           return kind && *kind != KindOfGroup(spec.group);
         });
     if (wrong_type) {
+      if (eval->parked != 0) pops_.Served(std::exchange(eval->parked, 0));
       eval->Fail(Status::WrongType());
       continue;
     }
     Applied applied =
         ApplyTo(scratch, spec, eval->views, eval->protocol, changes ? &read : nullptr);
     if (changes && batch.size() > 1) read.Absorb(keys, applied);
+    // A blocking pop that found its keys empty changed nothing and answered
+    // a null, as it does where it cannot block.
+    if (eval->blocks && applied.changed.empty() && IsNull(applied.reply)) {
+      WaitForElement(eval);
+      continue;
+    }
     ReplicateApplied(eval, std::move(applied));
+    if (eval->parked != 0) pops_.Served(std::exchange(eval->parked, 0));
     // Sent (the local replica has it, the peers' batches hold it in order):
     // later commands of this client now find it wherever they read.
     eval->hold.Release();
   }
   NextTurn(batch);
+}
+
+void ClusterRouter::WaitForElement(const std::shared_ptr<Evaluation>& eval) {
+  if (eval->parked != 0) {
+    pops_.FoundNothing(eval->parked, state_.keyspace.now_ms());
+    return;
+  }
+  eval->hold.Release();  // the waiter holds every key
+  BlockedPops::Waiter waiter;
+  waiter.keys = eval->keys;
+  waiter.deadline_ms = DeadlineOf(*eval->spec, eval->views, eval->started_ms);
+  waiter.fast_poll = std::any_of(eval->keys.begin(), eval->keys.end(), [&](const auto& key) {
+    return !node_.IsReplica(node_.self_id(), key);
+  });
+  waiter.retry = [this, eval] { Coordinate(eval); };
+  waiter.time_out = [eval] {
+    std::string out;
+    ReplyBuilder(&out, eval->protocol).NullArray();
+    eval->done(out);
+  };
+  waiter.hold = KeyHold::Every(eval->client);
+  waiter.client = eval->client;
+  eval->parked = pops_.Park(std::move(waiter), state_.keyspace.now_ms());
 }
 
 void ClusterRouter::ReplicateApplied(const std::shared_ptr<Evaluation>& eval, Applied applied) {

@@ -45,6 +45,7 @@ enum CommandFlag : uint32_t {
   kInternal = 1U << 9,    // node-to-node only
   kNoQueue = 1U << 11,    // runs at once inside MULTI (EXEC, DISCARD, MULTI, QUIT)
   kNodeLocal = 1U << 12,  // about this node's own copy of a key: not routed in a cluster
+  kBlocking = 1U << 13,   // may wait for another client's write (BLPOP, BZPOPMIN, ...)
 };
 // A write that may grow memory: refused over maxmemory under noeviction.
 inline constexpr uint32_t kWriteOom = kWrite | kDenyOom;

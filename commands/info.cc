@@ -58,7 +58,8 @@ void ClientsSection(ServerState& server, std::string* out) {
   Field(out, "maxclients", server.config.values().maxclients);
   Field(out, "client_recent_max_input_buffer", biggest_input);
   Field(out, "client_recent_max_output_buffer", biggest_output);
-  Field(out, "blocked_clients", server.blocked->size());
+  const size_t routed = server.router != nullptr ? server.router->blocked_clients() : 0;
+  Field(out, "blocked_clients", server.blocked->size() + routed);
 }
 
 void MemorySection(ServerState& server, std::string* out) {

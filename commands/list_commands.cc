@@ -481,25 +481,21 @@ const CommandSpec kListCommands[] = {
      ClusterRoute::kDefault,
      {},
      KeysAfterCount<1>},
-    {"blpop", -3, kWrite, 1, -2, 1, BlockingPopCommand<End::kHead>, "list", "2.0.0",
+    {"blpop", -3, kWrite | kBlocking, 1, -2, 1, BlockingPopCommand<End::kHead>, "list", "2.0.0",
      "Removes and returns the first element in a list. Blocks until an element is available "
-     "otherwise. Deletes the list if the last element was popped.",
-     kRefusedInCluster},
-    {"brpop", -3, kWrite, 1, -2, 1, BlockingPopCommand<End::kTail>, "list", "2.0.0",
+     "otherwise. Deletes the list if the last element was popped."},
+    {"brpop", -3, kWrite | kBlocking, 1, -2, 1, BlockingPopCommand<End::kTail>, "list", "2.0.0",
      "Removes and returns the last element in a list. Blocks until an element is available "
-     "otherwise. Deletes the list if the last element was popped.",
-     kRefusedInCluster},
-    {"blmove", 6, kWriteOom, 1, 2, 1, BlockingMoveCommand, "list", "6.2.0",
+     "otherwise. Deletes the list if the last element was popped."},
+    {"blmove", 6, kWriteOom | kBlocking, 1, 2, 1, BlockingMoveCommand, "list", "6.2.0",
      "Pops an element from a list, pushes it to another list and returns it. Blocks until an "
-     "element is available otherwise. Deletes the list if the last element was moved.",
-     kRefusedInCluster},
-    {"brpoplpush", 4, kWriteOom, 1, 2, 1, BlockingMoveCommand, "list", "2.2.0",
+     "element is available otherwise. Deletes the list if the last element was moved."},
+    {"brpoplpush", 4, kWriteOom | kBlocking, 1, 2, 1, BlockingMoveCommand, "list", "2.2.0",
      "Pops an element from a list, pushes it to another list and returns it. Block until an "
-     "element is available otherwise. Deletes the list if the last element was popped.",
-     kRefusedInCluster},
+     "element is available otherwise. Deletes the list if the last element was popped."},
     {"blmpop",
      -5,
-     kWrite,
+     kWrite | kBlocking,
      0,
      0,
      0,
@@ -508,7 +504,7 @@ const CommandSpec kListCommands[] = {
      "7.0.0",
      "Pops the first element from one of multiple lists. Blocks until an element is available "
      "otherwise. Deletes the list if the last element was popped.",
-     kRefusedInCluster,
+     ClusterRoute::kDefault,
      {},
      KeysAfterCount<2>},
 };

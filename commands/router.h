@@ -5,6 +5,7 @@
 // Event-loop thread only.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -27,6 +28,8 @@ class Router {
   virtual Outcome Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) = 0;
   // INFO's ring_* fields ("name:value\r\n" lines) for the Cluster section.
   virtual void AppendInfo(std::string* out) const = 0;
+  // Clients waiting in a blocking pop through the cluster (INFO clients).
+  virtual size_t blocked_clients() const = 0;
 };
 
 }  // namespace ringcache

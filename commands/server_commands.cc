@@ -164,9 +164,9 @@ void EmptyArrayCommand(CommandContext& ctx, ArgList /*args*/) { ctx.reply().Arra
 
 void ReplyFlags(CommandContext& ctx, uint32_t flags) {
   static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
-      {kWrite, "write"}, {kReadOnly, "readonly"}, {kDenyOom, "denyoom"},
-      {kAdmin, "admin"}, {kNoScript, "noscript"}, {kLoading, "loading"},
-      {kStale, "stale"}, {kFast, "fast"},         {kNoAuth, "no_auth"},
+      {kWrite, "write"},       {kReadOnly, "readonly"}, {kDenyOom, "denyoom"}, {kAdmin, "admin"},
+      {kNoScript, "noscript"}, {kBlocking, "blocking"}, {kLoading, "loading"}, {kStale, "stale"},
+      {kFast, "fast"},         {kNoAuth, "no_auth"},
   };
   size_t count = 0;
   for (const auto& [bit, name] : kNames) count += (flags & bit) != 0 ? 1 : 0;

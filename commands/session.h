@@ -32,6 +32,9 @@ struct Session {
   bool in_multi = false;
   bool multi_failed = false;
   bool in_exec = false;  // running EXEC's queued commands (blocking pops do not block)
+  // Runs a command another cluster node forwarded to this one (RC.RUN): this
+  // node coordinates it, it is not forwarded on.
+  bool forwarded = false;
   std::vector<std::vector<std::string>> queued;
   // WATCH (single node): the keys, with the expiry each had then; and
   // whether a write to one since spoilt the next EXEC (ClientRegistry).

@@ -47,7 +47,9 @@ void TransactionRunner::RunNext() {
     // commands run, they are not queued into that one.
     TransactionState outside;
     outside.SwapWith(session_);
+    session_.in_exec = true;  // a blocking pop does not block
     const bool ran = Dispatcher::Dispatch(ctx, args);
+    session_.in_exec = false;
     outside.SwapWith(session_);
     if (!ran) {  // ReleaseKeys goes on
       waiting_for_keys_ = true;

@@ -986,19 +986,19 @@ const CommandSpec kZSetCommands[] = {
      ClusterRoute::kDefault,
      {},
      KeysAfterCount<1>},
-    {"bzpopmin", -3, kWrite | kFast, 1, -2, 1, BlockingPopCommand<false>, "sorted_set", "5.0.0",
+    {"bzpopmin", -3, kWrite | kFast | kBlocking, 1, -2, 1, BlockingPopCommand<false>, "sorted_set",
+     "5.0.0",
      "Removes and returns the member with the lowest score from one or more sorted sets. Blocks "
      "until a member is available otherwise. Deletes the sorted set if the last element was "
-     "popped.",
-     kRefusedInCluster},
-    {"bzpopmax", -3, kWrite | kFast, 1, -2, 1, BlockingPopCommand<true>, "sorted_set", "5.0.0",
+     "popped."},
+    {"bzpopmax", -3, kWrite | kFast | kBlocking, 1, -2, 1, BlockingPopCommand<true>, "sorted_set",
+     "5.0.0",
      "Removes and returns the member with the highest score from one or more sorted sets. Blocks "
      "until a member available otherwise. Deletes the sorted set if the last element was "
-     "popped.",
-     kRefusedInCluster},
+     "popped."},
     {"bzmpop",
      -5,
-     kWrite,
+     kWrite | kBlocking,
      0,
      0,
      0,
@@ -1007,7 +1007,7 @@ const CommandSpec kZSetCommands[] = {
      "7.0.0",
      "Removes and returns a member by score from one or more sorted sets. Blocks until a member "
      "is available otherwise. Deletes the sorted set if the last element was popped.",
-     kRefusedInCluster,
+     ClusterRoute::kDefault,
      {},
      KeysAfterCount<2>},
 };

@@ -39,6 +39,7 @@ class [[nodiscard]] Status {
   static Status OutOfMemory(std::string_view msg) { return {StatusCode::kOutOfMemory, msg}; }
   static Status IOError(std::string_view msg) { return {StatusCode::kIOError, msg}; }
   static Status Unavailable(std::string_view msg) { return {StatusCode::kUnavailable, msg}; }
+  static Status Timeout(std::string_view msg) { return {StatusCode::kTimeout, msg}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   bool IsNotFound() const { return code_ == StatusCode::kNotFound; }

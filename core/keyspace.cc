@@ -327,6 +327,7 @@ void Keyspace::RefileReplicated(Entry* e, bool live, int64_t expire_at_ms, const
   SetExpiry(e, expire_at_ms);
   e->set_version(version);
   max_version_ = std::max(max_version_, version);
+  NoteCreated(e->key(), e->type);
 }
 
 void Keyspace::Forget(std::string_view key) {

@@ -202,8 +202,10 @@ class Keyspace {
   bool RehashStep(size_t buckets) { return table_.RehashStep(buckets); }
   void ShrinkIfSparse() { table_.ShrinkIfSparse(); }
 
-  // Called with `key` when SetObject or Rename makes it a list or sorted set:
-  // clients blocked in a pop wait for that (commands/blocked_clients.h).
+  // Called with `key` when SetObject or Rename makes it a list or sorted set,
+  // or a replica merge leaves a live replicated collection there: clients
+  // blocked in a pop wait for that (commands/blocked_clients.h, and a
+  // cluster node's cluster/blocked_pops.h).
   using CreatedHook = void (*)(void* context, std::string_view key);
   void set_created_hook(CreatedHook hook, void* context) {
     created_hook_ = hook;
@@ -212,7 +214,8 @@ class Keyspace {
 
  private:
   void NoteCreated(std::string_view key, ValueType type) {
-    if (created_hook_ != nullptr && (type == ValueType::kList || type == ValueType::kZSet)) {
+    if (created_hook_ != nullptr &&
+        (type == ValueType::kList || type == ValueType::kZSet || type == ValueType::kReplicated)) {
       created_hook_(created_context_, key);
     }
   }

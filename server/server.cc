@@ -118,7 +118,10 @@ void Server::Cron() {
   }
   state_.keyspace.ShrinkIfSparse();
   CloseIdleClients();
-  if (cluster_ != nullptr) cluster_->Tick(WallClockMs());
+  if (cluster_ != nullptr) {
+    cluster_->Tick(WallClockMs());
+    router_->Tick(now);
+  }
   state_.ops_per_sec.Sample(now, state_.stats.total_commands_processed);
   state_.input_kbps.Sample(now, state_.stats.total_net_input_bytes);
   state_.output_kbps.Sample(now, state_.stats.total_net_output_bytes);

@@ -22,13 +22,23 @@ from test_zsets import SCRIPT as ZSET_SCRIPT
 STEPS = [(text, orderless) for text, orderless in SCRIPT
          if text not in ("MULTI", "SET inmulti 1", "EXEC", "EXISTS inmulti")
          and text.split(" ")[0] not in ("HELLO", "CLIENT", "RESET")]
-# Sorted sets and lists, without the blocking pops (a cluster refuses them),
-# the transaction around one, and SCAN (a cluster's cursor walks node by
-# node: test_scan_type_sees_every_type).
-ZSET_STEPS = [(text, orderless) for text, orderless in ZSET_SCRIPT
-              if not text.startswith(("BZ", "SCAN")) and text not in ("MULTI", "EXEC")]
-LIST_STEPS = [(text, orderless) for text, orderless in LIST_SCRIPT
-              if not text.startswith(("BL", "BR", "SCAN")) and text not in ("MULTI", "EXEC")]
+
+
+def outside_transactions(script):
+    """The steps of `script` without SCAN (a cluster's cursor walks node by
+    node: test_scan_type_sees_every_type) and without its transactions
+    (MULTI..EXEC, whose blocking pops do not block: outside one they would)."""
+    steps, queued = [], False
+    for text, orderless in script:
+        if text == "MULTI" or text == "EXEC":
+            queued = text == "MULTI"
+        elif not queued and not text.startswith("SCAN"):
+            steps.append((text, orderless))
+    return steps
+
+
+ZSET_STEPS = outside_transactions(ZSET_SCRIPT)
+LIST_STEPS = outside_transactions(LIST_SCRIPT)
 
 
 def run(ports, protocol, steps=STEPS):
