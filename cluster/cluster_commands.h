@@ -15,11 +15,14 @@ void RegisterReplicaCommands(CommandTable& table);
 void RegisterRingCommands(CommandTable& table);
 // RC.RUN: a command another node forwarded to a key's home (forwarding.cc).
 void RegisterForwardCommands(CommandTable& table);
+// RC.EXEC: a transaction with WATCH, at its home (watched_exec.cc).
+void RegisterTransactionHomeCommands(CommandTable& table);
 // All of them.
 inline void RegisterClusterCommands(CommandTable& table) {
   RegisterReplicaCommands(table);
   RegisterRingCommands(table);
   RegisterForwardCommands(table);
+  RegisterTransactionHomeCommands(table);
 }
 
 // This node's cluster router, or nullptr after replying that this node is

@@ -46,6 +46,8 @@ ClusterRouter::~ClusterRouter() { state_.keyspace.set_created_hook(nullptr, null
 
 Router::Outcome ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
   if (spec.cluster == ClusterRoute::kDefault && RunsHere(spec)) return Outcome::kLocal;
+  // WATCH inside MULTI: the command's own error.
+  if (spec.cluster == ClusterRoute::kWatch && ctx.session().in_multi) return Outcome::kLocal;
   // A transaction waits for this client's earlier one (or read-modify-write).
   if (spec.cluster == ClusterRoute::kAfterHolds)
     return ctx.AnyHeld() ? Outcome::kWait : Outcome::kLocal;
@@ -56,6 +58,8 @@ Router::Outcome ClusterRouter::Route(CommandContext& ctx, const CommandSpec& spe
     ctx.reply().Error("CLUSTERDOWN this node has not reached a seed yet");
   } else if (spec.cluster == ClusterRoute::kEveryNode) {
     RouteEveryNode(ctx, spec, args);
+  } else if (spec.cluster == ClusterRoute::kWatch) {
+    RouteWatch(ctx, args);
   } else if (spec.cluster == ClusterRoute::kAddElements) {
     RouteAddElements(ctx, spec, args);
   } else if (spec.run.read != nullptr) {

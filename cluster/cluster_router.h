@@ -21,17 +21,21 @@
 //    (end_read.cc);
 //  - blocking pops run as read-modify-writes; one that finds nothing waits
 //    and runs again when its keys may hold elements (blocked_pops.h);
+//  - WATCH reads its keys; EXEC after it runs at the keys' home, one
+//    transaction on them at a time (watched_exec.cc);
 //  - keyspace-wide commands (KEYS, SCAN, DBSIZE, FLUSHALL) ask every member
 //    (keyspace_wide.cc).
 //
 // Event-loop thread only.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -39,6 +43,7 @@
 #include "cluster/cluster_node.h"
 #include "cluster/counter_shards.h"
 #include "cluster/replica_state.h"
+#include "cluster/reply_capture.h"
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/router.h"
@@ -58,6 +63,13 @@ class ClusterRouter : public Router {
   Outcome Route(CommandContext& ctx, const CommandSpec& spec, ArgList args) override;
   void AppendInfo(std::string* out) const override { node_.AppendInfo(out); }
   size_t blocked_clients() const override { return pops_.size(); }
+  // EXEC after WATCH, and a transaction with WATCH at its home (for its own
+  // clients, and RC.EXEC's): watched_exec.cc.
+  void ExecWatched(CommandContext& ctx, std::vector<Session::WatchedKey> watched,
+                   std::vector<std::vector<std::string>> queued) override;
+  void ExecAtHome(const std::shared_ptr<ReplyDeferrer>& connection, int protocol,
+                  std::vector<Session::WatchedKey> watched,
+                  std::vector<std::vector<std::string>> queued, ReplyCapture::Done done);
   // Periodic upkeep (the server cron): blocked pops' timeouts and polls.
   void Tick(int64_t now_ms) { pops_.Tick(now_ms); }
 
@@ -158,6 +170,11 @@ class ClusterRouter : public Router {
   // Pops and moves: the commands that run at their first key's home.
   static bool TakesElements(const CommandSpec& spec);
   void Forward(const std::shared_ptr<Evaluation>& eval, const std::string& home);
+  // Sends `command` (RC.RUN, RC.EXEC) to `home`; `done` gets its bulk reply,
+  // or an error when the home could not be reached or did not answer within
+  // 3x cluster-timeout-ms (it may have run the command).
+  using HomeReply = std::function<void(const Status&, std::string_view reply)>;
+  void SendHome(const std::string& home, std::span<const std::string_view> command, HomeReply done);
   // Whether a reply is a null (RESP2's null array or bulk, RESP3's null).
   static bool IsNull(std::string_view reply) {
     return reply == "*-1\r\n" || reply == "$-1\r\n" || reply == "_\r\n";
@@ -188,6 +205,17 @@ class ClusterRouter : public Router {
   void OnReadAhead(const std::string& key, AheadCount& ahead, const Status& s,
                    const ReplicaValueView& read, const QuorumSettings& quorum);
 
+  // WATCH: a quorum read's fingerprint of each key (watched_exec.cc).
+  void RouteWatch(CommandContext& ctx, ArgList args);
+  uint64_t WatchFingerprint(const ReplicaValueView& v) const;
+  // The lowest-id member up of the one replica set all `keys` live on
+  // (empty if they live on several).
+  std::string TransactionHome(const std::vector<std::string>& keys) const;
+  // Runs `run` once no transaction at this home holds one of `keys`, in
+  // the order they came; UnlockTransaction ends it.
+  void LockTransaction(std::vector<std::string> keys, std::function<void()> run);
+  void UnlockTransaction(const std::vector<std::string>& keys);
+
   // Keyspace-wide commands (keyspace_wide.cc).
   void RouteEveryNode(CommandContext& ctx, const CommandSpec& spec, ArgList args);
   void Keys(CommandContext& ctx, ArgList args);
@@ -204,6 +232,8 @@ class ClusterRouter : public Router {
   std::unordered_map<std::string, std::vector<std::shared_ptr<Evaluation>>> turns_;
   Session reply_session_;  // what read replies see of their client (its protocol)
   BlockedPops pops_;
+  std::unordered_set<std::string> exec_locked_;  // keys of transactions running here
+  std::deque<std::pair<std::vector<std::string>, std::function<void()>>> exec_waiting_;
 };
 
 }  // namespace ringcache::cluster

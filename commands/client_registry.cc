@@ -9,14 +9,15 @@ Session* ClientRegistry::Find(uint64_t id) const {
   return it == sessions_.end() ? nullptr : it->second;
 }
 
-void ClientRegistry::Watch(Session* session, std::string_view key, int64_t expire_at_ms) {
+void ClientRegistry::Watch(Session* session, std::string_view key, int64_t expire_at_ms,
+                           uint64_t fingerprint) {
   // A key's watchers are few; a session's keys may be many (WATCH k1 ... k100000).
   auto it = watchers_.find(key);
   if (it == watchers_.end())
     it = watchers_.emplace(std::string(key), std::vector<uint64_t>()).first;
   if (std::find(it->second.begin(), it->second.end(), session->id) != it->second.end()) return;
   it->second.push_back(session->id);
-  session->watched.push_back({std::string(key), expire_at_ms});
+  session->watched.push_back({std::string(key), expire_at_ms, fingerprint});
 }
 
 void ClientRegistry::Unwatch(Session* session) {

@@ -33,7 +33,8 @@ class ClientRegistry {
 
   // WATCH: `session` watches `key`, which expires at `expire_at_ms` (0: no
   // expiry; a watched key that expires spoils the transaction too).
-  void Watch(Session* session, std::string_view key, int64_t expire_at_ms);
+  void Watch(Session* session, std::string_view key, int64_t expire_at_ms,
+             uint64_t fingerprint = 0);
   // UNWATCH, EXEC, DISCARD, RESET, and a client's going.
   void Unwatch(Session* session);
   bool any_watched() const { return !watchers_.empty(); }

@@ -129,6 +129,7 @@ enum class ClusterRoute : uint8_t {
   kAddElements,  // SADD, HSET, ZADD, LPUSH...: the added elements go to the replicas, no read
   kRefused,      // not offered in a cluster (yet)
   kAfterHolds,   // EXEC: runs on the node asked once this client's held keys are free
+  kWatch,        // WATCH: remembers what a quorum read finds
 };
 inline constexpr ClusterRoute kEveryNode = ClusterRoute::kEveryNode;
 inline constexpr ClusterRoute kAddsElements = ClusterRoute::kAddElements;

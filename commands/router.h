@@ -8,8 +8,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "commands/command_table.h"
+#include "commands/session.h"
 
 namespace ringcache {
 
@@ -30,6 +32,10 @@ class Router {
   virtual void AppendInfo(std::string* out) const = 0;
   // Clients waiting in a blocking pop through the cluster (INFO clients).
   virtual size_t blocked_clients() const = 0;
+  // EXEC after WATCH (its `watched` keys as the router's WATCH left them);
+  // replies through `ctx`. REQUIRES: ctx.can_defer().
+  virtual void ExecWatched(CommandContext& ctx, std::vector<Session::WatchedKey> watched,
+                           std::vector<std::vector<std::string>> queued) = 0;
 };
 
 }  // namespace ringcache

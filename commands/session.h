@@ -36,11 +36,14 @@ struct Session {
   // node coordinates it, it is not forwarded on.
   bool forwarded = false;
   std::vector<std::vector<std::string>> queued;
-  // WATCH (single node): the keys, with the expiry each had then; and
+  // WATCH: the keys, with the expiry each had then; and
   // whether a write to one since spoilt the next EXEC (ClientRegistry).
+  // In a cluster, instead of the expiry, a fingerprint of what a quorum
+  // read found (cluster/watched_exec.cc).
   struct WatchedKey {
     std::string key;
     int64_t expire_at_ms = 0;
+    uint64_t fingerprint = 0;
   };
   std::vector<WatchedKey> watched;
   bool watch_dirty = false;

@@ -4,13 +4,15 @@
 // expired) since: then EXEC runs nothing and answers a null array. On a
 // cluster node they run as this client's pipeline would (see
 // commands/transaction_runner.h): other clients' commands may come between;
-// WATCH is refused there, since nothing could honour it.
+// after WATCH they run at their keys' home, one transaction on them at a
+// time (cluster/watched_exec.cc).
 #include <string>
 #include <vector>
 
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/dispatcher.h"
+#include "commands/router.h"
 #include "commands/transaction_runner.h"
 
 namespace ringcache {
@@ -60,10 +62,15 @@ void ExecCommand(CommandContext& ctx, ArgList /*args*/) {
     return;
   }
   std::vector<std::vector<std::string>> queued = std::move(session.queued);
+  std::vector<Session::WatchedKey> watched = session.watched;
   ResetMulti(ctx);
   if (ctx.server().router != nullptr && ctx.can_defer()) {
-    // A cluster node: the commands answer later.
-    TransactionRunner::Start(ctx, std::move(queued));
+    // A cluster node: the commands answer later; after WATCH, at their home.
+    if (!watched.empty()) {
+      ctx.server().router->ExecWatched(ctx, std::move(watched), std::move(queued));
+    } else {
+      TransactionRunner::Start(ctx, std::move(queued));
+    }
     return;
   }
   ctx.reply().ArrayHeader(queued.size());
@@ -110,7 +117,7 @@ const CommandSpec kTransactionCommands[] = {
      "2.0.0", "Discards a transaction."},
     {"watch", -2, kNoQueue | kFast | kLoading | kStale, 1, -1, 1, WatchCommand, "transactions",
      "2.2.0", "Monitors changes to keys to determine the execution of a transaction.",
-     kRefusedInCluster},
+     ClusterRoute::kWatch},
     {"unwatch", 1, kFast | kLoading | kStale, 0, 0, 0, UnwatchCommand, "transactions", "2.2.0",
      "Forgets about watched keys of a transaction."},
 };

@@ -2,7 +2,9 @@
 EXEC (each sees what those before it did), EXEC replies as one node does,
 nothing runs before EXEC, and a client's commands pipelined after EXEC see
 the transaction. redis-py's pipeline() (a MULTI/EXEC) works through every
-node; once, a cluster node refused MULTI and ran the queued commands at once."""
+node; once, a cluster node refused MULTI and ran the queued commands at once.
+WATCH through cluster nodes behaves as on one node, and optimistic locking
+through several nodes loses no increment."""
 
 import socket
 import unittest
@@ -12,6 +14,7 @@ import redis
 from support import Node, recv_reply, resp_command
 from test_cluster import LocalCluster
 from differential import parse
+from test_watch import SCENARIOS as WATCH_SCENARIOS, run as run_watch, watched_increments
 
 # One connection's stream, as a client would send it, and what it checks.
 STREAM = [
@@ -131,6 +134,41 @@ class ClusterTransactionsTest(unittest.TestCase):
             with self.assertRaises(redis.ResponseError):
                 p.execute()
         self.assertEqual(r.get("k2"), b"after")  # as in Redis: no rollback
+
+    # WATCH: test_watch.py's scenarios with the watching client on one node
+    # and the other client on another give one node's replies.
+    def test_watch_scenarios_give_one_nodes_replies(self):
+        with Node() as node:
+            for name, steps in WATCH_SCENARIOS.items():
+                with self.subTest(name):
+                    want = run_watch(node.port, steps)
+                    got = run_watch(self.cluster.ports[:2], steps)
+                    self.assertEqual(want, got)
+
+    # Optimistic increments through three nodes at once lose none.
+    def test_watched_increments_through_every_node_lose_none(self):
+        self.assertEqual(watched_increments(self.cluster.ports, 6, 40), 240)
+
+    def test_a_watched_key_changed_through_another_node_aborts(self):
+        a, b = self.cluster.client(0), self.cluster.client(2)
+        a.set("w:k", "1")
+        with a.pipeline() as p:
+            p.watch("w:k")
+            b.incr("w:k")
+            p.multi()
+            p.set("w:k", "mine")
+            with self.assertRaises(redis.WatchError):
+                p.execute()
+        self.assertEqual(b.get("w:k"), b"2")
+        b.sadd("w:s", "x")
+        with a.pipeline() as p:
+            p.watch("w:s")
+            b.sadd("w:s", "y")
+            p.multi()
+            p.delete("w:s")
+            with self.assertRaises(redis.WatchError):
+                p.execute()
+        self.assertEqual(a.scard("w:s"), 2)
 
 
 if __name__ == "__main__":

@@ -51,8 +51,10 @@ SCENARIOS = {
 }
 
 
-def run(port, steps):
-    clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+def run(ports, steps):
+    """The replies of `steps`; client i talks to ports[i] (one port: both to it)."""
+    ports = ports if isinstance(ports, list) else [ports, ports]
+    clients = [socket.create_connection(("127.0.0.1", port)) for port in ports]
     try:
         clients[0].sendall(resp_command("FLUSHALL"))
         recv_reply(clients[0])
@@ -81,29 +83,35 @@ class WatchAgainstRedisTest(AgainstRedisTestCase):
                     self.assertEqual(got, want, "%s: %s" % (name, step))
 
 
+def watched_increments(ports, threads, times):
+    """redis-py's optimistic locking: `threads` clients, client i through
+    ports[i % len(ports)], each adding 1 `times` times with WATCH/GET/MULTI/SET."""
+    redis.Redis(port=ports[0]).set("counter", 0)
+
+    def add(port):
+        r = redis.Redis(port=port)
+
+        def increment(pipe):
+            value = int(pipe.get("counter"))
+            pipe.multi()
+            pipe.set("counter", value + 1)
+
+        for _ in range(times):
+            r.transaction(increment, "counter")
+        r.close()
+
+    workers = [threading.Thread(target=add, args=(ports[i % len(ports)],)) for i in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    return int(redis.Redis(port=ports[-1]).get("counter"))
+
+
 class OptimisticLockingTest(unittest.TestCase):
     def test_concurrent_watched_increments_lose_none(self):
         with Node() as node:
-            redis.Redis(port=node.port).set("counter", 0)
-
-            def add(times):
-                r = redis.Redis(port=node.port)
-
-                def increment(pipe):
-                    value = int(pipe.get("counter"))
-                    pipe.multi()
-                    pipe.set("counter", value + 1)
-
-                for _ in range(times):
-                    r.transaction(increment, "counter")
-                r.close()
-
-            threads = [threading.Thread(target=add, args=(200,)) for _ in range(4)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            self.assertEqual(int(redis.Redis(port=node.port).get("counter")), 800)
+            self.assertEqual(watched_increments([node.port], 4, 200), 800)
 
 
 if __name__ == "__main__":
