@@ -1,6 +1,6 @@
 """Fault test: concurrent writers of SET, INCRBY, HSET, HINCRBY, ZADD, ZINCRBY, SADD,
-SREM, LPUSH, RPUSH, LPOP and RPOP through every node of a 3-node cluster (N=3 W=2 R=2) while one node at
-a time is killed -9 and restarted, cut off from the others (a partition), or
+SREM, LPUSH, RPUSH, LPOP, RPOP, BLPOP and BRPOP through every node of a 3-node
+cluster (N=3 W=2 R=2) while one node at a time is killed -9 and restarted, cut off from the others (a partition), or
 frozen (SIGSTOP). Afterwards no acknowledged operation may be missing and
 every replica must hold the same state; it prints how many acknowledged
 SREMs left their member (a remove only takes what its read observed).
@@ -185,7 +185,7 @@ class Writers:
                 elif op < 0.81:
                     self.push(r, rnd.choice(self.LISTS), "%d:%d" % (w, seq), rnd.choice("LR"))
                 elif op < 0.84:
-                    self.pop(r, rnd.choice(self.LISTS), rnd.choice("LR"))
+                    self.pop(r, rnd.choice(self.LISTS), rnd.choice("LR"), rnd.random() < 0.5)
                 elif op < 0.92 or not mine:
                     member = (rnd.choice(self.SETS), "%d:%d" % (w, seq))
                     self.record(self.added, member, lambda: r.sadd(*member))
@@ -221,9 +221,13 @@ class Writers:
             self.pushed[(key, item)] = (side, "yes")
             self.ops += 1
 
-    def pop(self, r, key, side):
+    def pop(self, r, key, side, blocking):
         try:
-            item = (r.lpop if side == "L" else r.rpop)(key)
+            if blocking:  # BLPOP/BRPOP that may wait a little
+                got = (r.blpop if side == "L" else r.brpop)(key, timeout=0.1)
+                item = got[1] if got else None
+            else:
+                item = (r.lpop if side == "L" else r.rpop)(key)
         except redis.RedisError:
             with self.lock:
                 self.unsure_pops[key] += 1
