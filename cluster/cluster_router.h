@@ -42,6 +42,7 @@
 #include "cluster/blocked_pops.h"
 #include "cluster/cluster_node.h"
 #include "cluster/counter_shards.h"
+#include "cluster/deadline_list.h"
 #include "cluster/replica_state.h"
 #include "cluster/reply_capture.h"
 #include "commands/command_context.h"
@@ -71,7 +72,10 @@ class ClusterRouter : public Router {
                   std::vector<Session::WatchedKey> watched,
                   std::vector<std::vector<std::string>> queued, ReplyCapture::Done done);
   // Periodic upkeep (the server cron): blocked pops' timeouts and polls.
-  void Tick(int64_t now_ms) { pops_.Tick(now_ms); }
+  void Tick(int64_t now_ms) {
+    pops_.Tick(now_ms);
+    home_calls_.ExpireDue(DeadlineList::Clock::now());
+  }
 
   ClusterNode& node() { return node_; }
   const ClusterNode& node() const { return node_; }
@@ -175,6 +179,7 @@ class ClusterRouter : public Router {
   // 3x cluster-timeout-ms (it may have run the command).
   using HomeReply = std::function<void(const Status&, std::string_view reply)>;
   void SendHome(const std::string& home, std::span<const std::string_view> command, HomeReply done);
+  struct HomeCall;
   // Whether a reply is a null (RESP2's null array or bulk, RESP3's null).
   static bool IsNull(std::string_view reply) {
     return reply == "*-1\r\n" || reply == "$-1\r\n" || reply == "_\r\n";
@@ -232,6 +237,8 @@ class ClusterRouter : public Router {
   std::unordered_map<std::string, std::vector<std::shared_ptr<Evaluation>>> turns_;
   Session reply_session_;  // what read replies see of their client (its protocol)
   BlockedPops pops_;
+  DeadlineList home_calls_;  // commands out to a key's home (SendHome), oldest first
+  std::string encoded_;      // SendHome's encoding, reused
   std::unordered_set<std::string> exec_locked_;  // keys of transactions running here
   std::deque<std::pair<std::vector<std::string>, std::function<void()>>> exec_waiting_;
 };

@@ -13,12 +13,12 @@
 // attempt). A home that cannot be reached, or does not answer in time, gets
 // the pop an error (NOQUORUM, TIMEOUT): it may have taken an element whose
 // reply was lost, and taking another here could hand out neither.
-#include <asio.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "client/sync_client.h"
 #include "cluster/cluster_commands.h"
 #include "cluster/cluster_router.h"
 #include "cluster/evaluation.h"
@@ -97,32 +97,57 @@ void ClusterRouter::Forward(const std::shared_ptr<Evaluation>& eval, const std::
   });
 }
 
+namespace {
+
+// The payload of a bulk-string reply ("$3\r\nabc\r\n"); false for any other.
+bool BulkPayload(std::string_view resp, std::string_view* payload) {
+  const size_t line = resp.find("\r\n");
+  uint64_t length = 0;
+  if (resp.empty() || resp[0] != '$' || line == std::string_view::npos ||
+      !ParseUint64(resp.substr(1, line - 1), &length) || resp.size() < line + 2 + length) {
+    return false;
+  }
+  *payload = resp.substr(line + 2, length);
+  return true;
+}
+
+}  // namespace
+
+// A command out to a home: its callback, and its place among the calls
+// that time out (ClusterRouter::Tick expires them, to within 1/hz).
+struct ClusterRouter::HomeCall final : Expiring {
+  std::string home;
+  HomeReply done;
+
+  void Finish(const Status& status, std::string_view reply) {
+    DeadlineList::Remove(this);
+    if (done) std::exchange(done, nullptr)(status, reply);
+  }
+  void Expire() override {
+    if (done)
+      std::exchange(done, nullptr)(
+          Status::Timeout("the key's home " + home + " did not answer in time"), {});
+  }
+};
+
 void ClusterRouter::SendHome(const std::string& home, std::span<const std::string_view> command,
                              HomeReply done) {
-  struct Pending {
-    explicit Pending(asio::io_context& io) : timer(io) {}
-    asio::steady_timer timer;
-    HomeReply done;
-  };
-  auto pending = std::make_shared<Pending>(node_.io());
-  pending->done = std::move(done);
-  const auto finish = [pending](const Status& status, std::string_view reply) {
-    if (!pending->done) return;  // answered, or timed out
-    pending->timer.cancel();
-    std::exchange(pending->done, nullptr)(status, reply);
-  };
+  auto call = std::make_shared<HomeCall>();
+  call->home = home;
+  call->done = std::move(done);
   // The home reads and writes with the cluster timeout each.
-  pending->timer.expires_after(
-      std::chrono::milliseconds(3 * state_.config.values().cluster_timeout_ms));
-  pending->timer.async_wait([finish, home](const asio::error_code& ec) {
-    if (!ec) finish(Status::Timeout("the key's home " + home + " did not answer in time"), {});
-  });
-  node_.peers().Send(
-      home, command, [finish, home](const asio::error_code& ec, const client::Reply& reply) {
-        if (ec || reply.type != client::Reply::Type::kString) {
-          finish(Status::Unavailable("the key's home " + home + " did not run it"), {});
+  home_calls_.Add(call.get(),
+                  DeadlineList::CoarseNow() +
+                      std::chrono::milliseconds(3 * state_.config.values().cluster_timeout_ms));
+  encoded_ = "*" + std::to_string(command.size()) + "\r\n";
+  client::AppendArguments(command, &encoded_);
+  node_.peers().SendEncoded(
+      home, encoded_, [call](const asio::error_code& ec, std::string_view resp) {
+        std::string_view payload;
+        if (ec || !BulkPayload(resp, &payload)) {
+          call->Finish(Status::Unavailable("the key's home " + call->home + " did not run it"), {});
         } else {
-          finish(Status::Ok(), reply.str);
+          call->Finish(Status::Ok(), payload);
         }
       });
 }
