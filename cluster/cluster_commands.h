@@ -16,6 +16,9 @@ void RegisterRingCommands(CommandTable& table);
 // RC.RUN: a command another node forwarded to a key's home (forwarding.cc).
 void RegisterForwardCommands(CommandTable& table);
 // RC.EXEC: a transaction with WATCH, at its home (watched_exec.cc).
+// Both carry the time by which they must start (SendHome's run-by-ms): past
+// it, this replies an error and returns true.
+bool RefusedPastRunBy(CommandContext& ctx, std::string_view run_by_ms);
 void RegisterTransactionHomeCommands(CommandTable& table);
 // All of them.
 inline void RegisterClusterCommands(CommandTable& table) {

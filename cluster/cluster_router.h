@@ -174,9 +174,10 @@ class ClusterRouter : public Router {
   // Pops and moves: the commands that run at their first key's home.
   static bool TakesElements(const CommandSpec& spec);
   void Forward(const std::shared_ptr<Evaluation>& eval, const std::string& home);
-  // Sends `command` (RC.RUN, RC.EXEC) to `home`; `done` gets its bulk reply,
-  // or an error when the home could not be reached or did not answer within
-  // 3x cluster-timeout-ms (it may have run the command).
+  // Sends `command` (RC.RUN, RC.EXEC; SendHome puts the time by which the
+  // home must start it after the name) to `home`; `done` gets its bulk
+  // reply, or an error when the home could not be reached, started too late,
+  // or did not answer within 4x cluster-timeout-ms (it may have run it).
   using HomeReply = std::function<void(const Status&, std::string_view reply)>;
   void SendHome(const std::string& home, std::span<const std::string_view> command, HomeReply done);
   struct HomeCall;

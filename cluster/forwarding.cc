@@ -7,8 +7,8 @@
 // while the members agree on who is up (a node that sees the home down
 // coordinates itself).
 //
-// The forwarding node sends RC.RUN protocol command args... and relays the
-// reply; the home runs the command as a client of its own would (never
+// The forwarding node sends RC.RUN run-by-ms protocol command args... and
+// relays the reply; the home runs the command as a client of its own would (never
 // blocking: a blocking pop waits at the client's node, which forwards each
 // attempt). A home that cannot be reached, or does not answer in time, gets
 // the pop an error (NOQUORUM, TIMEOUT): it may have taken an element whose
@@ -25,15 +25,26 @@
 #include "cluster/reply_capture.h"
 #include "commands/dispatcher.h"
 #include "common/number_parsing.h"
+#include "common/wall_clock.h"
 #include "resp/reply_builder.h"
 
 namespace ringcache::cluster {
+namespace {}  // namespace
+
+bool RefusedPastRunBy(CommandContext& ctx, std::string_view run_by_ms) {
+  int64_t run_by = 0;
+  if (ParseInt64(run_by_ms, &run_by) && WallClockMs() <= run_by) return false;
+  ctx.reply().Error("ERR too late to run: the node that sent it has given up on it");
+  return true;
+}
+
 namespace {
 
-// RC.RUN protocol command [arg ...]
+// RC.RUN run-by-ms protocol command [arg ...]
 void RunCommand(CommandContext& ctx, ArgList args) {
+  if (RefusedPastRunBy(ctx, args[1])) return;
   int64_t protocol = 0;
-  if (!ParseInt64(args[1], &protocol) || (protocol != 2 && protocol != 3) || !ctx.can_defer()) {
+  if (!ParseInt64(args[2], &protocol) || (protocol != 2 && protocol != 3) || !ctx.can_defer()) {
     ctx.reply().Error("ERR RC.RUN needs a protocol (2 or 3) and a connection that can wait");
     return;
   }
@@ -44,11 +55,11 @@ void RunCommand(CommandContext& ctx, ArgList args) {
   capture->session().in_exec = true;  // a blocking pop answers at once
   // Nothing is held there: the command never waits.
   capture->Start(ctx.server(),
-                 [&](CommandContext& run) { Dispatcher::Dispatch(run, args.subspan(2)); });
+                 [&](CommandContext& run) { Dispatcher::Dispatch(run, args.subspan(3)); });
 }
 
 const CommandSpec kForwardCommands[] = {
-    {"rc.run", -3, kInternal, 0, 0, 0, RunCommand, "cluster", "0.1.0",
+    {"rc.run", -4, kInternal, 0, 0, 0, RunCommand, "cluster", "0.1.0",
      "Runs a client's command that another node forwarded to this key's home."},
 };
 
@@ -135,12 +146,18 @@ void ClusterRouter::SendHome(const std::string& home, std::span<const std::strin
   auto call = std::make_shared<HomeCall>();
   call->home = home;
   call->done = std::move(done);
-  // The home reads and writes with the cluster timeout each.
+  // The home runs it only if it starts within one cluster timeout (a frozen
+  // home that wakes up must not take an element nobody waits for any more),
+  // and then reads and writes with the cluster timeout each.
+  const int64_t timeout_ms = state_.config.values().cluster_timeout_ms;
   home_calls_.Add(call.get(),
-                  DeadlineList::CoarseNow() +
-                      std::chrono::milliseconds(3 * state_.config.values().cluster_timeout_ms));
-  encoded_ = "*" + std::to_string(command.size()) + "\r\n";
-  client::AppendArguments(command, &encoded_);
+                  DeadlineList::CoarseNow() + std::chrono::milliseconds(4 * timeout_ms));
+  const std::string run_by = std::to_string(WallClockMs() + timeout_ms);
+  encoded_ = "*" + std::to_string(command.size() + 1) + "\r\n";
+  client::AppendArguments(command.first(1), &encoded_);
+  const std::string_view run_by_arg[] = {run_by};
+  client::AppendArguments(run_by_arg, &encoded_);
+  client::AppendArguments(command.subspan(1), &encoded_);
   node_.peers().SendEncoded(
       home, encoded_, [call](const asio::error_code& ec, std::string_view resp) {
         std::string_view payload;

@@ -151,7 +151,7 @@ void ClusterRouter::ExecWatched(CommandContext& ctx, std::vector<Session::Watche
     ExecAtHome(ctx.deferrer(), protocol, std::move(watched), std::move(queued), std::move(finish));
     return;
   }
-  // RC.EXEC protocol nwatched [key fingerprint]... [argc arg...]...
+  // RC.EXEC (run-by-ms: SendHome's) protocol nwatched [key fingerprint]... [argc arg...]...
   std::vector<std::string> command = {"RC.EXEC", std::to_string(protocol),
                                       std::to_string(watched.size())};
   for (const Session::WatchedKey& w : watched) {
@@ -251,18 +251,18 @@ void ClusterRouter::UnlockTransaction(const std::vector<std::string>& keys) {
 
 namespace {
 
-// RC.EXEC protocol nwatched [key fingerprint]... [argc arg...]...
+// RC.EXEC run-by-ms protocol nwatched [key fingerprint]... [argc arg...]...
 void RcExecCommand(CommandContext& ctx, ArgList args) {
   ClusterRouter* router = ClusterRouterOrReply(ctx);
-  if (router == nullptr) return;
+  if (router == nullptr || RefusedPastRunBy(ctx, args[1])) return;
   int64_t protocol = 0, count = 0;
   const auto malformed = [&] { ctx.reply().Error("ERR malformed RC.EXEC"); };
-  if (!ParseInt64(args[1], &protocol) || !ParseInt64(args[2], &count) || count < 0 ||
-      static_cast<size_t>(count) * 2 + 3 > args.size() || !ctx.can_defer()) {
+  if (!ParseInt64(args[2], &protocol) || !ParseInt64(args[3], &count) || count < 0 ||
+      static_cast<size_t>(count) * 2 + 4 > args.size() || !ctx.can_defer()) {
     return malformed();
   }
   std::vector<Session::WatchedKey> watched(static_cast<size_t>(count));
-  size_t at = 3;
+  size_t at = 4;
   for (Session::WatchedKey& w : watched) {
     w.key = std::string(args[at]);
     if (!ParseUint64(args[at + 1], &w.fingerprint)) return malformed();
@@ -284,7 +284,7 @@ void RcExecCommand(CommandContext& ctx, ArgList args) {
 }
 
 const CommandSpec kExecCommands[] = {
-    {"rc.exec", -3, kInternal, 0, 0, 0, RcExecCommand, "cluster", "0.1.0",
+    {"rc.exec", -4, kInternal, 0, 0, 0, RcExecCommand, "cluster", "0.1.0",
      "Runs a transaction with WATCH at its home, after another node's client's EXEC."},
 };
 
