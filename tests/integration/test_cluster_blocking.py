@@ -1,13 +1,16 @@
 """Blocking pops through cluster nodes: a push through any node wakes a
 client blocked on any other, each element goes to one waiter, timeouts end
 the wait, a blocked client's pipelined commands wait, one that went away
-takes nothing, and a waiter on a node that holds no replica of its key is
-woken by its poll."""
+takes nothing, a waiter on a node that holds no replica of its key is
+woken by its poll, and a frozen home hands over to the next without taking
+elements when it wakes."""
 
+import signal
 import socket
-import threading
 import time
 import unittest
+
+import redis
 
 from support import recv_exactly, recv_reply, resp_command
 from test_cluster import LocalCluster
@@ -151,6 +154,48 @@ class NonReplicaBlockingTest(unittest.TestCase):
             finally:
                 s.close()
         finally:
+            cluster.stop()
+
+
+class FrozenHomeTest(unittest.TestCase):
+    """Pops go to the key's home; freeze it (SIGSTOP) while clients pop."""
+
+    def test_pops_fail_over_and_a_waking_home_takes_nothing(self):
+        cluster = LocalCluster()
+        home_port = None
+        try:
+            r = [redis.Redis(port=p, socket_timeout=15) for p in cluster.ports]
+            home = r[0].execute_command("RING", "REPLICAS", "queue")[0].decode()
+            home_i = [i for i, p in enumerate(cluster.ports) if "127.0.0.1:%d" % p == home][0]
+            waiter_i, pusher_i = [i for i in range(3) if i != home_i]
+            waiters = []
+            for _ in range(5):
+                s = socket.create_connection(("127.0.0.1", cluster.ports[waiter_i]))
+                s.sendall(resp_command("BLPOP", "queue", "0"))
+                waiters.append(s)
+            time.sleep(0.3)
+            home_port = cluster.ports[home_i]
+            cluster.nodes[home_i].proc.send_signal(signal.SIGSTOP)
+            start = time.time()
+            # A pop the frozen home cannot answer tells the client so.
+            with self.assertRaises(redis.RedisError):
+                r[waiter_i].lpop("queue")
+            self.assertLess(time.time() - start, 10)
+            for n in range(5):
+                r[pusher_i].rpush("queue", "item%d" % n)
+            got = sorted(recv_reply(s, timeout=20).split(b"\r\n")[4] for s in waiters)
+            self.assertEqual(got, [b"item%d" % n for n in range(5)])  # served by the next home
+            for n in range(3):
+                r[pusher_i].rpush("queue", "kept%d" % n)
+            cluster.nodes[home_i].proc.send_signal(signal.SIGCONT)
+            home_port = None
+            time.sleep(2)  # the pops that waited in its socket are past their time
+            self.assertEqual(r[pusher_i].lrange("queue", 0, -1), [b"kept0", b"kept1", b"kept2"])
+            for s in waiters:
+                s.close()
+        finally:
+            if home_port is not None:
+                cluster.nodes[home_i].proc.send_signal(signal.SIGCONT)
             cluster.stop()
 
 
