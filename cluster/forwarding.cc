@@ -29,7 +29,6 @@
 #include "resp/reply_builder.h"
 
 namespace ringcache::cluster {
-namespace {}  // namespace
 
 bool RefusedPastRunBy(CommandContext& ctx, std::string_view run_by_ms) {
   int64_t run_by = 0;
@@ -161,8 +160,14 @@ void ClusterRouter::SendHome(const std::string& home, std::span<const std::strin
   node_.peers().SendEncoded(
       home, encoded_, [call](const asio::error_code& ec, std::string_view resp) {
         std::string_view payload;
-        if (ec || !BulkPayload(resp, &payload)) {
-          call->Finish(Status::Unavailable("the key's home " + call->home + " did not run it"), {});
+        if (ec) {
+          call->Finish(Status::Unavailable("the connection to the key's home " + call->home +
+                                           " failed; the command may have run"),
+                       {});
+        } else if (!BulkPayload(resp, &payload)) {  // an error: it did not run
+          call->Finish(Status::Unavailable("the key's home " + call->home + " refused it: " +
+                                           std::string(resp.substr(0, resp.find('\r')))),
+                       {});
         } else {
           call->Finish(Status::Ok(), payload);
         }
