@@ -108,7 +108,7 @@ bool ClusterNode::IsHome(std::string_view key, const std::vector<std::string>& d
   return false;
 }
 
-std::string ClusterNode::HomeOf(std::string_view key) const {
+const std::string& ClusterNode::HomeOf(std::string_view key) const {
   for (uint32_t node : ring_.PreferenceList(key, quorum_.replicas)) {
     const std::string& id = ring_.nodes()[node];
     if (id == self_id_ || membership_.IsUp(id)) return id;

@@ -49,7 +49,7 @@ class ClusterNode {
   bool IsHome(std::string_view key, const std::vector<std::string>& down) const;
   // The first replica of `key` that is up, as this node sees it (itself
   // when every replica is down).
-  std::string HomeOf(std::string_view key) const;
+  const std::string& HomeOf(std::string_view key) const;
   // Whether member `node` is one of the N replicas of `key`.
   bool IsReplica(std::string_view node, std::string_view key) const;
   // Members the failure detector holds down, comma-separated ("-" for none).

@@ -240,6 +240,7 @@ class ClusterRouter : public Router {
   BlockedPops pops_;
   DeadlineList home_calls_;  // commands out to a key's home (SendHome), oldest first
   std::string encoded_;      // SendHome's encoding, reused
+  std::vector<std::string_view> home_args_;      // Forward's RC.RUN, reused
   std::unordered_set<std::string> exec_locked_;  // keys of transactions running here
   std::deque<std::pair<std::vector<std::string>, std::function<void()>>> exec_waiting_;
 };

@@ -25,14 +25,13 @@
 #include "cluster/reply_capture.h"
 #include "commands/dispatcher.h"
 #include "common/number_parsing.h"
-#include "common/wall_clock.h"
-#include "resp/reply_builder.h"
 
 namespace ringcache::cluster {
 
 bool RefusedPastRunBy(CommandContext& ctx, std::string_view run_by_ms) {
   int64_t run_by = 0;
-  if (ParseInt64(run_by_ms, &run_by) && WallClockMs() <= run_by) return false;
+  // The keyspace's clock: read when the request's bytes were.
+  if (ParseInt64(run_by_ms, &run_by) && ctx.keyspace().now_ms() <= run_by) return false;
   ctx.reply().Error("ERR too late to run: the node that sent it has given up on it");
   return true;
 }
@@ -47,10 +46,8 @@ void RunCommand(CommandContext& ctx, ArgList args) {
     ctx.reply().Error("ERR RC.RUN needs a protocol (2 or 3) and a connection that can wait");
     return;
   }
-  auto capture = std::make_shared<ReplyCapture>(
-      ctx.deferrer(), static_cast<int>(protocol), [done = ctx.Defer()](std::string_view reply) {
-        done.Write([&](std::string* out) { ReplyBuilder(out).Bulk(reply); });
-      });
+  auto capture = std::make_shared<ReplyCapture>(ctx.deferrer(), static_cast<int>(protocol),
+                                                ReplyCapture::AsBulkTo(ctx));
   capture->session().in_exec = true;  // a blocking pop answers at once
   // Nothing is held there: the command never waits.
   capture->Start(ctx.server(),
@@ -79,7 +76,7 @@ bool ClusterRouter::TakesElements(const CommandSpec& spec) {
 
 void ClusterRouter::Coordinate(std::shared_ptr<Evaluation> eval) {
   if (eval->forwards) {
-    std::string home = node_.HomeOf(eval->keys[0]);
+    const std::string& home = node_.HomeOf(eval->keys[0]);
     if (home != node_.self_id()) {
       Forward(eval, home);
       return;
@@ -89,9 +86,9 @@ void ClusterRouter::Coordinate(std::shared_ptr<Evaluation> eval) {
 }
 
 void ClusterRouter::Forward(const std::shared_ptr<Evaluation>& eval, const std::string& home) {
-  std::vector<std::string_view> command = {"RC.RUN", eval->protocol == 3 ? "3" : "2"};
-  command.insert(command.end(), eval->views.begin(), eval->views.end());
-  SendHome(home, command, [this, eval](const Status& status, std::string_view reply) {
+  home_args_.assign({"RC.RUN", eval->protocol == 3 ? "3" : "2"});
+  home_args_.insert(home_args_.end(), eval->views.begin(), eval->views.end());
+  SendHome(home, home_args_, [this, eval](const Status& status, std::string_view reply) {
     if (!status.ok()) {
       // A waiting pop waits on, and asks again; the others cannot tell
       // whether the home took an element.
@@ -151,7 +148,7 @@ void ClusterRouter::SendHome(const std::string& home, std::span<const std::strin
   const int64_t timeout_ms = state_.config.values().cluster_timeout_ms;
   home_calls_.Add(call.get(),
                   DeadlineList::CoarseNow() + std::chrono::milliseconds(4 * timeout_ms));
-  const std::string run_by = std::to_string(WallClockMs() + timeout_ms);
+  const std::string run_by = std::to_string(state_.keyspace.now_ms() + timeout_ms);
   encoded_ = "*" + std::to_string(command.size() + 1) + "\r\n";
   client::AppendArguments(command.first(1), &encoded_);
   const std::string_view run_by_arg[] = {run_by};

@@ -278,7 +278,12 @@ std::shared_ptr<ClusterRouter::Evaluation> ClusterRouter::NewEvaluation(CommandC
     eval->started_ms = state_.keyspace.now_ms();
     eval->client = ctx.deferrer();
   }
-  eval->forwards = TakesElements(spec) && !ctx.session().forwarded;
+  const bool takes_elements = TakesElements(spec);
+  eval->forwards = takes_elements && !ctx.session().forwarded;
+  // (Reads need no turn: they take nothing another command could take too.)
+  // Moves take turns on the key they take from.
+  eval->takes_turn = !eval->keys.empty() &&
+                     ((eval->keys.size() == 1 && (spec.flags & kReadOnly) == 0) || takes_elements);
   return eval;
 }
 
@@ -300,10 +305,6 @@ void ClusterRouter::RouteReadModifyWrite(CommandContext& ctx, const CommandSpec&
     RunBatch({eval}, {});
     return;
   }
-  // (Reads need no turn: they take nothing another command could take too.)
-  // Moves take turns on the key they take from.
-  eval->takes_turn =
-      (eval->keys.size() == 1 && (spec.flags & kReadOnly) == 0) || TakesElements(spec);
   Coordinate(std::move(eval));
 }
 

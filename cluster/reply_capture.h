@@ -30,6 +30,14 @@ class ReplyCapture final : public ReplyDeferrer, public std::enable_shared_from_
     session_.forwarded = true;  // this node coordinates it
   }
 
+  // A Done that answers `ctx`'s (a peer's) command with the reply as one
+  // bulk string: RC.RUN's and RC.EXEC's. REQUIRES: ctx.can_defer().
+  static Done AsBulkTo(CommandContext& ctx) {
+    return [done = ctx.Defer()](std::string_view reply) {
+      done.Write([&](std::string* out) { ReplyBuilder(out).Bulk(reply); });
+    };
+  }
+
   Session& session() { return session_; }
   // Runs `run(ctx)` with a context whose replies come here, and completes
   // with what it answered at once if it deferred nothing.

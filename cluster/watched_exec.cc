@@ -278,9 +278,7 @@ void RcExecCommand(CommandContext& ctx, ArgList args) {
     at += 1 + argc;
   }
   router->ExecAtHome(ctx.deferrer(), protocol == 3 ? 3 : 2, std::move(watched), std::move(queued),
-                     [done = ctx.Defer()](std::string_view reply) {
-                       done.Write([&](std::string* out) { ReplyBuilder(out).Bulk(reply); });
-                     });
+                     ReplyCapture::AsBulkTo(ctx));
 }
 
 const CommandSpec kExecCommands[] = {

@@ -22,9 +22,16 @@ class LocalCluster:
         self.ports = [free_port() for _ in range(count)]
         self.members = ",".join("127.0.0.1:%d" % p for p in self.ports)
         self.extra = extra
-        self.nodes = [self.start(i) for i in range(count)]
-        for i in range(count):
-            self.wait_for_members(i)
+        self.nodes = []
+        try:
+            for i in range(count):
+                self.nodes.append(self.start(i))
+            for i in range(count):
+                self.wait_for_members(i)
+        except BaseException:
+            for node in self.nodes:  # a cluster that never formed leaves no process behind
+                node.stop()
+            raise
 
     def start(self, i):
         # Every node is told only of the first: the rest it learns by gossip.
@@ -85,6 +92,18 @@ class LocalCluster:
         for node in self.nodes:
             if node is not None:
                 node.stop_and_check()
+
+
+class SharedClusterTestCase(unittest.TestCase):
+    """One 3-node LocalCluster for all the tests of a class."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.cluster = LocalCluster()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cluster.stop()
 
 
 class ClusterTest(unittest.TestCase):

@@ -13,18 +13,10 @@ import unittest
 import redis
 
 from support import recv_exactly, recv_reply, resp_command
-from test_cluster import LocalCluster
+from test_cluster import LocalCluster, SharedClusterTestCase
 
 
-class ClusterBlockingTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.cluster = LocalCluster()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.cluster.stop()
-
+class ClusterBlockingTest(SharedClusterTestCase):
     def client(self, i):
         s = socket.create_connection(("127.0.0.1", self.cluster.ports[i]))
         self.addCleanup(s.close)

@@ -12,7 +12,7 @@ import unittest
 import redis
 
 from support import Node, recv_reply, resp_command
-from test_cluster import LocalCluster
+from test_cluster import SharedClusterTestCase
 from differential import parse
 from test_watch import SCENARIOS as WATCH_SCENARIOS, run as run_watch, watched_increments
 
@@ -62,15 +62,7 @@ def replies(port, protocol):
         return recv_replies(s, len(STREAM))
 
 
-class ClusterTransactionsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.cluster = LocalCluster()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.cluster.stop()
-
+class ClusterTransactionsTest(SharedClusterTestCase):
     def setUp(self):
         for i in range(3):
             self.cluster.client(i).delete("t:a", "t:s", "t:h", "cnt", "k1", "k2", "k3")
