@@ -272,7 +272,9 @@ void Connection::ProcessInput() {
     if (!CheckOutputLimit() || (!session_.authenticated && !CheckUnauthenticatedOutput())) break;
   }
   replies_.FlushImmediate();  // a protocol error's reply
-  if (parse_pos_ == fill_pos_) parse_pos_ = fill_pos_ = 0;
+  // Not while a read is pending: it fills the buffer from the old fill_pos_
+  // (ProcessInput runs with one pending when a held client is released).
+  if (parse_pos_ == fill_pos_ && !reading_) parse_pos_ = fill_pos_ = 0;
 }
 
 void Connection::PrefetchNextKeys() {
