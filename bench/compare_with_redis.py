@@ -58,6 +58,8 @@ def start(name, binary):
     args = [binary, "--port", str(port), "--dir", data, "--save", "", "--appendonly", "no"]
     if name.startswith("redis"):
         args += ["--logfile", os.path.join(data, "log")]
+    else:
+        args += ["--persistence", "off"]  # as Redis's side: bench/compare_persistence.py has it on
     proc = subprocess.Popen(["taskset", "-c", SERVER_CPU] + args,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_ready(port)
@@ -73,7 +75,8 @@ def start_cluster(binary, nodes, read_quorum):
         base = free_port()
         up = subprocess.run(["taskset", "-c", SERVER_CPU, launcher, "up", "--nodes", str(nodes),
                              "--base-port", str(base), "--dir", data,
-                             "--read-quorum", str(read_quorum)], stdout=subprocess.DEVNULL)
+                             "--read-quorum", str(read_quorum), "--persistence", "off"],
+                            stdout=subprocess.DEVNULL)
         if up.returncode == 0:
             break
     else:

@@ -62,6 +62,9 @@ void BlockedClients::ServeReady(ServerState& server) {
       CommandContext ctx(server, session, reply);
       const std::vector<std::string_view> args(w.args.begin(), w.args.end());
       if (!w.try_pop(ctx, args)) break;  // the key has nothing left
+      if (const CommandSpec* spec = server.commands.Find(args[0]); spec != nullptr) {
+        NoteWrittenKeys(ctx, *spec, args);  // popped in place
+      }
       Finish(id, out);
     }
   }

@@ -58,6 +58,13 @@ void RunWithoutHandler(CommandContext& ctx, const CommandSpec& spec, ArgList arg
   }
 }
 
+void NoteWrittenKeys(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
+  Keyspace& keyspace = ctx.keyspace();
+  if (!keyspace.tracks_changes()) return;
+  const CommandKeys keys(spec, args);
+  for (size_t i = 0; i < keys.size(); ++i) keyspace.NoteWritten(keys[i]);
+}
+
 CommandKeys::CommandKeys(const CommandSpec& spec, ArgList args) : args_(args) {
   if (spec.get_keys != nullptr) {
     spec.get_keys(args, &indexes_);

@@ -245,6 +245,10 @@ class CommandTable {
 
 // RunCommand's read or overwrite, for a row without a handler.
 void RunWithoutHandler(CommandContext& ctx, const CommandSpec& spec, ArgList args);
+// Tells write-behind, if ctx.keyspace() has it, that a write command may
+// have changed its keys in place (a collection's element), which the
+// keyspace cannot see itself.
+void NoteWrittenKeys(CommandContext& ctx, const CommandSpec& spec, ArgList args);
 
 // Inline: the dispatcher calls it for every command, and most have a handler.
 inline void RunCommand(CommandContext& ctx, const CommandSpec& spec, ArgList args) {
@@ -253,6 +257,7 @@ inline void RunCommand(CommandContext& ctx, const CommandSpec& spec, ArgList arg
   } else {
     RunWithoutHandler(ctx, spec, args);
   }
+  if ((spec.flags & kWrite) != 0) NoteWrittenKeys(ctx, spec, args);
 }
 
 // Each command family registers its rows; the CommandTable constructor calls

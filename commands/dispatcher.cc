@@ -21,13 +21,44 @@ void RejectWith(CommandContext& ctx, std::string_view error) {
 bool Dispatcher::Dispatch(CommandContext& ctx, ArgList args) {
   const CommandSpec* spec = ResolveOrReply(ctx, args);
   if (spec == nullptr || !CheckArityOrReply(ctx, *spec, args) || !CheckAuthOrReply(ctx, *spec) ||
-      !CheckPeerOrReply(ctx, *spec) || !CheckMemoryOrReply(ctx, *spec)) {
+      !CheckPeerOrReply(ctx, *spec) || !CheckMemoryOrReply(ctx, *spec) ||
+      !CheckPersistenceOrReply(ctx, *spec)) {
     if (spec != nullptr) ++spec->stats.rejected_calls;
     // A refused command spoils the transaction it was meant for.
     if (ctx.session().in_multi) ctx.session().multi_failed = true;
     return true;
   }
-  return QueueIfInMulti(ctx, *spec, args) || Execute(ctx, *spec, args);
+  if (QueueIfInMulti(ctx, *spec, args)) return true;
+  return !WaitForBacklog(ctx, *spec) && Execute(ctx, *spec, args);
+}
+
+bool Dispatcher::CheckPersistenceOrReply(CommandContext& ctx, const CommandSpec& spec) {
+  ServerState& server = ctx.server();
+  if (server.loading && (spec.flags & kLoading) == 0) {
+    RejectWith(ctx, "LOADING ringcache is loading the dataset in memory");
+    return false;
+  }
+  if ((spec.flags & kWrite) == 0 || server.persistence == nullptr ||
+      !server.persistence->failing()) {
+    return true;
+  }
+  RejectWith(ctx, "MISCONF ringcache cannot write to its data directory (" +
+                      server.persistence->stats().last_error +
+                      "): commands that may modify the data set are disabled until it can. "
+                      "Please check the log for details.");
+  return false;
+}
+
+bool Dispatcher::WaitForBacklog(CommandContext& ctx, const CommandSpec& spec) {
+  ServerState& server = ctx.server();
+  if ((spec.flags & kWrite) == 0 || server.persistence == nullptr ||
+      !server.persistence->saturated() || !ctx.can_defer() || ctx.session().in_exec) {
+    return false;
+  }
+  auto hold = std::make_shared<KeyHold>(KeyHold::Every(ctx.deferrer()));
+  server.backlog_waiters.emplace_back([hold] { hold->Release(); });
+  ++server.backlog_waits;
+  return true;
 }
 
 bool Dispatcher::QueueIfInMulti(CommandContext& ctx, const CommandSpec& spec, ArgList args) {

@@ -26,6 +26,12 @@ class Dispatcher {
   static bool CheckArityOrReply(CommandContext& ctx, const CommandSpec& spec, ArgList args);
   static bool CheckAuthOrReply(CommandContext& ctx, const CommandSpec& spec);
   static bool CheckPeerOrReply(CommandContext& ctx, const CommandSpec& spec);
+  // -LOADING while the data store loads; -MISCONF for writes while it
+  // cannot be written.
+  static bool CheckPersistenceOrReply(CommandContext& ctx, const CommandSpec& spec);
+  // A write while the write-behind backlog is full waits (true): its client
+  // is held until the backlog shrinks.
+  static bool WaitForBacklog(CommandContext& ctx, const CommandSpec& spec);
   static bool Execute(CommandContext& ctx, const CommandSpec& spec, ArgList args);
   // Inside MULTI: queues the command for EXEC; returns false if it must run now.
   static bool QueueIfInMulti(CommandContext& ctx, const CommandSpec& spec, ArgList args);

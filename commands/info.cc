@@ -84,14 +84,46 @@ void MemorySection(ServerState& server, std::string* out) {
   Field(out, "mem_allocator", AllocatorName());
 }
 
-void PersistenceSection(std::string* out) {
-  // ringcache does not load or save RDB files; these are the truthful values.
+// Redis's fields where they have a meaning here (a write-behind batch
+// stands for a save, the dirty keys for the changes since it), then
+// write-behind's own.
+void PersistenceSection(ServerState& server, std::string* out) {
   out->append("# Persistence\r\n");
-  Field(out, "loading", 0);
+  const persistence::WriteBehind* wb = server.persistence.get();
+  const int64_t now = WallClockMs();
+  const persistence::WriteBehindStats none;
+  const persistence::WriteBehindStats& st = wb != nullptr ? wb->stats() : none;
+  Field(out, "loading", server.loading ? 1 : 0);
   Field(out, "async_loading", 0);
-  Field(out, "rdb_bgsave_in_progress", 0);
+  Field(out, "rdb_changes_since_last_save", wb != nullptr ? wb->dirty_keys() : 0);
+  Field(out, "rdb_bgsave_in_progress", wb != nullptr && wb->writing() ? 1 : 0);
+  Field(out, "rdb_last_save_time",
+        (st.last_flush_ms != 0 ? st.last_flush_ms : server.start_time_ms) / 1000);
+  Field(out, "rdb_last_bgsave_status", wb != nullptr && wb->failing() ? "err" : "ok");
   Field(out, "aof_enabled", 0);
   Field(out, "aof_rewrite_in_progress", 0);
+  Field(out, "persistence", wb != nullptr ? "write-behind" : "off");
+  if (wb == nullptr) return;
+  Field(out, "persistence_path", wb->store().path());
+  Field(out, "dirty_keys", wb->dirty_keys());
+  Field(out, "flush_in_progress", wb->writing() ? 1 : 0);
+  Field(out, "flush_lag_ms", wb->flush_lag_ms(now));
+  Field(out, "last_flush_time", st.last_flush_ms / 1000);
+  Field(out, "last_flush_duration_us", st.last_flush_us);
+  Field(out, "flushes", st.flushes);
+  Field(out, "keys_written", st.keys_written);
+  Field(out, "bytes_written", st.bytes_written);
+  Field(out, "disk_bytes", wb->store().DiskBytes());
+  Field(out, "write_errors", st.write_errors);
+  Field(out, "last_write_error", st.last_error);
+  Field(out, "writes_refused", wb->failing() ? 1 : 0);
+  Field(out, "writers_waiting", server.backlog_waiters.size());
+  Field(out, "writer_waits", server.backlog_waits);
+  Field(out, "loading_loaded_keys", st.loaded_keys);
+  Field(out, "loading_expired_keys", st.loaded_expired);
+  Field(out, "loading_malformed_records", st.loaded_malformed);
+  Field(out, "loading_stopped_at_maxmemory", st.load_stopped_at_maxmemory ? 1 : 0);
+  Field(out, "loading_duration_ms", server.loading ? now - st.load_started_ms : st.load_ms);
 }
 
 void StatsSection(ServerState& server, std::string* out) {
@@ -206,7 +238,7 @@ std::string BuildInfo(ServerState& server, ArgList args) {
   section("server", [&] { ServerSection(server, &out); });
   section("clients", [&] { ClientsSection(server, &out); });
   section("memory", [&] { MemorySection(server, &out); });
-  section("persistence", [&] { PersistenceSection(&out); });
+  section("persistence", [&] { PersistenceSection(server, &out); });
   section("stats", [&] { StatsSection(server, &out); });
   section("replication", [&] { ReplicationSection(&out); });
   section("cluster", [&] { ClusterSection(server, &out); });

@@ -150,6 +150,43 @@ void ShutdownCommand(CommandContext& ctx, ArgList args) {
   ctx.session().close_after_reply = true;
 }
 
+// Write-behind keeps the data on disk all along: SAVE writes what waits and
+// syncs, BGSAVE has it written at once, LASTSAVE says when a batch last was.
+persistence::WriteBehind* PersistenceOrReply(CommandContext& ctx) {
+  persistence::WriteBehind* wb = ctx.server().persistence.get();
+  if (wb == nullptr) {
+    ctx.reply().Error("ERR persistence is off on this node (persistence off): nothing to save to");
+  }
+  return wb;
+}
+
+void SaveCommand(CommandContext& ctx, ArgList /*args*/) {
+  persistence::WriteBehind* wb = PersistenceOrReply(ctx);
+  if (wb == nullptr) return;
+  const Status s = wb->Save(WallClockMs());
+  s.ok() ? ctx.reply().Ok()
+         : ctx.reply().Error("ERR writing to disk failed: " + std::string(s.message()));
+}
+
+void BgSaveCommand(CommandContext& ctx, ArgList args) {
+  if (args.size() == 2 && !Is(args[1], "schedule")) {
+    ctx.reply().Error("ERR syntax error");
+    return;
+  }
+  persistence::WriteBehind* wb = PersistenceOrReply(ctx);
+  if (wb == nullptr) return;
+  wb->SaveSoon();
+  ctx.reply().SimpleString("Background saving started");
+}
+
+void LastSaveCommand(CommandContext& ctx, ArgList /*args*/) {
+  const persistence::WriteBehind* wb = ctx.server().persistence.get();
+  const int64_t last_ms = wb != nullptr && wb->stats().last_flush_ms != 0
+                              ? wb->stats().last_flush_ms
+                              : ctx.server().start_time_ms;
+  ctx.reply().Integer(last_ms / 1000);
+}
+
 void DebugCommand(CommandContext& ctx, ArgList /*args*/) {
   ctx.reply().Error(
       "ERR DEBUG command not allowed. ringcache does not implement DEBUG; it behaves like a "
@@ -381,6 +418,12 @@ const CommandSpec kServerCommands[] = {
      "Returns the replication role."},
     {"shutdown", -1, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, ShutdownCommand, "server",
      "1.0.0", "Synchronously saves the database(s) to disk and shuts down the Redis server."},
+    {"save", 1, kAdmin | kNoScript, 0, 0, 0, SaveCommand, "server", "1.0.0",
+     "Synchronously saves the database(s) to disk."},
+    {"bgsave", -1, kAdmin | kNoScript, 0, 0, 0, BgSaveCommand, "server", "1.0.0",
+     "Asynchronously saves the database(s) to disk."},
+    {"lastsave", 1, kLoading | kStale | kFast, 0, 0, 0, LastSaveCommand, "server", "1.0.0",
+     "Returns the Unix timestamp of the last successful save to disk."},
     {"debug", -2, kAdmin | kNoScript | kLoading | kStale, 0, 0, 0, DebugCommand, "server", "1.0.0",
      "A container for debugging commands."},
     {"command", -1, kLoading | kStale, 0, 0, 0, CommandCommand, "server", "2.8.13",

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "commands/client_registry.h"
 #include "commands/command_table.h"
@@ -19,6 +20,7 @@
 #include "core/evictor.h"
 #include "core/expiry.h"
 #include "core/keyspace.h"
+#include "persistence/write_behind.h"
 
 namespace ringcache {
 
@@ -79,6 +81,15 @@ class ServerState {
   Router* router = nullptr;
   // Clients in a blocking pop (commands/blocked_clients.h).
   std::unique_ptr<BlockedClients> blocked;
+  // Write-behind to disk; null when persistence is off.
+  std::unique_ptr<persistence::WriteBehind> persistence;
+  // While the data store loads at start, commands without the `loading`
+  // flag are refused with -LOADING.
+  bool loading = false;
+  // Writers waiting for the write-behind backlog to shrink: each releases
+  // its client (commands/dispatcher.cc).
+  std::vector<std::function<void()>> backlog_waiters;
+  uint64_t backlog_waits = 0;
 
   // Failed AUTH / RC.AUTH, and unauthenticated clients closed for
   // pipelining: each logged at most every few seconds, however fast a client

@@ -15,7 +15,17 @@
 namespace ringcache {
 namespace {
 
-enum class Kind { kInt, kMemory, kBool, kString, kLogLevel, kBind, kOutputLimit, kEvictionPolicy };
+enum class Kind {
+  kInt,
+  kMemory,
+  kBool,
+  kString,
+  kLogLevel,
+  kBind,
+  kOutputLimit,
+  kEvictionPolicy,
+  kPersistence
+};
 
 struct Setting {
   std::string_view name;
@@ -35,14 +45,18 @@ const Setting kSettings[] = {
     {"port", Kind::kInt, false, 0, 65535, &ConfigValues::port},
     {"bind", Kind::kBind, false},
     {"dir", Kind::kString, false, 0, 0, nullptr, nullptr, &ConfigValues::dir},
+    {"persistence", Kind::kPersistence, false, 0, 0, nullptr, nullptr, &ConfigValues::persistence},
+    {"flush-interval-ms", Kind::kInt, true, 1, 60000, &ConfigValues::flush_interval_ms},
+    {"flush-batch-keys", Kind::kInt, true, 1, INT32_MAX, &ConfigValues::flush_batch_keys},
+    {"max-dirty-keys", Kind::kInt, true, 1, INT32_MAX, &ConfigValues::max_dirty_keys},
     {"requirepass", Kind::kString, true, 0, 0, nullptr, nullptr, &ConfigValues::requirepass},
     {"protected-mode", Kind::kBool, true, 0, 0, nullptr, &ConfigValues::protected_mode},
     {"maxclients", Kind::kInt, true, 1, 1000000, &ConfigValues::maxclients},
     {"timeout", Kind::kInt, true, 0, INT32_MAX, &ConfigValues::timeout},
     {"tcp-backlog", Kind::kInt, false, 0, INT32_MAX, &ConfigValues::tcp_backlog},
     {"tcp-keepalive", Kind::kInt, true, 0, INT32_MAX, &ConfigValues::tcp_keepalive},
-    // Entry lengths are 32-bit: a value may not exceed 4 GB - 1.
-    {"proto-max-bulk-len", Kind::kMemory, true, int64_t{1024} * 1024, UINT32_MAX,
+    // Entry lengths are 31 bits for a key (core/entry.h): 2 GB - 1 at most.
+    {"proto-max-bulk-len", Kind::kMemory, true, int64_t{1024} * 1024, INT32_MAX,
      &ConfigValues::proto_max_bulk_len},
     {"client-query-buffer-limit", Kind::kMemory, true, int64_t{1024} * 1024, kMaxInt,
      &ConfigValues::client_query_buffer_limit},
@@ -349,6 +363,15 @@ Status Config::Set(std::string_view raw_name, std::string_view value, bool at_ru
     }
     case Kind::kOutputLimit:
       return ParseOutputLimit(value, &values_.client_output_buffer_limit_normal);
+    case Kind::kPersistence: {
+      const std::string mode = Lowercase(value);
+      if (mode != "write-behind" && mode != "off") {
+        return Status::InvalidArgument(
+            "argument(s) must be one of the following: write-behind, off");
+      }
+      values_.persistence = mode;
+      return Status::Ok();
+    }
     case Kind::kEvictionPolicy: {
       EvictionPolicy policy;
       if (!ParseEvictionPolicy(value, &policy)) {
@@ -390,6 +413,7 @@ std::string Config::Format(std::string_view name) const {
       case Kind::kString:
       case Kind::kLogLevel:
       case Kind::kEvictionPolicy:
+      case Kind::kPersistence:
         return values_.*(s->string_field);
       case Kind::kBind:
         return JoinWords(values_.bind);

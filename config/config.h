@@ -30,6 +30,11 @@ struct ConfigValues {
   int64_t port = 6379;
   std::vector<std::string> bind = {"127.0.0.1"};  // a leading '-' marks an optional address
   std::string dir = ".";
+  // Write-behind to RocksDB under dir (persistence/write_behind.h), or off.
+  std::string persistence = "write-behind";
+  int64_t flush_interval_ms = 100;   // the longest a change waits for its batch
+  int64_t flush_batch_keys = 10000;  // a batch is cut sooner with this many keys
+  int64_t max_dirty_keys = 1000000;  // writers wait while this many are unwritten
   std::string requirepass;
   bool protected_mode = true;
   int64_t maxclients = 10000;

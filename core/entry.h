@@ -51,7 +51,11 @@ struct Entry {
   // Low 32 bits of the millisecond clock at the last access (LRU). Wraps
   // after 49 days: a key idle longer looks younger than it is.
   uint32_t access_clock;
-  uint32_t key_len;
+  // Keys are at most 2 GB - 1 (proto-max-bulk-len's bound), which leaves a
+  // bit for write-behind: whether the key waits in the dirty list
+  // (core/dirty_keys.h), so that a key written often is listed once.
+  uint32_t key_len : 31;
+  uint32_t dirty : 1;
   uint32_t value_len;
   ValueType type;
   uint8_t lfu_counter;  // logarithmic access frequency (LFU), as Redis's

@@ -42,7 +42,10 @@ uint64_t Keyspace::NextRandom() {
   return z ^ (z >> 31);
 }
 
-Keyspace::~Keyspace() { Clear(); }
+Keyspace::~Keyspace() {
+  dirty_ = nullptr;  // write-behind has stopped: nothing is to be written
+  Clear();
+}
 
 Entry* Keyspace::NewEntry(std::string_view key, size_t value_len) {
   void* memory = std::malloc(sizeof(Entry) + key.size() + value_len);
@@ -53,6 +56,7 @@ Entry* Keyspace::NewEntry(std::string_view key, size_t value_len) {
   e->version_hlc = 0;
   e->access_clock = AccessClock();
   e->key_len = static_cast<uint32_t>(key.size());
+  e->dirty = 0;
   e->value_len = static_cast<uint32_t>(value_len);
   e->type = ValueType::kString;
   e->lfu_counter = kInitialFrequency;
@@ -181,6 +185,7 @@ Entry* Keyspace::StoreString(HashTable::Position pos, uint64_t hash, std::string
       fresh->expire_at_ms = e->expire_at_ms;
       fresh->set_version(e->version());
       fresh->lfu_counter = e->lfu_counter;
+      fresh->dirty = e->dirty;
       HashTable::Replace(pos, fresh);
       std::free(e);
       e = fresh;
@@ -193,7 +198,7 @@ Entry* Keyspace::StoreString(HashTable::Position pos, uint64_t hash, std::string
     table_.Insert(e, hash);
   }
   if (!value.empty()) std::memcpy(e->value_data(), value.data(), value.size());
-  SetExpiry(e, expire_at_ms);
+  SetExpiry(e, expire_at_ms);  // lists the key
   return e;
 }
 
@@ -204,12 +209,14 @@ Entry* Keyspace::ShrinkToKey(HashTable::Position pos) {
   fresh->set_version(old->version());
   fresh->type = old->type;
   fresh->lfu_counter = old->lfu_counter;
+  fresh->dirty = old->dirty;
   HashTable::Replace(pos, fresh);
   std::free(old);
   return fresh;
 }
 
 Entry* Keyspace::ResizeValue(Entry* entry, size_t len) {
+  MarkDirty(entry);  // the caller writes the bytes next
   if (len <= ValueCapacity(entry)) {
     entry->value_len = static_cast<uint32_t>(len);
     return entry;
@@ -229,13 +236,28 @@ void Keyspace::SetExpiry(Entry* entry, int64_t expire_at_ms) {
   if (entry->has_expiry()) --expires_count_;
   entry->expire_at_ms = expire_at_ms;
   if (entry->has_expiry()) ++expires_count_;
+  MarkDirty(entry);
 }
 
 bool Keyspace::Delete(std::string_view key) {
   const HashTable::Position pos = LiveOrExpire(table_.FindPosition(key, table_.Hash(key)));
   if (!pos || pos.entry()->is_tombstone()) return false;
+  MarkRemoved(key);
   DeleteAt(pos);
   return true;
+}
+
+void Keyspace::NoteWritten(std::string_view key) {
+  if (dirty_ == nullptr) return;
+  const HashTable::Position pos = table_.FindPosition(key, table_.Hash(key));
+  pos ? MarkDirty(pos.entry()) : MarkRemoved(key);
+}
+
+const Entry* Keyspace::TakeDirty(std::string_view key) {
+  const HashTable::Position pos = table_.FindPosition(key, table_.Hash(key));
+  if (!pos) return nullptr;
+  pos.entry()->dirty = 0;
+  return pos.entry();
 }
 
 void Keyspace::Rename(std::string_view from, std::string_view to) {
@@ -267,6 +289,7 @@ void Keyspace::Clear() {
   });
   expires_count_ = 0;
   tombstones_ = 0;
+  if (dirty_ != nullptr) dirty_->AddClear();
 }
 
 void Keyspace::FlushUpTo(const Version& version) {
@@ -324,7 +347,7 @@ void Keyspace::StoreReplicated(std::string_view key, std::unique_ptr<ValueObject
 void Keyspace::RefileReplicated(Entry* e, bool live, int64_t expire_at_ms, const Version& version) {
   if (e->is_tombstone() != !live) live ? --tombstones_ : ++tombstones_;
   e->type = live ? ValueType::kReplicated : ValueType::kReplicatedEmpty;
-  SetExpiry(e, expire_at_ms);
+  SetExpiry(e, expire_at_ms);  // lists the key
   e->set_version(version);
   max_version_ = std::max(max_version_, version);
   NoteCreated(e->key(), e->type);
@@ -332,7 +355,9 @@ void Keyspace::RefileReplicated(Entry* e, bool live, int64_t expire_at_ms, const
 
 void Keyspace::Forget(std::string_view key) {
   const HashTable::Position pos = table_.FindPosition(key, table_.Hash(key));
-  if (pos) DeleteAt(pos);
+  if (!pos) return;
+  MarkRemoved(key);
+  DeleteAt(pos);
 }
 
 Entry* Keyspace::FindForMerge(std::string_view key) {
@@ -364,7 +389,7 @@ bool Keyspace::DeleteIfNewer(std::string_view key, const Version& version,
   e->type = ValueType::kTombstone;
   e->value_len = 0;
   e->set_version(version);
-  SetExpiry(e, tombstone_until_ms);
+  SetExpiry(e, tombstone_until_ms);  // lists the key
   max_version_ = std::max(max_version_, version);
   if (removed_value != nullptr) *removed_value = removed;
   return true;

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/dirty_keys.h"
 #include "core/entry.h"
 #include "core/hash_table.h"
 
@@ -202,6 +203,18 @@ class Keyspace {
   bool RehashStep(size_t buckets) { return table_.RehashStep(buckets); }
   void ShrinkIfSparse() { table_.ShrinkIfSparse(); }
 
+  // Write-behind (persistence/write_behind.h): from now on every change of
+  // a key's state lists the key in `dirty` (null: none is tracked). The
+  // keyspace lists what passes through its own calls; a command that
+  // changed a collection in place says so with NoteWritten.
+  void set_dirty_keys(DirtyKeys* dirty) { dirty_ = dirty; }
+  bool tracks_changes() const { return dirty_ != nullptr; }
+  void NoteWritten(std::string_view key);
+  // What `key` holds, tombstone or expired value included, with no side
+  // effect (no expiry, no access): for write-behind to take its state.
+  // Clears the entry's dirty bit.
+  const Entry* TakeDirty(std::string_view key);
+
   // Called with `key` when SetObject or Rename makes it a list or sorted set,
   // or a replica merge leaves a live replicated collection there: clients
   // blocked in a pop wait for that (commands/blocked_clients.h, and a
@@ -213,6 +226,15 @@ class Keyspace {
   }
 
  private:
+  void MarkDirty(Entry* e) {
+    if (dirty_ != nullptr && e->dirty == 0) {
+      e->dirty = 1;
+      dirty_->Add(e->key());
+    }
+  }
+  void MarkRemoved(std::string_view key) {
+    if (dirty_ != nullptr) dirty_->Add(key);
+  }
   void NoteCreated(std::string_view key, ValueType type) {
     if (created_hook_ != nullptr &&
         (type == ValueType::kList || type == ValueType::kZSet || type == ValueType::kReplicated)) {
@@ -249,6 +271,7 @@ class Keyspace {
   AccessTracking tracking_;
   CreatedHook created_hook_ = nullptr;
   void* created_context_ = nullptr;
+  DirtyKeys* dirty_ = nullptr;
 };
 
 template <typename Keep>
@@ -262,6 +285,9 @@ bool Keyspace::EvictSampled(HashTable::Bucket bucket, uintptr_t address, Keep&& 
   } else {
     ++stats_.evicted_keys;
   }
+  // Until a miss reads from disk, an evicted key leaves the disk too: else
+  // a restart would bring back what readers already saw gone.
+  MarkRemoved(pos.entry()->key());
   DeleteAt(pos);
   return true;
 }

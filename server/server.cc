@@ -2,10 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <stdexcept>
 
 #include "cluster/cluster_commands.h"
 #include "commands/blocked_clients.h"
+#include "commands/collection_helpers.h"
 #include "common/fd_limit.h"
 #include "common/memory_stats.h"
 #include "common/monotonic_clock.h"
@@ -21,6 +24,21 @@ constexpr int64_t kExpireBudgetPercent = 25;
 constexpr int64_t kEvictBudgetPercent = 25;
 // Incremental rehashing done by the cron per tick, as Redis's 1 ms.
 constexpr int64_t kRehashBudgetUs = 1000;
+// Loading at start goes in slices, so that INFO and PING answer meanwhile.
+constexpr int64_t kLoadSliceUs = 20000;
+// Write-behind looks for a batch to cut this often (or each flush interval,
+// when that is shorter).
+constexpr int64_t kPersistenceTickMs = 10;
+// The data store's folder under `dir`.
+constexpr const char* kStoreFolder = "ringcache-data";
+
+persistence::WriteBehindSettings WriteBehindSettingsOf(const ConfigValues& config) {
+  persistence::WriteBehindSettings settings;
+  settings.flush_interval_ms = config.flush_interval_ms;
+  settings.flush_batch_keys = config.flush_batch_keys;
+  settings.max_dirty_keys = config.max_dirty_keys;
+  return settings;
+}
 
 }  // namespace
 
@@ -29,6 +47,7 @@ Server::Server(ServerState& state)
       io_(1),
       listener_(io_, state),
       cron_timer_(io_),
+      persistence_timer_(io_),
       signals_(io_, SIGINT, SIGTERM) {
   state_.request_shutdown = [this] { asio::post(io_, [this] { Stop(); }); };
   cluster::RegisterClusterCommands(state_.commands);
@@ -58,6 +77,7 @@ void Server::Listen() {
   AdjustOpenFilesLimit();
   const ConfigValues& config = state_.config.values();
   listener_.Bind();
+  if (config.persistence != "off") OpenPersistence();
   if (!config.cluster_nodes.empty() || !config.cluster_seeds.empty()) {
     cluster_ = std::make_unique<cluster::ClusterNode>(io_, state_);
     router_ = std::make_unique<cluster::ClusterRouter>(state_, *cluster_);
@@ -67,6 +87,53 @@ void Server::Listen() {
                  config.read_quorum);
   }
   listener_.Start();
+}
+
+void Server::OpenPersistence() {
+  const std::string path = (std::filesystem::current_path() / kStoreFolder).string();
+  state_.persistence = std::make_unique<persistence::WriteBehind>(
+      std::make_unique<persistence::Store>(path), state_.keyspace);
+  state_.loading = true;
+  spdlog::info("loading the data store {}", path);
+  asio::post(io_, [this] { LoadSlice(); });
+}
+
+void Server::LoadSlice() {
+  if (stopping_) return;
+  const ConfigValues& config = state_.config.values();
+  persistence::WriteBehind& wb = *state_.persistence;
+  state_.keyspace.set_now_ms(WallClockMs());
+  if (wb.LoadSome(WallClockMs(), LimitsOf(config), static_cast<size_t>(config.maxmemory),
+                  kLoadSliceUs)) {
+    asio::post(io_, [this] { LoadSlice(); });
+    return;
+  }
+  const persistence::WriteBehindStats& st = wb.stats();
+  spdlog::info(
+      "loaded {} keys from disk in {} ms ({} expired while stopped, {} unreadable){}",
+      st.loaded_keys, st.load_ms, st.loaded_expired, st.loaded_malformed,
+      st.load_stopped_at_maxmemory ? "; stopped at maxmemory, the rest stays on disk" : "");
+  state_.loading = false;
+  wb.set_settings(WriteBehindSettingsOf(config));
+  wb.Start();
+  SchedulePersistenceTick();
+}
+
+void Server::SchedulePersistenceTick() {
+  const int64_t period_ms = std::min(kPersistenceTickMs, state_.config.values().flush_interval_ms);
+  persistence_timer_.expires_after(std::chrono::milliseconds(period_ms));
+  persistence_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec || stopping_) return;
+    persistence::WriteBehind& wb = *state_.persistence;
+    wb.set_settings(WriteBehindSettingsOf(state_.config.values()));
+    wb.Tick(WallClockMs());
+    if (!wb.saturated() && !state_.backlog_waiters.empty()) {
+      std::vector<std::function<void()>> waiters;
+      waiters.swap(state_.backlog_waiters);
+      for (const auto& release : waiters) release();
+    }
+    SchedulePersistenceTick();
+  });
 }
 
 void Server::Run() {
@@ -90,6 +157,12 @@ void Server::Stop() {
     if (s->kill) s->kill();
   }
   cron_timer_.cancel();
+  persistence_timer_.cancel();
+  if (state_.persistence != nullptr && !state_.loading) {
+    const Status saved = state_.persistence->Stop(WallClockMs());
+    saved.ok() ? spdlog::info("DB saved on disk")
+               : spdlog::error("writing the last changes to disk failed: {}", saved.message());
+  }
   signals_.cancel();
   io_.stop();
 }

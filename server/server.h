@@ -35,6 +35,11 @@ class Server {
 
  private:
   void AdjustOpenFilesLimit();
+  // Opens the data store (persistence write-behind) and loads it in slices
+  // from the event loop, answering -LOADING meanwhile; then starts writing.
+  void OpenPersistence();
+  void LoadSlice();
+  void SchedulePersistenceTick();
   void ScheduleCron();
   void Cron();
   void CloseIdleClients();
@@ -43,6 +48,7 @@ class Server {
   asio::io_context io_;
   net::Listener listener_;
   asio::steady_timer cron_timer_;
+  asio::steady_timer persistence_timer_;
   asio::signal_set signals_;
   std::unique_ptr<cluster::ClusterNode> cluster_;
   std::unique_ptr<cluster::ClusterRouter> router_;

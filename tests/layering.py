@@ -14,7 +14,7 @@ import sys
 
 ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
                        os.path.join(os.path.dirname(__file__), ".."))
-SOURCE_FOLDERS = ["common", "resp", "core", "types", "config", "commands", "client",
+SOURCE_FOLDERS = ["common", "resp", "core", "types", "config", "persistence", "commands", "client",
                   "cluster", "net", "server", "tools", "bench"]
 LINK = re.compile(r"target_link_libraries\(\s*\S+(.*?)\)", re.S)
 LIBRARY = re.compile(r"\bringcache_([a-z]+)\b")

@@ -2,6 +2,7 @@
 loopback port, and run the real redis-cli / redis-benchmark against it."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,9 +24,13 @@ def free_port():
 class Node:
     """A ringcache-server process; use as a context manager so it always stops."""
 
-    def __init__(self, *extra_args, config_file=None, port=None, preexec_fn=None):
+    def __init__(self, *extra_args, config_file=None, port=None, preexec_fn=None, data_dir=None):
         self.port = port or free_port()
-        self.dir = tempfile.mkdtemp(prefix="ringcache-test-")
+        # A dir of the test's own outlives the node (a restart reuses it);
+        # one made here goes when the node stops cleanly.
+        self.own_dir = data_dir is None
+        self.dir = data_dir or tempfile.mkdtemp(prefix="ringcache-test-")
+        os.makedirs(self.dir, exist_ok=True)
         self.log_path = os.path.join(self.dir, "server.log")
         args = [SERVER]
         if config_file:
@@ -73,6 +78,8 @@ class Node:
         log = self.read_log()
         if code != 0 or "Sanitizer" in log or "runtime error:" in log:
             raise AssertionError("server exited with %s:\n%s" % (code, log[-5000:]))
+        if self.own_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):
         return self

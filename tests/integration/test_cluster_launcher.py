@@ -81,6 +81,7 @@ class LauncherTest(unittest.TestCase):
             self.assertEqual(out.count(" up "), 3, out)
             with open(os.path.join(d, "cluster.conf")) as f:
                 self.assertEqual(f.read(), conf)
+            self.assertEqual(redis.Redis(port=base + 1).get("k"), b"v")  # from the nodes' disks
             self.assertTrue(redis.Redis(port=base + 2).set("k2", "v2"))
             r = self.run_launcher("down", "--dir", d)
             r = self.run_launcher("up", "--dir", d, "--nodes", 5)

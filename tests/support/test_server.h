@@ -35,6 +35,8 @@ class TestServer {
   static ServerState& Configure(ServerState& state,
                                 const std::vector<std::pair<std::string, std::string>>& settings) {
     (void)state.config.Set("port", "0", false);  // the kernel picks a free port
+    // Servers in one test process would share the working directory's store.
+    (void)state.config.Set("persistence", "off", false);
     for (const auto& [name, value] : settings) (void)state.config.Set(name, value, false);
     return state;
   }
