@@ -88,22 +88,25 @@ def main():
                                        med[("redis-none", test)]))
 
 
+def info(port):
+    fields = (line.strip().split(":", 1) for line in cli(port, "INFO", "persistence").splitlines())
+    return {f[0]: f[1] for f in fields if len(f) == 2}
+
+
 def report_disk(proc, port, binary, data):
     """Writes the rest, then restarts the node on its dir and times the load."""
     cli(port, "SAVE")
-    info = dict(line.split(":", 1) for line in cli(port, "INFO", "persistence").split("\r\n")
-                if ":" in line)
+    written = info(port)
     keys = int(cli(port, "DBSIZE").strip().lstrip(":"))
     stop(proc, port)
     start_time = time.time()
     proc, port = start("ringcache-write-behind", binary, data)
-    while cli(port, "INFO", "persistence").find("loading:0") < 0:
+    while info(port).get("loading") != "0":
         time.sleep(0.01)
     loaded = time.time() - start_time
-    disk = int(dict(line.split(":", 1) for line in cli(port, "INFO", "persistence")
-                    .split("\r\n") if ":" in line)["disk_bytes"])
+    disk = int(info(port)["disk_bytes"])
     print("write-behind: %s keys written, %s bytes; %d keys on disk, %.0f bytes per key; "
-          "restart loaded them in %.2f s" % (info["keys_written"], info["bytes_written"], keys,
+          "restart loaded them in %.2f s" % (written["keys_written"], written["bytes_written"], keys,
                                              disk / max(keys, 1), loaded))
     stop(proc, port)
 
