@@ -1,7 +1,8 @@
 """Fault test: concurrent writers of SET, INCRBY, HSET, HINCRBY, ZADD, ZINCRBY, SADD,
 SREM, LPUSH, RPUSH, LPOP, RPOP, BLPOP and BRPOP through every node of a 3-node
 cluster (N=3 W=2 R=2) while one node at a time is killed -9 and restarted, cut off from the others (a partition), or
-frozen (SIGSTOP). Afterwards no acknowledged operation may be missing and
+frozen (SIGSTOP); a killed node restarts on its own data dir (write-behind persistence
+on), with what its disk kept. Afterwards no acknowledged operation may be missing and
 every replica must hold the same state; it prints how many acknowledged
 SREMs left their member (a remove only takes what its read observed).
 
@@ -18,8 +19,10 @@ says so.
 
 import os
 import random
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 import unittest
@@ -48,6 +51,9 @@ def iptables_usable():
 class Cluster:
     def __init__(self):
         self.ports = [free_port() for _ in range(3)]
+        # Each node's own dir, kept across its restarts: a killed node comes back
+        # with what its disk held and catches up from there.
+        self.dirs = [tempfile.mkdtemp(prefix="ringcache-faults-") for _ in range(3)]
         self.nodes = [None] * 3
         self.rules = []
         for i in range(3):
@@ -64,7 +70,7 @@ class Cluster:
         self.nodes[i] = Node("--cluster-seeds", ",".join("127.0.0.1:%d" % p for p in self.ports),
                              "--cluster-secret", SECRET, "--cluster-timeout", "300",
                              "--cluster-node-timeout", "1000", "--anti-entropy-interval", "2",
-                             port=self.ports[i], preexec_fn=own_group)
+                             port=self.ports[i], preexec_fn=own_group, data_dir=self.dirs[i])
 
     def client(self, i, timeout=2):
         return redis.Redis(port=self.ports[i], socket_timeout=timeout,
@@ -123,6 +129,8 @@ class Cluster:
         for node in self.nodes:
             if node is not None:
                 node.stop()
+        for d in self.dirs:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 class Writers:
