@@ -35,7 +35,6 @@ class DirtyKeys {
   size_t size() const { return count_; }
   bool empty() const { return count_ == 0 && !cleared_; }
   bool cleared() const { return cleared_; }
-  size_t bytes() const { return keys_.size(); }
 
   template <typename Visit>
   void ForEach(Visit&& visit) const {
