@@ -34,7 +34,6 @@ WriteBehind::~WriteBehind() {
 bool WriteBehind::LoadSome(int64_t now_ms, const CollectionLimits& limits, size_t max_memory,
                            int64_t budget_us) {
   if (loader_ == nullptr) {
-    stats_.loading = true;
     stats_.load_started_ms = now_ms;
     if (!store_->floor().is_zero()) keyspace_.FlushUpTo(store_->floor());
     loader_ = store_->NewRecordIterator();
@@ -70,7 +69,6 @@ bool WriteBehind::LoadSome(int64_t now_ms, const CollectionLimits& limits, size_
                  store_->path());
   }
   loader_.reset();
-  stats_.loading = false;
   stats_.load_ms = now_ms - stats_.load_started_ms;
   return false;
 }

@@ -55,7 +55,6 @@ struct WriteBehindStats {
   int64_t last_flush_us = 0;  // how long writing it took
   std::string last_error;
   // Loading at start.
-  bool loading = false;
   uint64_t loaded_keys = 0;
   uint64_t loaded_expired = 0;  // records skipped: their time had passed
   uint64_t loaded_malformed = 0;
