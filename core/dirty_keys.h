@@ -5,6 +5,9 @@
 // entry's dirty bit says so), and appends a removed key's name for its
 // record to go. Keys are kept back to back in one buffer: listing one costs
 // no allocation of its own, and taking the list is a swap.
+//
+// A large collection lists its changed elements in one too
+// (core/value_object.h): there AddClear() means that every element changed.
 #pragma once
 
 #include <cstddef>

@@ -264,6 +264,7 @@ void Keyspace::Rename(std::string_view from, std::string_view to) {
   Entry* source = Find(from);
   Entry* target = SetString(to, source->value(), source->expire_at_ms);
   target->type = source->type;
+  if (target->holds_object()) target->object()->ForgetElementLog();
   target->set_version(source->version());
   source->type = ValueType::kString;  // an object now belongs to `to`
   Delete(from);
@@ -272,6 +273,7 @@ void Keyspace::Rename(std::string_view from, std::string_view to) {
 
 Entry* Keyspace::SetObject(std::string_view key, ValueType type,
                            std::unique_ptr<ValueObject> object, int64_t expire_at_ms) {
+  object->ForgetElementLog();
   // The value bytes hold the pointer itself.
   const auto address = reinterpret_cast<uintptr_t>(object.release());
   char pointer[sizeof(address)];

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "common/byte_codec.h"
@@ -117,6 +118,12 @@ std::unique_ptr<ValueObject> DecodeCollection(char kind, std::string_view payloa
   return ok ? std::move(zset) : nullptr;
 }
 
+std::unique_ptr<ValueObject> EmptyCollection(char kind) {
+  if (kind == 'H') return std::make_unique<HashValue>();
+  if (kind == 'S') return std::make_unique<SetValue>();
+  return std::make_unique<ZSetValue>();
+}
+
 ValueType PlainTypeOf(char kind) {
   switch (kind) {
     case 'H':
@@ -144,13 +151,17 @@ bool TakeHeader(std::string_view* record, Header* out) {
          TakeBytes(record, &out->version.node);
 }
 
-}  // namespace
-
-void EncodeRecord(const Entry& e, std::string* scratch, EncodedRecord* out) {
-  out->header[0] = KindOf(e);
+void FillHeader(char kind, const Entry& e, EncodedRecord* out) {
+  out->header[0] = kind;
   std::memcpy(out->header + 1, &e.expire_at_ms, 8);
   std::memcpy(out->header + 9, &e.version_hlc, 8);
   std::memcpy(out->header + 17, &e.version_node, 2);
+}
+
+}  // namespace
+
+void EncodeRecord(const Entry& e, std::string* scratch, EncodedRecord* out) {
+  FillHeader(KindOf(e), e, out);
   if (!e.holds_object()) {
     out->payload = e.value();
     return;
@@ -171,12 +182,123 @@ bool RecordExpiry(std::string_view record, int64_t* expire_at_ms) {
   return true;
 }
 
+bool KeptByElement(const Entry& e) {
+  if (!e.holds_object() || e.type == ValueType::kList) return false;
+  const ValueObject& object = *e.object();
+  return object.element_log() != nullptr || object.records() >= kElementRecordsFrom;
+}
+
+void EncodeHead(const Entry& e, std::string* scratch, EncodedRecord* out) {
+  FillHeader(kElementHead, e, out);
+  scratch->clear();
+  if (e.is_replicated_collection()) {
+    scratch->push_back('o');
+    static_cast<const ReplicatedCollection*>(e.object())->EncodeWithoutElements(scratch);
+  } else {
+    scratch->push_back(KindOf(e));
+  }
+  out->payload = *scratch;
+}
+
+bool EncodeElement(const Entry& e, std::string_view element, std::string* out) {
+  out->clear();
+  const ValueObject& object = *e.object();
+  switch (e.type) {
+    case ValueType::kHash: {
+      const std::optional<std::string_view> value =
+          static_cast<const HashValue&>(object).Get(element);
+      if (value) out->assign(*value);
+      return value.has_value();
+    }
+    case ValueType::kSet:
+      return static_cast<const SetValue&>(object).Contains(element);
+    case ValueType::kZSet: {
+      const std::optional<double> score = static_cast<const ZSetValue&>(object).Score(element);
+      if (score) PutBytes(out, *score);
+      return score.has_value();
+    }
+    case ValueType::kReplicated:
+    case ValueType::kReplicatedEmpty:
+      return static_cast<const ReplicatedCollection&>(object).EncodeMember(element, out);
+    default:
+      return false;
+  }
+}
+
+bool IsElementHead(std::string_view record) {
+  return !record.empty() && record.front() == kElementHead;
+}
+
+namespace {
+
+LoadOutcome StartCollection(std::string_view key, const Header& h, std::string_view payload,
+                            CollectionLoad* load) {
+  if (payload.empty()) return LoadOutcome::kMalformed;
+  const char kind = payload.front();
+  payload.remove_prefix(1);
+  if (kind == 'o') {
+    load->object = ReplicatedCollection::Decode(payload);
+    if (load->object == nullptr || load->object->records() != 0) return LoadOutcome::kMalformed;
+    load->type = ValueType::kReplicated;
+  } else if (kind == 'H' || kind == 'S' || kind == 'Z') {
+    load->object = EmptyCollection(kind);
+    load->type = PlainTypeOf(kind);
+  } else {
+    return LoadOutcome::kMalformed;
+  }
+  load->key.assign(key);
+  load->expire_at_ms = h.expire_at_ms;
+  load->version = h.version;
+  return LoadOutcome::kElementsFollow;
+}
+
+}  // namespace
+
+bool LoadElement(std::string_view element, std::string_view record, const CollectionLimits& limits,
+                 CollectionLoad* load) {
+  ValueObject& object = *load->object;
+  switch (load->type) {
+    case ValueType::kHash:
+      static_cast<HashValue&>(object).Set(element, record, limits);
+      return true;
+    case ValueType::kSet:
+      static_cast<SetValue&>(object).Add(element, limits);
+      return record.empty();
+    case ValueType::kZSet: {
+      double score = 0;
+      if (!TakeBytes(&record, &score) || !record.empty()) return false;
+      static_cast<ZSetValue&>(object).Set(element, score, limits);
+      return true;
+    }
+    default:
+      return static_cast<ReplicatedCollection&>(object).TakeMember(element, record);
+  }
+}
+
+LoadOutcome FinishLoad(CollectionLoad* load, Keyspace* keyspace) {
+  std::unique_ptr<ValueObject> object = std::move(load->object);
+  if (object == nullptr || object->records() == 0) return LoadOutcome::kMalformed;
+  const ValueObject* stored = object.get();
+  if (load->type == ValueType::kReplicated) {
+    const bool live = object->size() > 0;
+    keyspace->StoreReplicated(load->key, std::move(object), live, load->expire_at_ms,
+                              load->version);
+  } else {
+    keyspace->SetObject(load->key, load->type, std::move(object), load->expire_at_ms);
+  }
+  // What is on disk is by element: changes from here on are listed.
+  stored->StartElementLog();
+  return LoadOutcome::kLoaded;
+}
+
 LoadOutcome LoadRecord(std::string_view key, std::string_view record, int64_t now_ms,
-                       const CollectionLimits& limits, Keyspace* keyspace) {
+                       const CollectionLimits& limits, Keyspace* keyspace, CollectionLoad* load) {
   Header h;
   if (!TakeHeader(&record, &h)) return LoadOutcome::kMalformed;
   if (h.expire_at_ms != 0 && h.expire_at_ms <= now_ms) return LoadOutcome::kExpired;
   switch (h.kind) {
+    case kElementHead:
+      return StartCollection(key, h, record, load);
     case 's':
       if (h.version.is_zero()) {
         keyspace->SetString(key, record, h.expire_at_ms);

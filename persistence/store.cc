@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
+#include <utility>
 
 #include "common/byte_codec.h"
 #include "common/wall_clock.h"
@@ -20,7 +21,9 @@ namespace ringcache::persistence {
 namespace {
 
 constexpr std::string_view kFormatKey = "mformat";
-constexpr std::string_view kFormat = "ringcache-records-1";
+constexpr std::string_view kFormat = "ringcache-records-2";
+// The format before collections were kept by element: a subset of this one.
+constexpr std::string_view kFormatWithoutElements = "ringcache-records-1";
 constexpr std::string_view kFloorKey = "mfloor";
 
 rocksdb::Slice SliceOf(std::string_view s) { return {s.data(), s.size()}; }
@@ -31,7 +34,8 @@ class ExpiredRecordFilter final : public rocksdb::CompactionFilter {
  public:
   bool Filter(int /*level*/, const rocksdb::Slice& key, const rocksdb::Slice& value,
               std::string* /*new_value*/, bool* /*value_changed*/) const override {
-    if (!Store::IsRecord(key)) return false;
+    // A head stays: its elements go with it, at the next load.
+    if (!Store::IsRecord(key) || IsElementHead({value.data(), value.size()})) return false;
     int64_t expire_at_ms = 0;
     return RecordExpiry({value.data(), value.size()}, &expire_at_ms) && expire_at_ms != 0 &&
            expire_at_ms <= WallClockMs();
@@ -95,6 +99,9 @@ Store::Store(const std::string& path) : path_(path) {
                              "' exists but is not a ringcache data store (no RocksDB CURRENT "
                              "file): move it away or choose another dir");
   }
+  // Made here: RocksDB logs an error for a directory it has to create.
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
   rocksdb::DB* db = nullptr;
   const rocksdb::Status s = rocksdb::DB::Open(StoreOptions(), path, &db);
   if (!s.ok()) {
@@ -126,6 +133,11 @@ void Store::CheckFormat() {
     return;
   }
   if (!s.ok()) throw std::runtime_error("cannot read '" + path_ + "': " + s.ToString());
+  if (value == kFormatWithoutElements) {  // read as it is; marked, as elements may follow
+    s = db_->Put(rocksdb::WriteOptions(), SliceOf(kFormatKey), SliceOf(kFormat));
+    if (!s.ok()) throw std::runtime_error("cannot write to '" + path_ + "': " + s.ToString());
+    value = kFormat;
+  }
   if (value != kFormat) {
     throw std::runtime_error("'" + path_ + "' holds records of format '" + value +
                              "', which this build does not read (it reads '" +
@@ -176,7 +188,57 @@ void Store::DeleteRecord(rocksdb::WriteBatch* batch, std::string_view key) {
   (void)batch->Delete(rocksdb::SliceParts(key_parts, 2));
 }
 
+std::string Store::ElementPrefix(std::string_view key) {
+  std::string prefix = "e";
+  PutBytes(&prefix, static_cast<uint32_t>(key.size()));
+  prefix.append(key);
+  return prefix;
+}
+
+void Store::PutElement(rocksdb::WriteBatch* batch, std::string_view prefix,
+                       std::string_view element, std::string_view record) {
+  const rocksdb::Slice key_parts[] = {SliceOf(prefix), SliceOf(element)};
+  const rocksdb::Slice value(record.data(), record.size());
+  (void)batch->Put(rocksdb::SliceParts(key_parts, 2), rocksdb::SliceParts(&value, 1));
+}
+
+void Store::DeleteElement(rocksdb::WriteBatch* batch, std::string_view prefix,
+                          std::string_view element) {
+  const rocksdb::Slice key_parts[] = {SliceOf(prefix), SliceOf(element)};
+  (void)batch->Delete(rocksdb::SliceParts(key_parts, 2));
+}
+
+void Store::DeleteElements(rocksdb::WriteBatch* batch, std::string_view prefix) {
+  // The first key past every key that starts with `prefix` (which starts
+  // with "e", so there is one).
+  std::string end(prefix);
+  while (static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
+  end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  (void)batch->DeleteRange(SliceOf(prefix), end);
+}
+
+Store::ElementIterator::ElementIterator(rocksdb::DB* db, std::string prefix)
+    : prefix_(std::move(prefix)) {
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;
+  it_.reset(db->NewIterator(options));
+  it_->Seek(SliceOf(prefix_));
+}
+
+bool Store::ElementIterator::Valid() const {
+  return it_->Valid() && it_->key().starts_with(prefix_);
+}
+
+std::string_view Store::ElementIterator::element() const {
+  return {it_->key().data() + prefix_.size(), it_->key().size() - prefix_.size()};
+}
+
+std::string_view Store::ElementIterator::record() const {
+  return {it_->value().data(), it_->value().size()};
+}
+
 void Store::ClearRecords(rocksdb::WriteBatch* batch, const Version& floor) {
+  (void)batch->DeleteRange("e", "f");
   (void)batch->DeleteRange("k", "l");
   std::string bytes;
   PutBytes(&bytes, floor.hlc);

@@ -1,6 +1,8 @@
 // Store: the node's RocksDB — one record per key (persistence/record_codec.h)
-// under "k" + key, and the store's own facts under "m" + name: its format,
-// and the version floor of the cluster's last FLUSHALL.
+// under "k" + key; the elements of a collection kept by element under
+// "e" + key length (u32) + key + element; and the store's own facts under
+// "m" + name: its format, and the version floor of the cluster's last
+// FLUSHALL.
 //
 // Expired records leave at compaction (a compaction filter), so that keys
 // with a TTL do not pile up on disk after they left memory.
@@ -57,6 +59,33 @@ class Store {
   static void PutRecord(rocksdb::WriteBatch* batch, std::string_view key, std::string_view header,
                         std::string_view payload);
   static void DeleteRecord(rocksdb::WriteBatch* batch, std::string_view key);
+  // Where the element records of `key`'s collection are.
+  static std::string ElementPrefix(std::string_view key);
+  static void PutElement(rocksdb::WriteBatch* batch, std::string_view prefix,
+                         std::string_view element, std::string_view record);
+  static void DeleteElement(rocksdb::WriteBatch* batch, std::string_view prefix,
+                            std::string_view element);
+  static void DeleteElements(rocksdb::WriteBatch* batch, std::string_view prefix);
+  // The records under `prefix`, from the first; Valid() ends past them.
+  class ElementIterator {
+   public:
+    ElementIterator(rocksdb::DB* db, std::string prefix);
+    bool Valid() const;
+    void Next() { it_->Next(); }
+    std::string_view element() const;
+    std::string_view record() const;
+    rocksdb::Status status() const { return it_->status(); }
+
+   private:
+    std::string prefix_;
+    std::unique_ptr<rocksdb::Iterator> it_;
+  };
+  ElementIterator NewElementIterator(std::string_view key) {
+    return {db_.get(), ElementPrefix(key)};
+  }
+  // Writes `batch` now, with the log synced (the loader's clean-up).
+  Status WriteNow(rocksdb::WriteBatch* batch) { return Write(batch, true); }
+
   // Removes every record, and keeps `floor` for the next start.
   static void ClearRecords(rocksdb::WriteBatch* batch, const Version& floor);
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "common/memory_stats.h"
@@ -39,30 +40,39 @@ bool WriteBehind::LoadSome(int64_t now_ms, const CollectionLimits& limits, size_
     loader_ = store_->NewRecordIterator();
   }
   const int64_t deadline = MonotonicUs() + budget_us;
+  if (!LoadElements(limits, deadline)) return true;
   rocksdb::Iterator& it = *loader_;
-  for (size_t n = 0; it.Valid() && Store::IsRecord(it.key()); it.Next(), ++n) {
+  for (size_t n = 0; it.Valid() && Store::IsRecord(it.key()); ++n) {
     if (n % 256 == 255 && MonotonicUs() > deadline) return true;
     if (max_memory != 0 && UsedMemory() >= max_memory) {
       stats_.load_stopped_at_maxmemory = true;
       break;
     }
-    const rocksdb::Slice record = it.value();
-    switch (LoadRecord(Store::KeyOf(it.key()), {record.data(), record.size()}, now_ms, limits,
-                       &keyspace_)) {
-      case LoadOutcome::kLoaded:
-        ++stats_.loaded_keys;
-        break;
-      case LoadOutcome::kExpired:
-        ++stats_.loaded_expired;
-        break;
-      case LoadOutcome::kMalformed:
-        ++stats_.loaded_malformed;
-        break;
+    const std::string_view key = Store::KeyOf(it.key());
+    const std::string_view record(it.value().data(), it.value().size());
+    const LoadOutcome outcome =
+        LoadRecord(key, record, now_ms, limits, &keyspace_, &collection_load_);
+    if (outcome == LoadOutcome::kExpired && IsElementHead(record)) {
+      Store::DeleteRecord(&load_cleanup_, key);
+      Store::DeleteElements(&load_cleanup_, Store::ElementPrefix(key));
     }
+    if (outcome == LoadOutcome::kElementsFollow) {
+      element_loader_.emplace(store_->NewElementIterator(key));
+      it.Next();
+      if (!LoadElements(limits, deadline)) return true;
+      continue;
+    }
+    CountLoad(outcome);
+    it.Next();
   }
   if (!it.status().ok()) {
     stats_.last_error = it.status().ToString();
     spdlog::error("reading {} stopped early: {}", store_->path(), stats_.last_error);
+  }
+  if (load_cleanup_.Count() != 0) {
+    const Status cleaned = store_->WriteNow(&load_cleanup_);
+    if (!cleaned.ok()) spdlog::warn("cannot remove expired collections: {}", cleaned.message());
+    load_cleanup_.Clear();
   }
   if (stats_.loaded_malformed != 0) {
     spdlog::warn("{} records in {} could not be read and were skipped", stats_.loaded_malformed,
@@ -71,6 +81,41 @@ bool WriteBehind::LoadSome(int64_t now_ms, const CollectionLimits& limits, size_
   loader_.reset();
   stats_.load_ms = now_ms - stats_.load_started_ms;
   return false;
+}
+
+bool WriteBehind::LoadElements(const CollectionLimits& limits, int64_t deadline_us) {
+  if (!element_loader_) return true;
+  Store::ElementIterator& it = *element_loader_;
+  bool malformed = false;
+  for (size_t n = 0; it.Valid(); it.Next(), ++n) {
+    if (n % 1024 == 1023 && MonotonicUs() > deadline_us) return false;
+    malformed |= !LoadElement(it.element(), it.record(), limits, &collection_load_);
+  }
+  if (!it.status().ok()) {
+    spdlog::error("reading the elements of a collection in {} stopped early: {}", store_->path(),
+                  it.status().ToString());
+  }
+  element_loader_.reset();
+  const std::string key = collection_load_.key;
+  const LoadOutcome outcome = FinishLoad(&collection_load_, &keyspace_);
+  if (outcome == LoadOutcome::kLoaded) element_keys_.emplace(key);
+  CountLoad(malformed ? LoadOutcome::kMalformed : outcome);
+  return true;
+}
+
+void WriteBehind::CountLoad(LoadOutcome outcome) {
+  switch (outcome) {
+    case LoadOutcome::kLoaded:
+      ++stats_.loaded_keys;
+      break;
+    case LoadOutcome::kExpired:
+      ++stats_.loaded_expired;
+      break;
+    case LoadOutcome::kMalformed:
+    case LoadOutcome::kElementsFollow:
+      ++stats_.loaded_malformed;
+      break;
+  }
 }
 
 void WriteBehind::Start() {
@@ -113,21 +158,68 @@ void WriteBehind::Cut(int64_t now_ms, bool sync) {
   taken_.Swap(dirty_);
   batch_.Clear();
   if (taken_.cleared()) Store::ClearRecords(&batch_, keyspace_.version_floor());
-  taken_.ForEach([&](std::string_view key) {
-    const Entry* e = keyspace_.TakeDirty(key);
-    if (e == nullptr) {
-      Store::DeleteRecord(&batch_, key);
-      return;
-    }
-    EncodedRecord record;
-    EncodeRecord(*e, &scratch_, &record);
-    Store::PutRecord(&batch_, key, {record.header, kRecordHeaderSize}, record.payload);
-  });
+  if (taken_.cleared()) element_keys_.clear();
+  taken_.ForEach([&](std::string_view key) { CutKey(key); });
   in_flight_keys_ = taken_.size();
   taken_.Reset();
   in_flight_since_ms_ = dirty_since_ms_ != 0 ? dirty_since_ms_ : now_ms;
   dirty_since_ms_ = 0;
   Submit(sync);
+}
+
+void WriteBehind::CutKey(std::string_view key) {
+  const Entry* e = keyspace_.TakeDirty(key);
+  const auto kept = element_keys_.find(key);
+  if (e != nullptr && KeptByElement(*e)) {
+    CutByElement(key, *e, kept != element_keys_.end());
+    return;
+  }
+  if (kept != element_keys_.end()) {
+    Store::DeleteElements(&batch_, Store::ElementPrefix(key));
+    element_keys_.erase(kept);
+  }
+  if (e == nullptr) {
+    Store::DeleteRecord(&batch_, key);
+    return;
+  }
+  EncodedRecord record;
+  EncodeRecord(*e, &scratch_, &record);
+  Store::PutRecord(&batch_, key, {record.header, kRecordHeaderSize}, record.payload);
+}
+
+void WriteBehind::CutByElement(std::string_view key, const Entry& e, bool kept) {
+  EncodedRecord head;
+  EncodeHead(e, &scratch_, &head);
+  Store::PutRecord(&batch_, key, {head.header, kRecordHeaderSize}, head.payload);
+  const std::string prefix = Store::ElementPrefix(key);
+  DirtyKeys* log = e.object()->element_log();
+  if (kept && log != nullptr && !log->cleared()) {
+    // Each changed element once, whatever the number of its changes.
+    changed_elements_.clear();
+    log->ForEach([&](std::string_view element) { changed_elements_.push_back(element); });
+    std::sort(changed_elements_.begin(), changed_elements_.end());
+    changed_elements_.erase(std::unique(changed_elements_.begin(), changed_elements_.end()),
+                            changed_elements_.end());
+    for (const std::string_view element : changed_elements_) {
+      if (EncodeElement(e, element, &element_scratch_)) {
+        Store::PutElement(&batch_, prefix, element, element_scratch_);
+      } else {
+        Store::DeleteElement(&batch_, prefix, element);
+      }
+    }
+    log->Reset();
+    return;
+  }
+  // Written whole, element by element.
+  if (kept) {
+    Store::DeleteElements(&batch_, prefix);
+  } else {
+    element_keys_.emplace(key);
+  }
+  ForEachElement(e, &element_scratch_, [&](std::string_view element, std::string_view record) {
+    Store::PutElement(&batch_, prefix, element, record);
+  });
+  e.object()->StartElementLog();
 }
 
 void WriteBehind::Collect(int64_t now_ms, bool wait) {

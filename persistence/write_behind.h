@@ -29,12 +29,17 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <unordered_set>
+#include <vector>
 
 #include "common/status.h"
+#include "common/string_hash.h"
 #include "core/dirty_keys.h"
 #include "core/keyspace.h"
+#include "persistence/record_codec.h"
 #include "persistence/store.h"
 #include "types/collection_limits.h"
 
@@ -101,6 +106,12 @@ class WriteBehind {
 
  private:
   void Cut(int64_t now_ms, bool sync);
+  void CutKey(std::string_view key);
+  // `kept`: the disk holds `key` by element already.
+  void CutByElement(std::string_view key, const Entry& e, bool kept);
+  // Loads elements of the collection under way; false when the time is up.
+  bool LoadElements(const CollectionLimits& limits, int64_t deadline_us);
+  void CountLoad(LoadOutcome outcome);
   void Submit(bool sync);
   // Takes the flusher's result if it has one (or waits for it).
   void Collect(int64_t now_ms, bool wait);
@@ -112,11 +123,19 @@ class WriteBehind {
   WriteBehindSettings settings_;
   WriteBehindStats stats_;
   std::unique_ptr<rocksdb::Iterator> loader_;
+  CollectionLoad collection_load_;
+  std::optional<Store::ElementIterator> element_loader_;
+  rocksdb::WriteBatch load_cleanup_;  // records of collections that expired while down
 
   // Event loop side.
   DirtyKeys dirty_;
   DirtyKeys taken_;  // the list being cut, kept for its buffer
   std::string scratch_;
+  std::string element_scratch_;
+  std::vector<std::string_view> changed_elements_;
+  // Keys the disk holds by element (those collections' own logs list what
+  // changed since).
+  std::unordered_set<std::string, StringHash, std::equal_to<>> element_keys_;
   int64_t dirty_since_ms_ = 0;  // when the oldest listed change was seen
   int64_t in_flight_since_ms_ = 0;
   size_t in_flight_keys_ = 0;

@@ -11,7 +11,8 @@ size_t StringHeap(const std::string& s) { return s.capacity() > 15 ? s.capacity(
 }  // namespace
 
 HashValue::HashValue(const HashValue& other)
-    : packed_(other.packed_),
+    : ValueObject(other),
+      packed_(other.packed_),
       table_(other.table_ ? std::make_unique<Table>(*other.table_) : nullptr) {}
 
 size_t HashValue::FindPacked(std::string_view field) const {
@@ -42,6 +43,7 @@ std::optional<std::string_view> HashValue::Get(std::string_view field) const {
 
 bool HashValue::Set(std::string_view field, std::string_view value,
                     const CollectionLimits& limits) {
+  NoteChanged(field);
   if (!table_) {
     const size_t pos = FindPacked(field);
     const bool fits = field.size() <= limits.hash_max_listpack_value &&
@@ -72,11 +74,13 @@ bool HashValue::Erase(std::string_view field) {
   if (table_) {
     const auto it = table_->find(field);
     if (it == table_->end()) return false;
+    NoteChanged(field);
     table_->erase(it);
     return true;
   }
   const size_t pos = FindPacked(field);
   if (pos == std::string::npos) return false;
+  NoteChanged(field);
   packed_.Erase(pos, 2);
   return true;
 }

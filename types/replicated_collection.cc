@@ -321,6 +321,23 @@ void ReplicatedCollection::EncodeSorted(std::span<const Elements::value_type* co
   }
 }
 
+bool ReplicatedCollection::EncodeMember(std::string_view member, std::string* out) const {
+  const auto it = elements_.find(member);
+  if (it == elements_.end()) return false;
+  EncodeElement(it->second, HasValues(kind_), out);
+  return true;
+}
+
+bool ReplicatedCollection::TakeMember(std::string_view member, std::string_view bytes) {
+  ReplicatedElement element;
+  if (!DecodeElement(&bytes, HasValues(kind_), &element) || !bytes.empty()) return false;
+  auto [it, inserted] = elements_.emplace(member, std::move(element));
+  if (!inserted) return false;
+  Changed();
+  if (it->second.live()) MarkLive(&*it);
+  return true;
+}
+
 size_t ReplicatedCollection::Merge(const ReplicatedCollection& other, bool* changed) {
   *changed = false;
   Changed();
@@ -346,6 +363,7 @@ bool ReplicatedCollection::MergeElement(std::string_view member, ReplicatedEleme
     }
     it = elements_.emplace(std::string(member), std::move(theirs)).first;
     *changed = true;
+    NoteChanged(member);
     if (!it->second.live()) return false;
     MarkLive(&*it);
     return true;
@@ -360,12 +378,14 @@ bool ReplicatedCollection::MergeElement(std::string_view member, ReplicatedEleme
   if (was_live && !is_live && !reorder) MarkDead(&*it);
   if (!merged) return false;
   *changed = true;
+  NoteChanged(member);
   return is_live && !was_live;
 }
 
 void ReplicatedCollection::ClearBelow(const Version& version) {
   if (version <= cleared_) return;
   Changed();
+  NoteAllChanged();
   cleared_ = version;
   for (auto it = elements_.begin(); it != elements_.end();) {
     it = it->second.ClearBelow(version) ? std::next(it) : elements_.erase(it);
@@ -391,7 +411,7 @@ uint64_t ReplicatedCollection::ContentHash() const {
 }
 
 ReplicatedCollection::ReplicatedCollection(const ReplicatedCollection& other)
-    : kind_(other.kind_), cleared_(other.cleared_), elements_(other.elements_) {
+    : ValueObject(other), kind_(other.kind_), cleared_(other.cleared_), elements_(other.elements_) {
   RebuildLiveList();  // the copy's own nodes
 }
 

@@ -150,7 +150,7 @@ class ReplicatedCollection final : public ValueObject {
   Kind kind() const { return kind_; }
   const Version& cleared() const { return cleared_; }
   // Elements with any clock (live or removed).
-  size_t records() const { return elements_.size(); }
+  size_t records() const override { return elements_.size(); }
   // A hash of the state, equal for equal states (for anti-entropy's
   // digests): a sum over elements, with no sort, kept until the state next
   // changes, so a large collection that settled costs its hash once.
@@ -170,6 +170,15 @@ class ReplicatedCollection final : public ValueObject {
   // would: each member once, an HSET's last value for a repeated field.
   static void EncodeAdds(Kind kind, std::span<const std::string_view> args, const Version& stamp,
                          std::string* out);
+  // Encode of its kind and `cleared` alone, without an element.
+  void EncodeWithoutElements(std::string* out) const { EncodeSorted({}, out); }
+  // One element's encoding (as in Encode, without its member): for
+  // write-behind's records of a large collection (persistence/). False when
+  // `member` has no record here.
+  bool EncodeMember(std::string_view member, std::string* out) const;
+  // Takes in one such encoding for a member it has no record of yet; false
+  // for malformed bytes or a member it has.
+  bool TakeMember(std::string_view member, std::string_view bytes);
   // The kind an encoding holds, if it is one.
   static std::optional<Kind> KindOfEncoded(std::string_view bytes);
   // A whole-value write stamped `version` replaced the key: adds stamped

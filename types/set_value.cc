@@ -21,7 +21,8 @@ size_t StringHeap(const std::string& s) { return s.capacity() > 15 ? s.capacity(
 }  // namespace
 
 SetValue::SetValue(const SetValue& other)
-    : encoding_(other.encoding_),
+    : ValueObject(other),
+      encoding_(other.encoding_),
       integers_(other.integers_),
       packed_(other.packed_),
       table_(other.table_ ? std::make_unique<Table>(*other.table_) : nullptr) {}
@@ -75,6 +76,18 @@ bool SetValue::Contains(std::string_view member) const {
 }
 
 bool SetValue::Add(std::string_view member, const CollectionLimits& limits) {
+  const bool added = Insert(member, limits);
+  if (added) NoteChanged(member);
+  return added;
+}
+
+bool SetValue::Remove(std::string_view member) {
+  const bool removed = Erase(member);
+  if (removed) NoteChanged(member);
+  return removed;
+}
+
+bool SetValue::Insert(std::string_view member, const CollectionLimits& limits) {
   if (encoding_ == Encoding::kIntset) {
     int64_t n = 0;
     if (AsInteger(member, &n)) {
@@ -108,7 +121,7 @@ bool SetValue::Add(std::string_view member, const CollectionLimits& limits) {
   return true;
 }
 
-bool SetValue::Remove(std::string_view member) {
+bool SetValue::Erase(std::string_view member) {
   switch (encoding_) {
     case Encoding::kIntset: {
       int64_t n = 0;

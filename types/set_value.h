@@ -54,6 +54,9 @@ class SetValue final : public ValueObject {
   enum class Encoding : uint8_t { kIntset, kPacked, kTable };
   using Table = std::unordered_set<std::string, StringHash, std::equal_to<>>;
   size_t FindPacked(std::string_view member) const;  // byte offset, or npos
+  // Add and Remove but for the element log.
+  bool Insert(std::string_view member, const CollectionLimits& limits);
+  bool Erase(std::string_view member);
   void ConvertToPacked();
   void ConvertToTable();
 

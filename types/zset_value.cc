@@ -15,7 +15,8 @@ size_t StringHeap(const std::string& s) { return s.capacity() > 15 ? s.capacity(
 }  // namespace
 
 ZSetValue::ZSetValue(const ZSetValue& other)
-    : packed_(other.packed_ ? std::make_unique<ListPack>(*other.packed_) : nullptr),
+    : ValueObject(other),
+      packed_(other.packed_ ? std::make_unique<ListPack>(*other.packed_) : nullptr),
       scores_(other.scores_) {
   blocks_.reserve(other.blocks_.size());
   for (const Block& theirs : other.blocks_) {
@@ -57,6 +58,7 @@ std::optional<double> ZSetValue::Score(std::string_view member) const {
 }
 
 bool ZSetValue::Set(std::string_view member, double score, const CollectionLimits& limits) {
+  NoteChanged(member);
   if (packed_) {
     const size_t before = size();
     Remove(member);
@@ -91,6 +93,7 @@ bool ZSetValue::Remove(std::string_view member) {
   if (!packed_) {
     const auto it = scores_.find(member);
     if (it == scores_.end()) return false;
+    NoteChanged(member);
     EraseOrdered({it->second, it->first});
     scores_.erase(it);
     return true;
@@ -100,6 +103,7 @@ bool ZSetValue::Remove(std::string_view member) {
   ScoredMember item;
   while (NextPacked(&pos, &item)) {
     if (item.member == member) {
+      NoteChanged(member);
       packed_->EraseBytes(start, pos, 2);
       return true;
     }

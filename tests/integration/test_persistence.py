@@ -77,6 +77,14 @@ def snapshot(c):
     }
 
 
+def contents(c):
+    """Every key's type and value."""
+    read = {b"string": c.get, b"hash": c.hgetall, b"set": c.smembers,
+            b"list": lambda k: c.lrange(k, 0, -1),
+            b"zset": lambda k: c.zrange(k, 0, -1, withscores=True)}
+    return {k: (c.type(k), read[c.type(k)](k)) for k in c.keys("*")}
+
+
 class RestartTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="ringcache-persist-")
@@ -182,6 +190,51 @@ class RestartTest(unittest.TestCase):
         finally:
             node.stop_and_check()
 
+    def test_a_large_collection_writes_only_what_changed(self):
+        node = self.node()
+        c = redis.Redis(port=node.port)
+        c.sadd("set", *("member%d" % i for i in range(20000)))
+        self.assertTrue(c.save())
+        written = info(c)["bytes_written"]
+        c.sadd("set", "one-more")
+        c.srem("set", "member5")
+        self.assertTrue(c.save())
+        # Two elements and the head, not the 20,000-member set (~400 KB).
+        self.assertLess(info(c)["bytes_written"] - written, 300)
+        # Replaced while kept by element: none of the old elements comes back.
+        c.hset("hash", mapping={"old%d" % i: i for i in range(500)})
+        c.hset("renamed", mapping={"was%d" % i: i for i in range(500)})
+        c.hset("other", mapping={"o%d" % i: i for i in range(500)})
+        self.assertTrue(c.save())
+        c.delete("hash")
+        c.hset("hash", mapping={"new%d" % i: i for i in range(300)})
+        c.rename("other", "renamed")
+        c.hset("renamed", "changed", "after the rename")
+        c.sadd("shrinks", *range(200))
+        self.assertTrue(c.save())
+        c.srem("shrinks", *range(1, 200))
+        c.set("became-string", "x")
+        c.zadd("became-string-later", {"m%d" % i: i for i in range(300)})
+        self.assertTrue(c.save())
+        c.set("became-string-later", "a string now")
+        self.assertTrue(c.save())
+        expected = contents(c)
+        node.stop(signal.SIGKILL)  # after SAVE: nothing to lose
+        node = self.node(port=node.port)
+        try:
+            c = redis.Redis(port=node.port)
+            self.assertEqual(c.scard("set"), 20000)
+            self.assertTrue(c.sismember("set", "one-more"))
+            self.assertFalse(c.sismember("set", "member5"))
+            self.assertEqual(sorted(c.hkeys("hash")), sorted(b"new%d" % i for i in range(300)))
+            self.assertEqual(c.hlen("renamed"), 501)
+            self.assertEqual(c.hget("renamed", "changed"), b"after the rename")
+            self.assertIsNone(c.hget("renamed", "was1"))
+            self.assertEqual(c.smembers("shrinks"), {b"0"})
+            self.assertEqual(contents(c), expected)
+        finally:
+            node.stop_and_check()
+
     def test_popped_and_blocked_pops_are_persisted(self):
         node = self.node()
         c = redis.Redis(port=node.port)
@@ -245,6 +298,19 @@ class ClusterRestartTest(unittest.TestCase):
                 self.assertEqual([replica_state(p, k) for p in ports], held, k)
             self.assertTrue(redis.Redis(port=ports[1]).incr("counter"))
             self.assertEqual(redis.Redis(port=ports[2]).get("counter"), b"43")
+            # A replicated set kept by element: one SADD writes one member.
+            written = [info(redis.Redis(port=p))["bytes_written"] for p in ports]
+            redis.Redis(port=ports[1]).sadd("big-set", "after-restart")
+            time.sleep(0.3)  # every replica has it
+            for p, before_bytes in zip(ports, written):
+                self.assertTrue(redis.Redis(port=p).save())
+                self.assertLess(info(redis.Redis(port=p))["bytes_written"] - before_bytes, 400)
+            for n in nodes:
+                n.stop(signal.SIGKILL)
+            nodes = start()
+            for port in ports:
+                self.assertEqual(redis.Redis(port=port).scard("big-set"), 600)
+                self.assertTrue(redis.Redis(port=port).sismember("big-set", "after-restart"))
         finally:
             for n in nodes:
                 n.stop()

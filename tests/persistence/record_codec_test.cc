@@ -3,6 +3,7 @@
 #include "persistence/record_codec.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -33,7 +34,7 @@ std::string RecordOf(Keyspace& keyspace, std::string_view key) {
 std::unique_ptr<Keyspace> RoundTrip(Keyspace& from, std::string_view key) {
   auto to = std::make_unique<Keyspace>();
   to->set_now_ms(kNow);
-  REQUIRE(LoadRecord(key, RecordOf(from, key), kNow, CollectionLimits(), to.get()) ==
+  REQUIRE(LoadRecord(key, RecordOf(from, key), kNow, CollectionLimits(), to.get(), nullptr) ==
           LoadOutcome::kLoaded);
   return to;
 }
@@ -128,20 +129,167 @@ TEST_CASE("records keep a replicated collection's whole state") {
   CHECK(after == before);
 }
 
+// A collection written element by element, as write-behind's cut does:
+// its head, and its elements by name (a std::map stands for the store).
+struct ElementRecords {
+  std::string head;
+  std::map<std::string, std::string, std::less<>> elements;
+};
+
+ElementRecords WriteByElement(Keyspace& keyspace, std::string_view key) {
+  const Entry* e = keyspace.FindIncludingTombstone(key);
+  REQUIRE(e != nullptr);
+  REQUIRE(KeptByElement(*e));
+  ElementRecords out;
+  std::string scratch;
+  EncodedRecord head;
+  EncodeHead(*e, &scratch, &head);
+  out.head = std::string(head.header, kRecordHeaderSize) + std::string(head.payload);
+  ForEachElement(*e, &scratch, [&](std::string_view element, std::string_view record) {
+    out.elements.emplace(element, record);
+  });
+  e->object()->StartElementLog();
+  return out;
+}
+
+// Applies what `key`'s element log lists to `records`, as a later cut does.
+void WriteChanges(Keyspace& keyspace, std::string_view key, ElementRecords* records) {
+  const Entry* e = keyspace.FindIncludingTombstone(key);
+  DirtyKeys* log = e->object()->element_log();
+  REQUIRE(log != nullptr);
+  REQUIRE_FALSE(log->cleared());
+  std::string record;
+  log->ForEach([&](std::string_view element) {
+    if (EncodeElement(*e, element, &record)) {
+      records->elements[std::string(element)] = record;
+    } else {
+      records->elements.erase(std::string(element));
+    }
+  });
+  log->Reset();
+}
+
+std::unique_ptr<Keyspace> LoadByElement(const ElementRecords& records, std::string_view key) {
+  auto to = std::make_unique<Keyspace>();
+  to->set_now_ms(kNow);
+  CollectionLoad load;
+  REQUIRE(LoadRecord(key, records.head, kNow, CollectionLimits(), to.get(), &load) ==
+          LoadOutcome::kElementsFollow);
+  for (const auto& [element, record] : records.elements) {
+    REQUIRE(LoadElement(element, record, CollectionLimits(), &load));
+  }
+  REQUIRE(FinishLoad(&load, to.get()) == LoadOutcome::kLoaded);
+  return to;
+}
+
+TEST_CASE("a large collection is written element by element, then only what changed") {
+  const CollectionLimits limits;
+  Keyspace keyspace;
+  keyspace.set_now_ms(kNow);
+  auto hash = std::make_unique<HashValue>();
+  for (size_t i = 0; i < kElementRecordsFrom; ++i) {
+    hash->Set("f" + std::to_string(i), std::to_string(i), limits);
+  }
+  auto* h = static_cast<HashValue*>(
+      keyspace.SetObject("hash", ValueType::kHash, std::move(hash), kNow + 9)->object());
+  ElementRecords records = WriteByElement(keyspace, "hash");
+  CHECK(records.elements.size() == kElementRecordsFrom);
+
+  h->Set("f1", "changed", limits);
+  h->Set("f1", "changed again", limits);
+  h->Set("new", "n", limits);
+  h->Erase("f2");
+  h->Erase("not there");
+  CHECK(h->element_log()->size() == 4);  // f1 twice, new, f2
+  WriteChanges(keyspace, "hash", &records);
+  CHECK(records.elements.size() == kElementRecordsFrom);  // one in, one out
+
+  auto loaded = LoadByElement(records, "hash");
+  const Entry* e = loaded->Find("hash");
+  REQUIRE(e != nullptr);
+  CHECK(e->expire_at_ms == kNow + 9);
+  const auto* lh = static_cast<const HashValue*>(e->object());
+  CHECK(lh->size() == kElementRecordsFrom);
+  CHECK(lh->Get("f1") == "changed again");
+  CHECK(lh->Get("new") == "n");
+  CHECK_FALSE(lh->Get("f2").has_value());
+  // Loaded by element, it lists its changes from the start.
+  REQUIRE(e->object()->element_log() != nullptr);
+  CHECK(e->object()->element_log()->size() == 0);
+
+  // Moved to another key (RENAME), what was written is another key's.
+  keyspace.Rename("hash", "moved");
+  CHECK(keyspace.Find("moved")->object()->element_log() == nullptr);
+}
+
+TEST_CASE("sets, sorted sets and replicated collections go element by element too") {
+  const CollectionLimits limits;
+  Keyspace keyspace;
+  keyspace.set_now_ms(kNow);
+  auto set = std::make_unique<SetValue>();
+  auto zset = std::make_unique<ZSetValue>();
+  auto replicated = std::make_unique<ReplicatedCollection>(ReplicatedCollection::Kind::kHash);
+  for (size_t i = 0; i < kElementRecordsFrom; ++i) {
+    set->Add(std::to_string(i), limits);
+    zset->Set("m" + std::to_string(i), static_cast<double>(i) / 3, limits);
+    AddElement(replicated.get(), "f" + std::to_string(i), "v", Version{10 + i, 1});
+  }
+  keyspace.SetObject("set", ValueType::kSet, std::move(set), 0);
+  keyspace.SetObject("zset", ValueType::kZSet, std::move(zset), 0);
+  keyspace.StoreReplicated("rhash", std::move(replicated), true, 0, Version{10, 1});
+
+  ElementRecords set_records = WriteByElement(keyspace, "set");
+  ElementRecords zset_records = WriteByElement(keyspace, "zset");
+  ElementRecords replicated_records = WriteByElement(keyspace, "rhash");
+  auto* s = static_cast<SetValue*>(keyspace.Find("set")->object());
+  s->Remove("5");
+  s->Add("x", limits);
+  auto* z = static_cast<ZSetValue*>(keyspace.Find("zset")->object());
+  z->Set("m3", -7.25, limits);
+  auto* r = static_cast<ReplicatedCollection*>(keyspace.Find("rhash")->object());
+  ReplicatedCollection delta(ReplicatedCollection::Kind::kHash);
+  AddElement(&delta, "f7", "newer", Version{500, 2});
+  bool changed = false;
+  r->Merge(delta, &changed);
+  CHECK(r->element_log()->size() == 1);
+  WriteChanges(keyspace, "set", &set_records);
+  WriteChanges(keyspace, "zset", &zset_records);
+  WriteChanges(keyspace, "rhash", &replicated_records);
+
+  auto ls = LoadByElement(set_records, "set");
+  const auto* lsv = static_cast<const SetValue*>(ls->Find("set")->object());
+  CHECK(lsv->Contains("x"));
+  CHECK_FALSE(lsv->Contains("5"));
+  auto lz = LoadByElement(zset_records, "zset");
+  CHECK(static_cast<const ZSetValue*>(lz->Find("zset")->object())->Score("m3") == -7.25);
+  auto lr = LoadByElement(replicated_records, "rhash");
+  std::string before;
+  std::string after;
+  r->Encode(&before);
+  lr->Find("rhash")->object()->EncodeReplicaState(&after);
+  CHECK(after == before);
+
+  // A whole-value write clears every element: the next cut rewrites it whole.
+  r->ClearBelow(Version{1000, 1});
+  CHECK(r->element_log()->cleared());
+}
+
 TEST_CASE("expired records and malformed ones are not loaded") {
   Keyspace keyspace;
   keyspace.set_now_ms(kNow);
   keyspace.SetString("ttl", "v", kNow + 10);
   const std::string record = RecordOf(keyspace, "ttl");
   Keyspace later;
-  CHECK(LoadRecord("ttl", record, kNow + 10, CollectionLimits(), &later) == LoadOutcome::kExpired);
-  CHECK(LoadRecord("bad", "x", kNow, CollectionLimits(), &later) == LoadOutcome::kMalformed);
-  CHECK(LoadRecord("bad", record.substr(0, 5), kNow, CollectionLimits(), &later) ==
+  CHECK(LoadRecord("ttl", record, kNow + 10, CollectionLimits(), &later, nullptr) ==
+        LoadOutcome::kExpired);
+  CHECK(LoadRecord("bad", "x", kNow, CollectionLimits(), &later, nullptr) ==
+        LoadOutcome::kMalformed);
+  CHECK(LoadRecord("bad", record.substr(0, 5), kNow, CollectionLimits(), &later, nullptr) ==
         LoadOutcome::kMalformed);
   std::string truncated_hash(kRecordHeaderSize, '\0');
   truncated_hash[0] = 'H';
   truncated_hash += std::string("\x05\x00\x00\x00", 4);  // five fields, none there
-  CHECK(LoadRecord("bad", truncated_hash, kNow, CollectionLimits(), &later) ==
+  CHECK(LoadRecord("bad", truncated_hash, kNow, CollectionLimits(), &later, nullptr) ==
         LoadOutcome::kMalformed);
   CHECK(later.size() == 0);
 }
