@@ -110,7 +110,7 @@ const Setting kSettings[] = {
      &ConfigValues::cluster_node_timeout_ms},
     {"tombstone-grace", Kind::kInt, true, 1, INT32_MAX, &ConfigValues::tombstone_grace},
     {"hinted-handoff-max", Kind::kInt, false, 0, INT32_MAX, &ConfigValues::hinted_handoff_max},
-    {"anti-entropy-interval", Kind::kInt, false, 0, 86400 * 365,
+    {"anti-entropy-interval", Kind::kInt, false, 0, int64_t{86400} * 365,
      &ConfigValues::anti_entropy_interval},
 };
 
@@ -297,8 +297,12 @@ Config::Config() {
   for (const auto& [name, value] : kInertDefaults) inert_.emplace(name, value);
 }
 
+bool Config::IsRedisPersistence(std::string_view name) {
+  return name == "save" || name == "appendonly";
+}
+
 std::vector<std::pair<std::string, std::string>> Config::InertChanges() const {
-  std::vector<std::pair<std::string, std::string>> changed;
+  std::vector<std::pair<std::string, std::string>> changed(replaced_.begin(), replaced_.end());
   for (const auto& [name, fallback] : kInertDefaults) {
     const auto it = inert_.find(name);
     if (it != inert_.end() && it->second != fallback) changed.emplace_back(name, it->second);
@@ -308,8 +312,8 @@ std::vector<std::pair<std::string, std::string>> Config::InertChanges() const {
 
 bool Config::IsInertChange(std::string_view name) const {
   const std::string lower = Lowercase(name);
-  for (const auto& [changed, value] : InertChanges()) {
-    if (changed == lower) return true;
+  for (const auto& [inert, fallback] : kInertDefaults) {
+    if (inert == lower) return inert_.find(lower)->second != fallback;
   }
   return false;
 }
@@ -325,6 +329,17 @@ Status Config::Set(std::string_view raw_name, std::string_view value, bool at_ru
   if (s == nullptr) {
     auto it = inert_.find(name);
     if (it == inert_.end()) return Status::NotFound("unknown setting");
+    if (IsRedisPersistence(name) && value != it->second) {
+      // CONFIG GET keeps telling the truth (no snapshots, no AOF); a Redis
+      // config file that asks for them still starts a node, with a warning.
+      if (at_runtime) {
+        return Status::InvalidArgument(
+            "ringcache takes no RDB snapshots and keeps no AOF: it writes behind to RocksDB "
+            "(see CONFIG GET persistence)");
+      }
+      replaced_[name] = std::string(value);
+      return Status::Ok();
+    }
     if (at_runtime && name == "databases")
       return Status::InvalidArgument("can't set immutable config");
     if (name == "databases" && value != "1") {

@@ -110,8 +110,10 @@ class Config {
       const std::vector<std::string_view>& patterns) const;
   bool IsKnown(std::string_view name) const;
   // Redis settings that are accepted but change nothing here, whose value
-  // differs from what a Redis without the feature reports (e.g. appendonly
-  // yes, save "900 1"): the node warns about them at start.
+  // differs from what a Redis without the feature reports (e.g.
+  // activedefrag yes): the node warns about them at start. Redis's own
+  // persistence (save, appendonly) is among them when asked for at start:
+  // CONFIG GET still reports none, and CONFIG SET refuses it.
   std::vector<std::pair<std::string, std::string>> InertChanges() const;
   // Whether `name` is such a setting, set to something other than that value.
   bool IsInertChange(std::string_view name) const;
@@ -128,7 +130,11 @@ class Config {
   void LoadText(std::string_view text, std::string_view origin);
 
   ConfigValues values_;
+  static bool IsRedisPersistence(std::string_view name);
+
   std::map<std::string, std::string, std::less<>> inert_;  // accepted, not applied
+  // save / appendonly values asked for at start, kept for the warning.
+  std::map<std::string, std::string, std::less<>> replaced_;
   std::string config_file_;
 };
 

@@ -81,10 +81,8 @@ int main(int argc, char** argv) {
   try {
     SetUpLogging(config);
     for (const auto& [name, value] : state.config.InertChanges()) {
-      spdlog::warn(
-          "setting '{} {}' is accepted but has no effect: ringcache does not implement it "
-          "(CONFIG GET reports it back as set)",
-          name, value);
+      spdlog::warn("setting '{} {}' is accepted but has no effect: ringcache does not implement it",
+                   name, value);
     }
     EnterDataDir(config.dir);
     ringcache::server::Server server(state);

@@ -294,6 +294,12 @@ TEST_CASE("CONFIG GET, SET and RESETSTAT", "[commands][server]") {
   CommandRunner r;
   REQUIRE(r.Run({"CONFIG", "GET", "save"}) == "*2\r\n" + Bulk("save") + Bulk(""));
   REQUIRE(r.Run({"CONFIG", "GET", "appendonly"}) == "*2\r\n" + Bulk("appendonly") + Bulk("no"));
+  REQUIRE(
+      r.Run({"CONFIG", "SET", "appendonly", "yes"})
+          .rfind("-ERR CONFIG SET failed (possibly related to argument 'appendonly') - ringcache "
+                 "takes no RDB",
+                 0) == 0);
+  REQUIRE(r.Run({"CONFIG", "SET", "save", ""}) == kOk);
   REQUIRE(r.Run({"CONFIG", "GET", "nothing-like-this"}) == "*0\r\n");
   REQUIRE(r.Run({"CONFIG", "SET", "timeout", "30", "hz", "20"}) == kOk);
   REQUIRE(r.Run({"CONFIG", "GET", "hz"}) == "*2\r\n" + Bulk("hz") + Bulk("20"));

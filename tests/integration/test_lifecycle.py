@@ -23,6 +23,12 @@ class LifecycleTest(unittest.TestCase):
             log = node.read_log()
             self.assertIn("setting 'appendonly yes' is accepted but has no effect", log)
             self.assertIn("setting 'save 900 1' is accepted but has no effect", log)
+            # What a Redis client reads back is the truth: no snapshots, no AOF.
+            self.assertEqual(node.cli("CONFIG", "GET", "appendonly")[0], "appendonly\nno\n")
+            self.assertEqual(node.cli("CONFIG", "GET", "save")[0], "save\n\n")
+            out = node.cli("CONFIG", "SET", "appendonly", "yes")[0]
+            self.assertIn("ERR CONFIG SET failed (possibly related to argument 'appendonly')", out)
+            self.assertIn("write", out)
             node.cli("CONFIG", "SET", "appendfsync", "always")
             node.cli("CONFIG", "SET", "save", "")  # the inert default: not worth a warning
             log = node.read_log()
