@@ -6,7 +6,8 @@ or fsync thread too) and redis-benchmark to CPU 1.
 
 Prints the median requests/s and p99 of SET and HSET (-P 16, -r 1000000) per server,
 write-behind/off, and write-behind/redis-AOF; then, for the write-behind node, the keys
-and bytes it wrote, bytes on disk per key, and how long a restart takes to load them.
+and bytes it wrote, bytes on disk per key, and how long a restart takes to load them; and
+the bytes it writes per SADD into a 1M-member set.
 
 Usage: bench/compare_persistence.py [--rounds 3] [--requests 1000000]
 """
@@ -86,6 +87,7 @@ def main():
                                        wb / med[("redis-aof-everysec", test)],
                                        med[("redis-aof-everysec", test)] /
                                        med[("redis-none", test)]))
+    report_sadd(a.server)
 
 
 def info(port):
@@ -109,6 +111,33 @@ def report_disk(proc, port, binary, data):
           "restart loaded them in %.2f s" % (written["keys_written"], written["bytes_written"], keys,
                                              disk / max(keys, 1), loaded))
     stop(proc, port)
+
+
+def report_sadd(binary):
+    """Bytes write-behind writes per SADD into a 1M-member set."""
+    data = tempfile.mkdtemp(prefix="bench-persist-")
+    proc, port = start("ringcache-write-behind", binary, data)
+    batches = []
+    for b in range(1000):  # 1000 SADDs of 1000 members each
+        members = ["member:%d" % (b * 1000 + i) for i in range(1000)]
+        words = ["SADD", "bigset"] + members
+        batches.append("*%d\r\n" % len(words) +
+                       "".join("$%d\r\n%s\r\n" % (len(w), w) for w in words))
+    subprocess.run(["redis-cli", "-p", str(port), "--pipe"], input="".join(batches), text=True,
+                   capture_output=True, check=True)
+    cli(port, "SAVE")
+    before = int(info(port)["bytes_written"])
+    adds = 100000
+    subprocess.run(["taskset", "-c", CLIENT_CPU, "redis-benchmark", "-p", str(port), "-n",
+                    str(adds), "-r", "100000000", "-P", "16", "-q", "SADD", "bigset",
+                    "new:__rand_int__"], capture_output=True, check=True)
+    cli(port, "SAVE")
+    members = cli(port, "SCARD", "bigset").strip().lstrip(":")
+    written = int(info(port)["bytes_written"]) - before
+    print("SADD into a set of %s members: %d SADDs wrote %d bytes, %.0f bytes per SADD" %
+          (members, adds, written, written / adds))
+    stop(proc, port)
+    shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":

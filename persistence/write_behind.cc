@@ -1,5 +1,6 @@
 #include "persistence/write_behind.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -125,6 +126,8 @@ void WriteBehind::Start() {
 }
 
 void WriteBehind::FlusherLoop() {
+  // Named for top -H and /proc: its CPU is write-behind's cost.
+  pthread_setname_np(pthread_self(), "rc-flusher");
   std::unique_lock lock(mu_);
   for (;;) {
     work_cv_.wait(lock, [this] { return job_ || quit_; });
