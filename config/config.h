@@ -129,9 +129,9 @@ class Config {
   std::string Format(std::string_view name) const;
   void LoadText(std::string_view text, std::string_view origin);
 
-  ConfigValues values_;
   static bool IsRedisPersistence(std::string_view name);
 
+  ConfigValues values_;
   std::map<std::string, std::string, std::less<>> inert_;  // accepted, not applied
   // save / appendonly values asked for at start, kept for the warning.
   std::map<std::string, std::string, std::less<>> replaced_;

@@ -83,9 +83,6 @@ class Store {
   ElementIterator NewElementIterator(std::string_view key) {
     return {db_.get(), ElementPrefix(key)};
   }
-  // Writes `batch` now, with the log synced (the loader's clean-up).
-  Status WriteNow(rocksdb::WriteBatch* batch) { return Write(batch, true); }
-
   // Removes every record, and keeps `floor` for the next start.
   static void ClearRecords(rocksdb::WriteBatch* batch, const Version& floor);
 

@@ -71,7 +71,7 @@ bool WriteBehind::LoadSome(int64_t now_ms, const CollectionLimits& limits, size_
     spdlog::error("reading {} stopped early: {}", store_->path(), stats_.last_error);
   }
   if (load_cleanup_.Count() != 0) {
-    const Status cleaned = store_->WriteNow(&load_cleanup_);
+    const Status cleaned = store_->Write(&load_cleanup_, /*sync=*/true);
     if (!cleaned.ok()) spdlog::warn("cannot remove expired collections: {}", cleaned.message());
     load_cleanup_.Clear();
   }
@@ -160,8 +160,10 @@ void WriteBehind::Submit(bool sync) {
 void WriteBehind::Cut(int64_t now_ms, bool sync) {
   taken_.Swap(dirty_);
   batch_.Clear();
-  if (taken_.cleared()) Store::ClearRecords(&batch_, keyspace_.version_floor());
-  if (taken_.cleared()) element_keys_.clear();
+  if (taken_.cleared()) {
+    Store::ClearRecords(&batch_, keyspace_.version_floor());
+    element_keys_.clear();
+  }
   taken_.ForEach([&](std::string_view key) { CutKey(key); });
   in_flight_keys_ = taken_.size();
   taken_.Reset();
@@ -172,7 +174,8 @@ void WriteBehind::Cut(int64_t now_ms, bool sync) {
 
 void WriteBehind::CutKey(std::string_view key) {
   const Entry* e = keyspace_.TakeDirty(key);
-  const auto kept = element_keys_.find(key);
+  // Most stores keep no key by element: no lookup per key then.
+  const auto kept = element_keys_.empty() ? element_keys_.end() : element_keys_.find(key);
   if (e != nullptr && KeptByElement(*e)) {
     CutByElement(key, *e, kept != element_keys_.end());
     return;
