@@ -17,7 +17,7 @@ pids=()
 for p in "$P1" "$P2" "$P3"; do
   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$OUT/cg.$p" \
     "$BIN" --port "$p" --dir "$OUT" --cluster-seeds "$SEEDS" --cluster-secret bench \
-    --anti-entropy-interval 0 >"$OUT/n$p.log" 2>&1 &
+    --anti-entropy-interval 0 --persistence off >"$OUT/n$p.log" 2>&1 &
   pids+=($!)
 done
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; [ -n "${KEEP:-}" ] && cp "$OUT"/cg.* "$KEEP"/; rm -rf "$OUT"' EXIT

@@ -92,7 +92,13 @@ class ClusterRouter : public Router {
 
   // Whether the command must wait for an earlier read-modify-write of this
   // client that holds one of its keys (or, keyspace-wide, any key).
-  static bool MustWait(const CommandContext& ctx, const CommandSpec& spec, ArgList args);
+  bool MustWait(const CommandContext& ctx, const CommandSpec& spec, ArgList args) const;
+  // The lane a command's key hold is in (KeyHold): a non-blocking pop of
+  // one key takes its turn at the key's home, after the pops this client
+  // sent there before (one connection keeps them in order, one turn queue
+  // runs them in order), so the client's next pops of that key need not
+  // wait for it; every other command is exclusive.
+  uint64_t LaneOf(const CommandContext& ctx, const CommandSpec& spec, ArgList args) const;
   // The cluster's quorums with this connection's RING QUORUM overrides.
   QuorumSettings QuorumFor(const CommandContext& ctx) const;
   // Whether a replica's answer is a live value now, by the keyspace's clock.
@@ -164,6 +170,16 @@ class ClusterRouter : public Router {
   struct KeysRead;
   Applied ApplyTo(Keyspace& keyspace, const CommandSpec& spec, ArgList args, int protocol,
                   const KeysRead* read);
+  struct LoggedKey {
+    const ValueObject* object = nullptr;  // none: compared whole
+    ValueType type = ValueType::kString;
+    int64_t expire_at_ms = 0;
+  };
+  static LoggedKey StartLog(Keyspace& keyspace, const CommandSpec& spec,
+                            const std::vector<std::string>& keys, const ReplicatedCollection* held);
+  bool ByLog(Keyspace& keyspace, const CommandSpec& spec, ArgList args, const std::string& key,
+             const LoggedKey& logged, const KeysRead& read, int64_t tombstone_until,
+             Applied* applied);
   // HINCRBY's count on a field, as this node's shard of it, into `delta`.
   void CountOn(std::string_view key, std::string_view field, const Increment& by,
                const ReplicatedCollection* held, const ReplicaValue& read, const Version& stamp,

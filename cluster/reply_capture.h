@@ -57,9 +57,9 @@ class ReplyCapture final : public ReplyDeferrer, public std::enable_shared_from_
   std::shared_ptr<ReplyDeferrer> shared_from_this_deferrer() override { return shared_from_this(); }
   std::string* DeferredBuffer(uint64_t /*slot*/) override { return &reply_; }
   void CompleteDeferred(uint64_t /*slot*/) override { done_(reply_); }
-  void HoldKeys(std::span<const uint64_t> /*key_hashes*/) override {}
-  void ReleaseKeys(std::span<const uint64_t> /*key_hashes*/) override {}
-  bool IsHeld(uint64_t /*key_hash*/) const override { return false; }
+  void HoldKeys(std::span<const uint64_t> /*key_hashes*/, uint64_t /*lane*/) override {}
+  void ReleaseKeys(std::span<const uint64_t> /*key_hashes*/, uint64_t /*lane*/) override {}
+  bool IsHeld(uint64_t /*key_hash*/, uint64_t /*lane*/) const override { return false; }
   bool AnyHeld() const override { return false; }
   void RunLater(std::function<void()> task) override { connection_->RunLater(std::move(task)); }
   bool Gone() const override { return connection_->Gone(); }

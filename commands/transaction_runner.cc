@@ -81,26 +81,13 @@ void TransactionRunner::CompleteDeferred(uint64_t /*slot*/) {
   FinishIfDone();
 }
 
-void TransactionRunner::HoldKeys(std::span<const uint64_t> key_hashes) {
-  held_.insert(held_.end(), key_hashes.begin(), key_hashes.end());
-}
-
-void TransactionRunner::ReleaseKeys(std::span<const uint64_t> key_hashes) {
-  for (const uint64_t hash : key_hashes) {
-    const auto it = std::find(held_.begin(), held_.end(), hash);
-    if (it == held_.end()) continue;
-    *it = held_.back();
-    held_.pop_back();
-  }
+void TransactionRunner::ReleaseKeys(std::span<const uint64_t> key_hashes, uint64_t lane) {
+  held_.Remove(key_hashes, lane);
   if (waiting_for_keys_) {
     waiting_for_keys_ = false;
     // Not inside the callback that released them.
     RunLater([self = shared_from_this()] { self->RunNext(); });
   }
-}
-
-bool TransactionRunner::IsHeld(uint64_t key_hash) const {
-  return std::find(held_.begin(), held_.end(), key_hash) != held_.end();
 }
 
 }  // namespace ringcache

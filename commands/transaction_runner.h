@@ -35,9 +35,13 @@ class TransactionRunner final : public ReplyDeferrer,
   std::shared_ptr<ReplyDeferrer> shared_from_this_deferrer() override { return shared_from_this(); }
   std::string* DeferredBuffer(uint64_t slot) override;
   void CompleteDeferred(uint64_t slot) override;
-  void HoldKeys(std::span<const uint64_t> key_hashes) override;
-  void ReleaseKeys(std::span<const uint64_t> key_hashes) override;
-  bool IsHeld(uint64_t key_hash) const override;
+  void HoldKeys(std::span<const uint64_t> key_hashes, uint64_t lane) override {
+    held_.Add(key_hashes, lane);
+  }
+  void ReleaseKeys(std::span<const uint64_t> key_hashes, uint64_t lane) override;
+  bool IsHeld(uint64_t key_hash, uint64_t lane) const override {
+    return held_.Holds(key_hash, lane);
+  }
   bool AnyHeld() const override { return !held_.empty(); }
   void RunLater(std::function<void()> task) override { client_->RunLater(std::move(task)); }
   bool Gone() const override { return client_->Gone(); }
@@ -58,7 +62,7 @@ class TransactionRunner final : public ReplyDeferrer,
   size_t pending_ = 0;                // replies deferred, not complete yet
   bool waiting_for_keys_ = false;
   bool finished_ = false;
-  std::vector<uint64_t> held_;
+  HeldKeys held_;
 };
 
 }  // namespace ringcache

@@ -101,19 +101,8 @@ void Connection::CompleteDeferred(uint64_t slot) {
   }
 }
 
-void Connection::HoldKeys(std::span<const uint64_t> key_hashes) {
-  held_keys_.insert(held_keys_.end(), key_hashes.begin(), key_hashes.end());
-  every_key_holds_ += std::count(key_hashes.begin(), key_hashes.end(), KeyHold::kEveryKey);
-}
-
-void Connection::ReleaseKeys(std::span<const uint64_t> key_hashes) {
-  for (const uint64_t hash : key_hashes) {
-    const auto it = std::find(held_keys_.begin(), held_keys_.end(), hash);
-    if (it == held_keys_.end()) continue;
-    if (hash == KeyHold::kEveryKey) --every_key_holds_;
-    *it = held_keys_.back();
-    held_keys_.pop_back();
-  }
+void Connection::ReleaseKeys(std::span<const uint64_t> key_hashes, uint64_t lane) {
+  held_keys_.Remove(key_hashes, lane);
   if (!waiting_for_keys_ || closed_) return;
   waiting_for_keys_ = false;
   // Released from a bus reply's callback, or inside a handler: run the

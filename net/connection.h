@@ -41,13 +41,14 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   std::string* DeferredBuffer(uint64_t slot) override;
   void CompleteDeferred(uint64_t slot) override;
   std::shared_ptr<ReplyDeferrer> shared_from_this_deferrer() override { return shared_from_this(); }
-  void HoldKeys(std::span<const uint64_t> key_hashes) override;
-  void ReleaseKeys(std::span<const uint64_t> key_hashes) override;
-  bool IsHeld(uint64_t key_hash) const override {
-    return every_key_holds_ > 0 ||
-           std::find(held_keys_.begin(), held_keys_.end(), key_hash) != held_keys_.end();
+  void HoldKeys(std::span<const uint64_t> key_hashes, uint64_t lane) override {
+    held_keys_.Add(key_hashes, lane);
   }
-  bool AnyHeld() const override { return every_key_holds_ > 0 || !held_keys_.empty(); }
+  void ReleaseKeys(std::span<const uint64_t> key_hashes, uint64_t lane) override;
+  bool IsHeld(uint64_t key_hash, uint64_t lane) const override {
+    return held_keys_.Holds(key_hash, lane);
+  }
+  bool AnyHeld() const override { return !held_keys_.empty(); }
   void RunLater(std::function<void()> task) override;
   bool Gone() const override;
 
@@ -91,11 +92,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public Reply
   bool processing_ = false;    // inside a command handler
   bool flush_posted_ = false;  // a Pump() is queued on the event loop
   bool closed_ = false;
-  // Hashes of the keys this client's cluster read-modify-writes in flight
-  // hold, once per hold (few: a vector), and whether the next command waits
-  // for one of them.
-  std::vector<uint64_t> held_keys_;
-  ptrdiff_t every_key_holds_ = 0;  // of KeyHold::kEveryKey, among held_keys_
+  // The keys this client's cluster read-modify-writes in flight hold, and
+  // whether the next command waits for one of them.
+  HeldKeys held_keys_;
   bool waiting_for_keys_ = false;
 };
 

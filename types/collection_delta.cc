@@ -62,6 +62,24 @@ void AddCount(ReplicatedCollection* delta, std::string_view field, bool live, co
   if (!live) element.clocks = {WriterClock{stamp.node, stamp.hlc, 0, false, {}}};
 }
 
+namespace {
+
+// The remove of `member`: of the adds `read` holds live for it.
+void AddRemove(ReplicatedCollection* delta, const ReplicatedCollection* read,
+               std::string_view member, const Version& stamp) {
+  const ReplicatedElement* held = read != nullptr ? read->Find(member) : nullptr;
+  if (held == nullptr) return;
+  ReplicatedElement& removed = delta->Element(member);
+  for (const WriterClock& c : held->clocks) {
+    if (c.live())
+      removed.clocks.push_back(WriterClock{c.writer, c.added, c.added, c.sets_value, {}});
+  }
+  // HINCRBY (ZINCRBY) on the absent field counts from 0 again, from this delete.
+  if (ReplicatedCollection::HasValues(delta->kind())) removed.Count().reset = stamp;
+}
+
+}  // namespace
+
 ReplicatedCollection DiffDelta(ReplicatedCollection::Kind kind, const ReplicatedCollection* read,
                                const ElementMap& before, const ElementMap& after,
                                const Version& stamp, std::string_view skip) {
@@ -73,15 +91,42 @@ ReplicatedCollection DiffDelta(ReplicatedCollection::Kind kind, const Replicated
   }
   for (const auto& [member, value] : before) {
     if (member == skip || after.contains(member)) continue;
-    const ReplicatedElement* held = read != nullptr ? read->Find(member) : nullptr;
-    if (held == nullptr) continue;
-    ReplicatedElement& removed = delta.Element(member);
-    for (const WriterClock& c : held->clocks) {
-      if (c.live())
-        removed.clocks.push_back(WriterClock{c.writer, c.added, c.added, c.sets_value, {}});
+    AddRemove(&delta, read, member, stamp);
+  }
+  return delta;
+}
+
+std::optional<std::string> ElementOf(const ValueObject& object, ValueType type,
+                                     std::string_view member) {
+  if (type == ValueType::kZSet) {
+    const std::optional<double> score = static_cast<const ZSetValue&>(object).Score(member);
+    if (!score) return std::nullopt;
+    return FormatDouble(*score);
+  }
+  if (type == ValueType::kHash) {
+    const std::optional<std::string_view> value = static_cast<const HashValue&>(object).Get(member);
+    if (!value) return std::nullopt;
+    return std::string(*value);
+  }
+  if (!static_cast<const SetValue&>(object).Contains(member)) return std::nullopt;
+  return std::string();
+}
+
+ReplicatedCollection LoggedDelta(ReplicatedCollection::Kind kind, const ReplicatedCollection* read,
+                                 const ValueObject& object, ValueType type,
+                                 std::span<const std::string_view> changed, const Version& stamp,
+                                 std::string_view skip) {
+  ReplicatedCollection delta(kind);
+  for (const std::string_view member : changed) {
+    if (member == skip) continue;
+    const std::optional<std::string> value = ElementOf(object, type, member);
+    if (value) {
+      AddElement(&delta, member, *value, stamp);
+      continue;
     }
-    // HINCRBY (ZINCRBY) on the absent field counts from 0 again, from this delete.
-    if (ReplicatedCollection::HasValues(kind)) removed.Count().reset = stamp;
+    // Absent now: removed if it was there (listed, it may have come and gone).
+    const ReplicatedElement* held = read != nullptr ? read->Find(member) : nullptr;
+    if (held != nullptr && held->live()) AddRemove(&delta, read, member, stamp);
   }
   return delta;
 }

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,6 +46,20 @@ void AddCount(ReplicatedCollection* delta, std::string_view field, bool live, co
 ReplicatedCollection DiffDelta(ReplicatedCollection::Kind kind, const ReplicatedCollection* read,
                                const ElementMap& before, const ElementMap& after,
                                const Version& stamp, std::string_view skip = {});
+
+// The value `member` has in `object` as ElementsOf gives it; nullopt when
+// `object` lacks it. REQUIRES: as ElementsOf.
+std::optional<std::string> ElementOf(const ValueObject& object, ValueType type,
+                                     std::string_view member);
+
+// DiffDelta for a command whose changes `object`'s element log listed
+// (`changed`, each name once): adds for the names `object` holds, with their
+// values now; removes, as DiffDelta's, for those it lacks that `read` held
+// live. Costs what changed, not what the collection holds.
+ReplicatedCollection LoggedDelta(ReplicatedCollection::Kind kind, const ReplicatedCollection* read,
+                                 const ValueObject& object, ValueType type,
+                                 std::span<const std::string_view> changed, const Version& stamp,
+                                 std::string_view skip = {});
 
 // A whole collection written anew (a type change, an expiry set, a copy):
 // `after`'s elements stamped `stamp`, clearing whatever was added before.

@@ -131,6 +131,61 @@ class ClusterCommandsTest(unittest.TestCase):
         finally:
             cluster.stop()
 
+    def test_pipelined_pops_through_every_node_take_each_element_once_in_order(self):
+        # A client's pipelined pops of one key do not wait for each other
+        # (they take their turns in order at the key's home): six clients,
+        # two per node, pipelining 40 pops at a time, take every element
+        # once, and a client's pops come back in its order.
+        cluster = LocalCluster()
+        try:
+            items = ["i%d" % i for i in range(1200)]
+            r = cluster.client(0)
+            r.rpush("queue", *items)
+            r.zadd("ranks", {m: i for i, m in enumerate(items)})
+            r.sadd("bag", *items)
+            for key, pop in (("queue", "LPOP"), ("ranks", "ZPOPMIN"), ("bag", "SPOP")):
+                taken, errors = [], []
+                lock = threading.Lock()
+
+                def member(got):  # ZPOPMIN's [member, score] (or [(member, score)])
+                    while isinstance(got, (list, tuple)):
+                        got = got[0]
+                    return got
+
+                def drain(node):
+                    c = cluster.client(node)
+                    while True:
+                        p = c.pipeline(transaction=False)
+                        for _ in range(40):
+                            p.execute_command(pop, key)
+                        got = [g for g in p.execute() if g]
+                        if key == "queue" and got != sorted(got, key=lambda g: int(g[1:])):
+                            errors.append(got)  # one client's LPOPs, out of its order
+                        with lock:
+                            taken.extend(member(g) for g in got)
+                        if not got:
+                            return
+                threads = [threading.Thread(target=drain, args=(i % 3,)) for i in range(6)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                self.assertEqual(errors, [], key)
+                self.assertEqual(sorted(x.decode() for x in taken), sorted(items), key)
+            # Pipelined after its own writes and before its own reads, a pop
+            # sees the first and is seen by the second.
+            for node in range(3):
+                p = cluster.client(node).pipeline(transaction=False)
+                mine = "mine%d" % node
+                p.sadd(mine, "a", "b").spop(mine).spop(mine).spop(mine).scard(mine)
+                p.rpush(mine + "q", "x", "y").lpop(mine + "q").lpop(mine + "q").exists(mine + "q")
+                got = p.execute()
+                self.assertEqual(sorted(got[1:3]), [b"a", b"b"])
+                self.assertEqual(got[3:5], [None, 0])
+                self.assertEqual(got[5:], [2, b"x", b"y", 0])
+        finally:
+            cluster.stop()
+
     def test_concurrent_zincrby_through_every_node_counts_every_increment(self):
         cluster = LocalCluster()
         try:
