@@ -52,7 +52,8 @@ bool Dispatcher::CheckPersistenceOrReply(CommandContext& ctx, const CommandSpec&
 bool Dispatcher::WaitForBacklog(CommandContext& ctx, const CommandSpec& spec) {
   ServerState& server = ctx.server();
   if ((spec.flags & kWrite) == 0 || server.persistence == nullptr ||
-      !server.persistence->saturated() || !ctx.can_defer() || ctx.session().in_exec) {
+      !server.persistence->saturated(server.keyspace.now_ms()) || !ctx.can_defer() ||
+      ctx.session().in_exec) {
     return false;
   }
   auto hold = std::make_shared<KeyHold>(KeyHold::Every(ctx.deferrer()));

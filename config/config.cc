@@ -49,6 +49,7 @@ const Setting kSettings[] = {
     {"flush-interval-ms", Kind::kInt, true, 1, 60000, &ConfigValues::flush_interval_ms},
     {"flush-batch-keys", Kind::kInt, true, 1, INT32_MAX, &ConfigValues::flush_batch_keys},
     {"max-dirty-keys", Kind::kInt, true, 1, INT32_MAX, &ConfigValues::max_dirty_keys},
+    {"max-flush-lag-ms", Kind::kInt, true, 0, 3600000, &ConfigValues::max_flush_lag_ms},
     {"requirepass", Kind::kString, true, 0, 0, nullptr, nullptr, &ConfigValues::requirepass},
     {"protected-mode", Kind::kBool, true, 0, 0, nullptr, &ConfigValues::protected_mode},
     {"maxclients", Kind::kInt, true, 1, 1000000, &ConfigValues::maxclients},

@@ -35,6 +35,7 @@ struct ConfigValues {
   int64_t flush_interval_ms = 100;   // the longest a change waits for its batch
   int64_t flush_batch_keys = 10000;  // a batch is cut sooner with this many keys
   int64_t max_dirty_keys = 1000000;  // writers wait while this many are unwritten
+  int64_t max_flush_lag_ms = 1000;   // writers wait while a change waited this long (0: never)
   std::string requirepass;
   bool protected_mode = true;
   int64_t maxclients = 10000;

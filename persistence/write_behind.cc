@@ -281,7 +281,7 @@ void WriteBehind::Tick(int64_t now_ms) {
     return;
   }
   if (dirty_since_ms_ == 0) dirty_since_ms_ = now_ms;
-  const bool due = save_soon_ || saturated() ||
+  const bool due = save_soon_ || saturated(now_ms) ||
                    static_cast<int64_t>(dirty_.size()) >= settings_.flush_batch_keys ||
                    now_ms - dirty_since_ms_ >= settings_.flush_interval_ms;
   if (due && !in_flight_ && !retry_pending_) {

@@ -10,10 +10,13 @@
 // batch is in flight at a time; changes made meanwhile wait for the next.
 //
 // What a process crash (kill -9) can lose: the changes listed and not yet
-// written, at most about one flush interval plus one batch's write. Writes
-// go to RocksDB's log without fsync: the operating system has them.
+// written, about one flush interval plus one batch's write; however slow
+// the disk, no write is acknowledged while a change has waited longer than
+// max-flush-lag-ms. Writes go to RocksDB's log without fsync: the operating
+// system has them.
 //
-// When the list reaches max-dirty-keys, saturated() says so and writers wait
+// When the list reaches max-dirty-keys, or the oldest unwritten change has
+// waited max-flush-lag-ms, saturated() says so and writers wait
 // (commands/dispatcher.cc). When a write fails (disk full, read-only), the
 // batch is kept and retried every second; failing() makes write commands
 // refuse (-MISCONF) until a retry succeeds.
@@ -49,6 +52,7 @@ struct WriteBehindSettings {
   int64_t flush_interval_ms = 100;
   int64_t flush_batch_keys = 10000;
   int64_t max_dirty_keys = 1000000;
+  int64_t max_flush_lag_ms = 1000;  // 0: writers never wait for the disk's pace
 };
 
 struct WriteBehindStats {
@@ -89,7 +93,15 @@ class WriteBehind {
 
   // From the event loop, every few milliseconds.
   void Tick(int64_t now_ms);
-  bool saturated() const { return static_cast<int64_t>(dirty_.size()) >= settings_.max_dirty_keys; }
+  // Writers wait: max-dirty-keys changes are listed, or the oldest change
+  // not on disk has waited max-flush-lag-ms (a slow disk, a starved
+  // flusher), so that a kill -9 loses about that much time of writes at
+  // most. Not while writes fail: they are refused then (failing()).
+  bool saturated(int64_t now_ms) const {
+    if (static_cast<int64_t>(dirty_.size()) >= settings_.max_dirty_keys) return true;
+    return !failing_ && settings_.max_flush_lag_ms > 0 &&
+           flush_lag_ms(now_ms) >= settings_.max_flush_lag_ms;
+  }
   bool failing() const { return failing_; }
   // Changes not yet on disk, and how long the oldest of them has waited.
   size_t dirty_keys() const { return dirty_.size() + in_flight_keys_; }

@@ -37,6 +37,7 @@ persistence::WriteBehindSettings WriteBehindSettingsOf(const ConfigValues& confi
   settings.flush_interval_ms = config.flush_interval_ms;
   settings.flush_batch_keys = config.flush_batch_keys;
   settings.max_dirty_keys = config.max_dirty_keys;
+  settings.max_flush_lag_ms = config.max_flush_lag_ms;
   return settings;
 }
 
@@ -127,7 +128,7 @@ void Server::SchedulePersistenceTick() {
     persistence::WriteBehind& wb = *state_.persistence;
     wb.set_settings(WriteBehindSettingsOf(state_.config.values()));
     wb.Tick(WallClockMs());
-    if (!wb.saturated() && !state_.backlog_waiters.empty()) {
+    if (!wb.saturated(WallClockMs()) && !state_.backlog_waiters.empty()) {
       std::vector<std::function<void()>> waiters;
       waiters.swap(state_.backlog_waiters);
       for (const auto& release : waiters) release();

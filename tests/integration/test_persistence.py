@@ -391,6 +391,97 @@ class CommandsTest(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
 
+class StalledFlusherTest(unittest.TestCase):
+    """The flusher thread alone frozen (a cgroup-v1 freezer of the test's
+    own, holding that one thread), as a disk that stops answering would
+    hold it: writers must stop being acknowledged once the oldest unwritten
+    change has waited max-flush-lag-ms, so that a kill -9 then loses only
+    what was acknowledged about that long before the stall."""
+
+    FREEZER = "/sys/fs/cgroup/freezer"
+
+    def setUp(self):
+        self.cgroup = None
+        if not os.path.isdir(self.FREEZER) or not os.access(self.FREEZER, os.W_OK):
+            self.skipTest("no writable cgroup-v1 freezer here")
+        self.cgroup = tempfile.mkdtemp(prefix="ringcache-flusher-", dir=self.FREEZER)
+
+    def thaw(self):
+        with open(os.path.join(self.cgroup, "freezer.state"), "w") as f:
+            f.write("THAWED")
+
+    def tearDown(self):
+        if self.cgroup is None:
+            return
+        self.thaw()
+        for _ in range(100):  # its threads leave as the killed node goes
+            try:
+                os.rmdir(self.cgroup)
+                return
+            except OSError:
+                time.sleep(0.05)
+
+    def flusher_tid(self, pid):
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                if f.read().strip() == "rc-flusher":
+                    return tid
+        raise AssertionError("no rc-flusher thread in %d" % pid)
+
+    def test_writers_wait_for_a_stalled_flusher_and_a_kill_loses_only_the_lag(self):
+        d = tempfile.mkdtemp(prefix="ringcache-persist-")
+        try:
+            args = ("--max-flush-lag-ms", "500", "--flush-interval-ms", "50")
+            node = Node(*args, data_dir=d)
+            c = redis.Redis(port=node.port)
+            wait_loaded(c)
+            acked = []  # (key, time acknowledged)
+            stop = threading.Event()
+
+            def write():
+                w = redis.Redis(port=node.port, socket_timeout=30)
+                i = 0
+                while not stop.is_set():
+                    try:
+                        w.set("k%d" % i, i)
+                    except redis.RedisError:
+                        return  # the kill
+                    acked.append(("k%d" % i, time.time()))
+                    i += 1
+            writer = threading.Thread(target=write)
+            writer.start()
+            time.sleep(0.5)
+            with open(os.path.join(self.cgroup, "tasks"), "w") as f:
+                f.write(self.flusher_tid(node.proc.pid))
+            with open(os.path.join(self.cgroup, "freezer.state"), "w") as f:
+                f.write("FROZEN")
+            frozen_at = time.time()
+            time.sleep(3)
+            last_ack = acked[-1][1]
+            waited = info(c)["writers_waiting"]
+            node.proc.send_signal(signal.SIGKILL)
+            self.thaw()  # a frozen thread dies only once thawed (running nothing more)
+            node.stop(signal.SIGKILL)
+            stop.set()
+            writer.join()
+            # Without the bound the writer would have gone on to the kill.
+            self.assertLess(last_ack - frozen_at, 0.5 + 1.0)
+            self.assertEqual(waited, 1)
+            node = Node(*args, port=node.port, data_dir=d)
+            c = redis.Redis(port=node.port)
+            wait_loaded(c)
+            pipe = c.pipeline(transaction=False)
+            for key, _ in acked:
+                pipe.exists(key)
+            missing = [t for (key, t), there in zip(acked, pipe.execute()) if not there]
+            # Lost: at most what was acknowledged from one flush interval
+            # (and the batch in flight) before the stall to when writers waited.
+            self.assertTrue(all(t > frozen_at - 1.0 for t in missing), missing[:3])
+            node.stop_and_check()
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 class DiskErrorTest(unittest.TestCase):
     """The data dir on a small tmpfs of the test's own, filled up (skipped
     where the test may not mount one)."""
