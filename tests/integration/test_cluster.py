@@ -89,9 +89,17 @@ class LocalCluster:
         return r.execute_command("RC.GET", key)
 
     def stop(self):
+        # Every node is stopped even when one of them failed (a crashed node
+        # raises): the failure is raised after, with no process left behind.
+        failures = []
         for node in self.nodes:
             if node is not None:
-                node.stop_and_check()
+                try:
+                    node.stop_and_check()
+                except AssertionError as e:
+                    failures.append(e)
+        if failures:
+            raise failures[0]
 
 
 class SharedClusterTestCase(unittest.TestCase):
