@@ -89,24 +89,11 @@ bool ClusterRouter::MustWait(const CommandContext& ctx, const CommandSpec& spec,
                              ArgList args) const {
   if (spec.cluster == ClusterRoute::kEveryNode) return true;
   const CommandKeys keys(spec, args);
-  const uint64_t lane = LaneOf(ctx, spec, args);
+  const uint64_t lane = LaneOf(ctx, spec, keys);
   for (size_t i = 0; i < keys.size(); ++i) {
     if (ctx.IsHeld(keys[i], lane)) return true;
   }
   return false;
-}
-
-uint64_t ClusterRouter::LaneOf(const CommandContext& ctx, const CommandSpec& spec,
-                               ArgList args) const {
-  if (!TakesElements(spec) || (spec.flags & kBlocking) != 0 || ctx.session().forwarded) {
-    return KeyHold::kExclusive;
-  }
-  const CommandKeys keys(spec, args);
-  if (keys.size() == 0) return KeyHold::kExclusive;
-  for (size_t i = 1; i < keys.size(); ++i) {
-    if (keys[i] != keys[0]) return KeyHold::kExclusive;  // a move between two keys
-  }
-  return std::hash<std::string_view>()(node_.HomeOf(keys[0])) | 1;  // never kExclusive
 }
 
 QuorumSettings ClusterRouter::QuorumFor(const CommandContext& ctx) const {

@@ -97,8 +97,19 @@ class ClusterRouter : public Router {
   // one key takes its turn at the key's home, after the pops this client
   // sent there before (one connection keeps them in order, one turn queue
   // runs them in order), so the client's next pops of that key need not
-  // wait for it; every other command is exclusive.
-  uint64_t LaneOf(const CommandContext& ctx, const CommandSpec& spec, ArgList args) const;
+  // wait for it; every other command is exclusive. `keys`: the command's
+  // (CommandKeys, or their distinct list).
+  template <typename Keys>
+  uint64_t LaneOf(const CommandContext& ctx, const CommandSpec& spec, const Keys& keys) const {
+    if (!TakesElements(spec) || (spec.flags & kBlocking) != 0 || ctx.session().forwarded ||
+        keys.size() == 0) {
+      return KeyHold::kExclusive;
+    }
+    for (size_t i = 1; i < keys.size(); ++i) {
+      if (keys[i] != keys[0]) return KeyHold::kExclusive;  // a move between two keys
+    }
+    return std::hash<std::string_view>()(node_.HomeOf(keys[0])) | 1;  // never kExclusive
+  }
   // The cluster's quorums with this connection's RING QUORUM overrides.
   QuorumSettings QuorumFor(const CommandContext& ctx) const;
   // Whether a replica's answer is a live value now, by the keyspace's clock.

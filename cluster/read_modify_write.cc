@@ -273,7 +273,7 @@ std::shared_ptr<ClusterRouter::Evaluation> ClusterRouter::NewEvaluation(CommandC
   eval->protocol = ctx.session().protocol;
   eval->quorum = QuorumFor(ctx);
   eval->done = ctx.Defer();
-  eval->hold = ctx.HoldKeys(eval->keys, LaneOf(ctx, spec, args));
+  eval->hold = ctx.HoldKeys(eval->keys, LaneOf(ctx, spec, eval->keys));
   if ((spec.flags & kBlocking) != 0 && !ctx.session().in_exec) {
     eval->blocks = true;
     eval->started_ms = state_.keyspace.now_ms();

@@ -127,8 +127,9 @@ void Server::SchedulePersistenceTick() {
     if (ec || stopping_) return;
     persistence::WriteBehind& wb = *state_.persistence;
     wb.set_settings(WriteBehindSettingsOf(state_.config.values()));
-    wb.Tick(WallClockMs());
-    if (!wb.saturated(WallClockMs()) && !state_.backlog_waiters.empty()) {
+    const int64_t now_ms = WallClockMs();
+    wb.Tick(now_ms);
+    if (!wb.saturated(now_ms) && !state_.backlog_waiters.empty()) {
       std::vector<std::function<void()>> waiters;
       waiters.swap(state_.backlog_waiters);
       for (const auto& release : waiters) release();

@@ -64,13 +64,11 @@ void AddCount(ReplicatedCollection* delta, std::string_view field, bool live, co
 
 namespace {
 
-// The remove of `member`: of the adds `read` holds live for it.
-void AddRemove(ReplicatedCollection* delta, const ReplicatedCollection* read,
-               std::string_view member, const Version& stamp) {
-  const ReplicatedElement* held = read != nullptr ? read->Find(member) : nullptr;
-  if (held == nullptr) return;
+// The remove of `member`: of the adds the read held live for it (`held`).
+void AddRemove(ReplicatedCollection* delta, const ReplicatedElement& held, std::string_view member,
+               const Version& stamp) {
   ReplicatedElement& removed = delta->Element(member);
-  for (const WriterClock& c : held->clocks) {
+  for (const WriterClock& c : held.clocks) {
     if (c.live())
       removed.clocks.push_back(WriterClock{c.writer, c.added, c.added, c.sets_value, {}});
   }
@@ -91,7 +89,8 @@ ReplicatedCollection DiffDelta(ReplicatedCollection::Kind kind, const Replicated
   }
   for (const auto& [member, value] : before) {
     if (member == skip || after.contains(member)) continue;
-    AddRemove(&delta, read, member, stamp);
+    const ReplicatedElement* held = read != nullptr ? read->Find(member) : nullptr;
+    if (held != nullptr) AddRemove(&delta, *held, member, stamp);
   }
   return delta;
 }
@@ -126,7 +125,7 @@ ReplicatedCollection LoggedDelta(ReplicatedCollection::Kind kind, const Replicat
     }
     // Absent now: removed if it was there (listed, it may have come and gone).
     const ReplicatedElement* held = read != nullptr ? read->Find(member) : nullptr;
-    if (held != nullptr && held->live()) AddRemove(&delta, read, member, stamp);
+    if (held != nullptr && held->live()) AddRemove(&delta, *held, member, stamp);
   }
   return delta;
 }

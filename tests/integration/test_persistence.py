@@ -36,6 +36,14 @@ def wait_loaded(client, timeout=30):
         time.sleep(0.05)
 
 
+def start_loaded(*args, data_dir, port=None):
+    """A node on `data_dir` that has loaded it, and a client of it."""
+    node = Node(*args, port=port, data_dir=data_dir)
+    c = redis.Redis(port=node.port)
+    wait_loaded(c)
+    return node, c
+
+
 def fill_every_type(c):
     c.set("string", "value")
     c.set("ttl-string", "soon", ex=1000)
@@ -93,9 +101,7 @@ class RestartTest(unittest.TestCase):
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def node(self, *args, port=None):
-        node = Node(*args, port=port, data_dir=self.dir)
-        wait_loaded(redis.Redis(port=node.port))
-        return node
+        return start_loaded(*args, data_dir=self.dir, port=port)[0]
 
     def check_restart(self, stop):
         node = self.node()
@@ -372,18 +378,14 @@ class CommandsTest(unittest.TestCase):
         d = tempfile.mkdtemp(prefix="ringcache-persist-")
         try:
             args = ("--max-dirty-keys", "50", "--flush-interval-ms", "60000")
-            node = Node(*args, data_dir=d)
-            c = redis.Redis(port=node.port)
-            wait_loaded(c)
+            node, c = start_loaded(*args, data_dir=d)
             pipe = c.pipeline(transaction=False)
             for i in range(3000):
                 pipe.hset("h%d" % (i % 700), "f%d" % i, i)
             pipe.execute()
             self.assertGreater(info(c)["writer_waits"], 0)
             node.stop(signal.SIGKILL)  # at most 50 keys were unwritten
-            node = Node(*args, port=node.port, data_dir=d)
-            c = redis.Redis(port=node.port)
-            wait_loaded(c)
+            node, c = start_loaded(*args, data_dir=d, port=node.port)
             present = sum(c.hlen("h%d" % i) for i in range(700))
             self.assertGreaterEqual(present, 3000 - 50 * 5)
             node.stop_and_check()
@@ -432,9 +434,7 @@ class StalledFlusherTest(unittest.TestCase):
         d = tempfile.mkdtemp(prefix="ringcache-persist-")
         try:
             args = ("--max-flush-lag-ms", "500", "--flush-interval-ms", "50")
-            node = Node(*args, data_dir=d)
-            c = redis.Redis(port=node.port)
-            wait_loaded(c)
+            node, c = start_loaded(*args, data_dir=d)
             acked = []  # (key, time acknowledged)
             stop = threading.Event()
 
@@ -467,9 +467,7 @@ class StalledFlusherTest(unittest.TestCase):
             # Without the bound the writer would have gone on to the kill.
             self.assertLess(last_ack - frozen_at, 0.5 + 1.0)
             self.assertEqual(waited, 1)
-            node = Node(*args, port=node.port, data_dir=d)
-            c = redis.Redis(port=node.port)
-            wait_loaded(c)
+            node, c = start_loaded(*args, data_dir=d, port=node.port)
             pipe = c.pipeline(transaction=False)
             for key, _ in acked:
                 pipe.exists(key)
